@@ -202,6 +202,19 @@ impl Store {
         Ok(Subscription { backlog, receiver, resource_version: inner.resource_version })
     }
 
+    /// Starts a watch together with a snapshot of one resource taken at the same instant, for
+    /// watches that begin with the current state (resourceVersion "" or "0", sendInitialEvents).
+    pub fn subscribe_with_snapshot(&self, gr: &GroupResource, namespace: Option<&str>) -> (Vec<Arc<StoredObject>>, Subscription) {
+        let inner = self.lock();
+        let receiver = self.events.subscribe();
+        let items = inner
+            .objects
+            .get(gr)
+            .map(|objects| objects.values().filter(|o| namespace.is_none_or(|ns| o.namespace == ns)).cloned().collect())
+            .unwrap_or_default();
+        (items, Subscription { backlog: Vec::new(), receiver, resource_version: inner.resource_version })
+    }
+
     /// Forgets the watch history so every resumed watch gets 410 Gone (fault injection).
     pub fn expire_history(&self) {
         let mut inner = self.lock();
