@@ -161,7 +161,7 @@ impl ApiState {
 
     /// PUT: replaces the object (or its status / scale) with `body`.
     pub fn update(&self, target: &Target, body: Value, options: &WriteOptions) -> Result<WriteOutcome, ApiError> {
-        self.store.transact(|txn| {
+        let outcome = self.store.transact(|txn| {
             let Some(existing) = txn.get(&target.gr(), &target.namespace, &target.name) else {
                 return Err(ApiError::not_found(&target.info.group, &target.info.plural, &target.name));
             };
@@ -173,7 +173,8 @@ impl ApiState {
                 body
             };
             self.update_in(txn, target, old, body, options)
-        })
+        })?;
+        scale_view(target, outcome)
     }
 
     /// PATCH: applies a patch of the given type; server-side apply may create the object.
@@ -184,7 +185,7 @@ impl ApiState {
         patch: &[u8],
         options: &WriteOptions,
     ) -> Result<WriteOutcome, ApiError> {
-        self.store.transact(|txn| {
+        let outcome = self.store.transact(|txn| {
             let existing = txn.get(&target.gr(), &target.namespace, &target.name).map(|o| o.value());
             let scale = target.subresource.as_deref() == Some("scale");
             match existing {
@@ -224,7 +225,8 @@ impl ApiState {
                     self.update_in(txn, target, old, body, options)
                 }
             }
-        })
+        })?;
+        scale_view(target, outcome)
     }
 
     /// The shared update path: `old` is the stored object, `body` the requested new state.
@@ -325,6 +327,14 @@ impl ApiState {
         crd_lifecycle::after_write(self, target, &value);
         Ok(value)
     }
+}
+
+/// Writes through the scale subresource answer with the Scale, not the scaled object.
+fn scale_view(target: &Target, mut outcome: WriteOutcome) -> Result<WriteOutcome, ApiError> {
+    if target.subresource.as_deref() == Some("scale") {
+        outcome.object = super::read::scale_of(&target.info, &outcome.object)?;
+    }
+    Ok(outcome)
 }
 
 /// A namespace stays until the namespace controller has emptied it and cleared `spec.finalizers`.
