@@ -11,6 +11,7 @@
 pub mod config;
 pub mod error;
 pub mod registry;
+pub mod table;
 
 pub use config::SandboxConfig;
 pub use error::{ApiError, Cause};
