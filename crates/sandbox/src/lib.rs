@@ -11,6 +11,7 @@
 pub mod config;
 pub mod error;
 pub mod registry;
+pub mod schema;
 pub mod table;
 
 pub use config::SandboxConfig;
