@@ -20,6 +20,13 @@ pub struct ApiError {
     /// `NotFound`, `AlreadyExists`, `Conflict`, `Invalid`, `BadRequest`, `Gone`, `Forbidden`, ...
     pub reason: String,
     pub message: String,
+    /// Boxed so that `Result<_, ApiError>` stays small on the hot, successful path.
+    pub details: Box<ErrorDetails>,
+}
+
+/// `details` of a Status.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ErrorDetails {
     /// `details.group`, `details.kind`, `details.name` when they are known.
     pub group: Option<String>,
     pub kind: Option<String>,
@@ -31,33 +38,24 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: u16, reason: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            reason: reason.to_string(),
-            message: message.into(),
-            group: None,
-            kind: None,
-            name: None,
-            causes: Vec::new(),
-            retry_after_seconds: None,
-        }
+        ApiError { code, reason: reason.to_string(), message: message.into(), details: Box::default() }
     }
 
     /// `<resource>.<group> "<name>" not found`, as the real server words it.
     pub fn not_found(group: &str, resource: &str, name: &str) -> Self {
         let mut err = Self::new(404, "NotFound", format!("{} \"{name}\" not found", qualified(group, resource)));
-        err.group = Some(group.to_string());
-        err.kind = Some(resource.to_string());
-        err.name = Some(name.to_string());
+        err.details.group = Some(group.to_string());
+        err.details.kind = Some(resource.to_string());
+        err.details.name = Some(name.to_string());
         err
     }
 
     pub fn already_exists(group: &str, resource: &str, name: &str) -> Self {
         let mut err =
             Self::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", qualified(group, resource)));
-        err.group = Some(group.to_string());
-        err.kind = Some(resource.to_string());
-        err.name = Some(name.to_string());
+        err.details.group = Some(group.to_string());
+        err.details.kind = Some(resource.to_string());
+        err.details.name = Some(name.to_string());
         err
     }
 
@@ -68,9 +66,9 @@ impl ApiError {
             "Conflict",
             format!("Operation cannot be fulfilled on {} \"{name}\": {why}", qualified(group, resource)),
         );
-        err.group = Some(group.to_string());
-        err.kind = Some(resource.to_string());
-        err.name = Some(name.to_string());
+        err.details.group = Some(group.to_string());
+        err.details.kind = Some(resource.to_string());
+        err.details.name = Some(name.to_string());
         err
     }
 
@@ -82,10 +80,10 @@ impl ApiError {
             "Invalid",
             format!("{} \"{name}\" is invalid: {}", qualified(group, kind), detail.join(", ")),
         );
-        err.group = Some(group.to_string());
-        err.kind = Some(kind.to_string());
-        err.name = Some(name.to_string());
-        err.causes = causes;
+        err.details.group = Some(group.to_string());
+        err.details.kind = Some(kind.to_string());
+        err.details.name = Some(name.to_string());
+        err.details.causes = causes;
         err
     }
 
@@ -130,24 +128,25 @@ impl ApiError {
     /// The `metav1.Status` object the real API server sends for this error.
     pub fn to_status(&self) -> Value {
         let mut details = serde_json::Map::new();
-        if let Some(name) = &self.name {
+        if let Some(name) = &self.details.name {
             details.insert("name".into(), json!(name));
         }
-        if let Some(group) = &self.group {
+        if let Some(group) = &self.details.group {
             details.insert("group".into(), json!(group));
         }
-        if let Some(kind) = &self.kind {
+        if let Some(kind) = &self.details.kind {
             details.insert("kind".into(), json!(kind));
         }
-        if !self.causes.is_empty() {
+        if !self.details.causes.is_empty() {
             let causes: Vec<Value> = self
+                .details
                 .causes
                 .iter()
                 .map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field}))
                 .collect();
             details.insert("causes".into(), Value::Array(causes));
         }
-        if let Some(secs) = self.retry_after_seconds {
+        if let Some(secs) = self.details.retry_after_seconds {
             details.insert("retryAfterSeconds".into(), json!(secs));
         }
         let mut status = json!({

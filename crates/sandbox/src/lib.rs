@@ -11,7 +11,9 @@
 pub mod config;
 pub mod error;
 pub mod registry;
+pub mod schema;
 pub mod store;
+pub mod table;
 
 pub use config::SandboxConfig;
 pub use error::{ApiError, Cause};

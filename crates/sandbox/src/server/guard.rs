@@ -56,8 +56,8 @@ pub fn forbidden_write(method: &Method, group: &str, resource: &str, namespace: 
         "{resource}{} is forbidden: User \"sandbox:read-only\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}",
         if group.is_empty() { String::new() } else { format!(".{group}") }
     ));
-    err.group = Some(group.to_string());
-    err.kind = Some(resource.to_string());
+    err.details.group = Some(group.to_string());
+    err.details.kind = Some(resource.to_string());
     err
 }
 
@@ -115,7 +115,7 @@ impl Faults {
                     "TooManyRequests",
                     "the server has received too many requests and has asked us to try again later (injected fault)",
                 );
-                err.retry_after_seconds = Some(1);
+                err.details.retry_after_seconds = Some(1);
                 err
             }
             code => ApiError::new(

@@ -5,7 +5,8 @@ use super::http::{self, Query, decode_body, error_response, flag, json_response,
 use super::route::ResourcePath;
 use crate::error::ApiError;
 use crate::resources::{
-    DeleteOptions, FieldValidation, ListOptions, PatchType, Propagation, Target, WriteOptions, WriteOutcome, list_json,
+    DeleteOptions, FieldValidation, ListOptions, PatchType, Propagation, Target, WriteOptions, WriteOutcome,
+    as_version, list_json,
 };
 use axum::http::{HeaderMap, Method, header};
 use axum::response::Response;
@@ -55,12 +56,28 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
         (&Method::GET, true) => {
             let list = list_options(&info, query)?;
             let result = state.list(&info, &path.namespace, &list)?;
-            let _ = accept;
+            if http::wants_table(accept) {
+                let objects: Vec<Value> = result.items.iter().map(|o| as_version(o.value(), &info)).collect();
+                let table = crate::table::to_table(
+                    &info,
+                    &objects,
+                    include_object(query)?,
+                    &result.resource_version.to_string(),
+                    result.continue_token.as_deref(),
+                );
+                return Ok(json_value(200, &table));
+            }
             Ok(json_response(200, list_json(&info, &result), "application/json"))
         }
         (&Method::GET, false) if subresource == Some("log") => super::logs::serve(shared.clone(), &target, query).await,
         (&Method::GET, false) => {
             let object = state.get(&target)?;
+            if http::wants_table(accept) && subresource.is_none() {
+                let rv = object.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or_default();
+                let table =
+                    crate::table::to_table(&info, std::slice::from_ref(&object), include_object(query)?, rv, None);
+                return Ok(json_value(200, &table));
+            }
             Ok(json_value(200, &object))
         }
         (&Method::POST, true) => {
@@ -92,13 +109,13 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
         (&Method::DELETE, false) => {
             let options = delete_options(&request)?;
             let object = state.delete(&target, &options)?;
-            Ok(json_value(200, &crate::resources::as_version(object, &info)))
+            Ok(json_value(200, &as_version(object, &info)))
         }
         (&Method::DELETE, true) => {
             let list = list_options(&info, query)?;
             let options = delete_options(&request)?;
             let deleted = state.delete_collection(&target, &list, &options)?;
-            let items: Vec<Value> = deleted.into_iter().map(|o| crate::resources::as_version(o, &info)).collect();
+            let items: Vec<Value> = deleted.into_iter().map(|o| as_version(o, &info)).collect();
             let body = serde_json::json!({"kind": info.list_kind, "apiVersion": info.api_version(), "metadata": {}, "items": items});
             Ok(json_value(200, &body))
         }
@@ -107,6 +124,11 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
             request.method, info.plural
         ))),
     }
+}
+
+fn include_object(query: &Query) -> Result<crate::table::IncludeObject, ApiError> {
+    crate::table::IncludeObject::from_query(query.get("includeObject").map(String::as_str))
+        .map_err(ApiError::bad_request)
 }
 
 fn written(outcome: WriteOutcome, code: u16) -> Response {

@@ -32,7 +32,7 @@ pub fn json_value(status: u16, value: &Value) -> Response {
 
 pub fn error_response(err: &ApiError) -> Response {
     let mut response = json_value(err.code, &err.to_status());
-    if let Some(secs) = err.retry_after_seconds
+    if let Some(secs) = err.details.retry_after_seconds
         && let Ok(value) = HeaderValue::from_str(&secs.to_string())
     {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -51,7 +51,7 @@ pub fn with_warnings(mut response: Response, warnings: &[String]) -> Response {
     response
 }
 
-pub fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> &'a str {
+pub fn header_str(headers: &HeaderMap, name: header::HeaderName) -> &str {
     headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
 }
 

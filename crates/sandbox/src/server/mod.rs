@@ -6,6 +6,7 @@ mod guard;
 mod handlers;
 mod http;
 mod logs;
+mod openapi;
 mod route;
 mod watch;
 
@@ -34,6 +35,7 @@ pub struct Shared {
     /// Flips once on shutdown so that open watch and log streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
     pub addr: SocketAddr,
+    pub openapi: openapi::Cache,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +65,8 @@ impl Sandbox {
             .await
             .map_err(|e| ApiError::internal(e.to_string()))??;
         let (shutdown, _) = tokio::sync::watch::channel(false);
-        let shared = Arc::new(Shared { state, faults: Faults::default(), shutdown, addr });
+        let shared =
+            Arc::new(Shared { state, faults: Faults::default(), shutdown, addr, openapi: openapi::Cache::default() });
         let background = crate::workloads::spawn(shared.state.clone(), shared.shutdown.subscribe());
         let app = Router::new().fallback(dispatch).with_state(shared.clone());
         let mut stop = shared.shutdown.subscribe();
@@ -198,7 +201,9 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
         Route::ResourceList { group, version } => {
             discovery::resource_list(&registry, &group, &version).map(|l| json_value(200, &l)).ok_or_else(not_found)
         }
-        Route::OpenApiV2 | Route::OpenApiV3Index | Route::OpenApiV3 { .. } => Err(not_found()),
+        Route::OpenApiV2 | Route::OpenApiV3Index | Route::OpenApiV3 { .. } => {
+            shared.openapi.serve(&registry, &route, &parts.headers).ok_or_else(not_found)
+        }
         Route::Resource(path) => {
             if caller == Caller::ReadOnly && guard::is_write(&parts.method) {
                 Err(guard::forbidden_write(&parts.method, &path.group, &path.resource, &path.namespace))
