@@ -1,0 +1,76 @@
+//! The `fluxtui` binary as users run it: its help, and `fluxtui sandbox` from start to SIGTERM.
+
+use std::process::Command;
+
+use fluxtui_testkit::{SandboxProcess, assert_success, fluxtui_binary};
+
+fn fluxtui(args: &[&str]) -> std::process::Output {
+    let state = tempfile::tempdir().expect("temp dir for the log file");
+    Command::new(fluxtui_binary!()).args(args).env("XDG_STATE_HOME", state.path()).output().expect("run fluxtui")
+}
+
+#[test]
+fn help_lists_the_sandbox_subcommand() {
+    let output = fluxtui(&["--help"]);
+    assert_success(&output, "fluxtui --help");
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("sandbox"), "--help does not mention sandbox:\n{help}");
+    assert!(!help.contains("demo"), "--help mentions a demo that does not exist yet:\n{help}");
+}
+
+#[test]
+fn without_a_subcommand_it_points_at_the_sandbox() {
+    let output = fluxtui(&[]);
+    assert_success(&output, "fluxtui");
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("fluxtui sandbox"), "no pointer to `fluxtui sandbox`:\n{help}");
+}
+
+#[test]
+fn sandbox_serves_kubectl_and_stops_cleanly_on_sigterm() {
+    let sandbox = SandboxProcess::start(fluxtui_binary!(), &[]);
+
+    let kubeconfig = sandbox.kubeconfig_path().to_path_buf();
+    let line = sandbox.startup_line().to_string();
+    assert!(kubeconfig.is_file(), "no kubeconfig at {} after: {line}", kubeconfig.display());
+    assert!(line.contains(&format!("export KUBECONFIG={}", kubeconfig.display())), "unexpected start-up line: {line}");
+    assert!(line.contains("http://127.0.0.1:"), "the start-up line does not say where it listens: {line}");
+
+    let version = sandbox.kubectl(&["version", "-o", "json"]);
+    assert_success(&version, "kubectl version");
+    let version: serde_json::Value = serde_json::from_slice(&version.stdout).expect("kubectl version prints JSON");
+    assert!(version.get("serverVersion").is_some(), "kubectl saw no server version: {version}");
+
+    let state_home = sandbox.state_home();
+    let status = sandbox.terminate();
+    assert!(status.success(), "fluxtui sandbox exited with {status} after SIGTERM");
+
+    // The log went to a file under the state directory, not to the terminal.
+    let logs: Vec<_> = std::fs::read_dir(state_home.join("fluxtui")).expect("the log directory exists").collect();
+    assert!(!logs.is_empty(), "no log file was written");
+}
+
+#[test]
+fn tokens_protect_the_sandbox_and_the_kubeconfig_carries_the_full_one() {
+    let sandbox =
+        SandboxProcess::start(fluxtui_binary!(), &["--token", "admin-token", "--read-only-token", "viewer-token"]);
+
+    let kubeconfig = std::fs::read_to_string(sandbox.kubeconfig_path()).expect("read the kubeconfig");
+    assert!(kubeconfig.contains("admin-token"), "the kubeconfig does not carry the token:\n{kubeconfig}");
+    assert_success(&sandbox.kubectl(&["get", "namespaces"]), "kubectl get namespaces with the token");
+
+    let wrong = sandbox.kubectl(&["get", "namespaces", "--token", "wrong-token"]);
+    assert!(!wrong.status.success(), "a wrong token was accepted");
+
+    assert_success(
+        &sandbox.kubectl(&["get", "namespaces", "--token", "viewer-token"]),
+        "kubectl get namespaces with the read-only token",
+    );
+    let write = sandbox.kubectl(&["create", "namespace", "not-allowed", "--token", "viewer-token"]);
+    assert!(!write.status.success(), "the read-only token was allowed to write");
+    let stderr = String::from_utf8_lossy(&write.stderr);
+    assert!(stderr.contains("Forbidden") || stderr.contains("forbidden"), "expected 403 Forbidden, got: {stderr}");
+
+    let status = sandbox.terminate();
+    assert!(status.success(), "fluxtui sandbox exited with {status} after SIGTERM");
+}
