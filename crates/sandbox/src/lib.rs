@@ -11,6 +11,15 @@
 pub mod config;
 pub mod error;
 pub mod registry;
+pub mod store;
 
 pub use config::SandboxConfig;
 pub use error::{ApiError, Cause};
+pub mod resources;
+
+/// The Kubernetes version the sandbox reports (kubectl's skew policy is checked against it).
+pub const KUBERNETES_VERSION: &str = "v1.32.0";
+pub mod server;
+pub mod workloads;
+
+pub use server::{FaultSettings, Sandbox, SandboxError};

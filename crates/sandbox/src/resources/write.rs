@@ -1,0 +1,380 @@
+//! Create, update and patch: one path for every write, so metadata, generation, status
+//! isolation, managed fields, validation and dry runs behave the same whichever verb was used.
+
+use super::meta::{self, meta_mut, meta_str};
+use super::{ApiState, Target, admission, crd_lifecycle};
+use crate::error::{ApiError, Cause};
+use crate::store::Txn;
+use serde_json::Value;
+
+/// `fieldValidation`: what to do with unknown or duplicate fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FieldValidation {
+    Ignore,
+    #[default]
+    Warn,
+    Strict,
+}
+
+impl FieldValidation {
+    pub fn parse(text: Option<&str>) -> Result<Self, ApiError> {
+        match text {
+            None | Some("") | Some("Warn") => Ok(FieldValidation::Warn),
+            Some("Ignore") => Ok(FieldValidation::Ignore),
+            Some("Strict") => Ok(FieldValidation::Strict),
+            Some(other) => Err(ApiError::bad_request(format!(
+                "fieldValidation parameter unsupported: {other}; supported values: Ignore, Warn, Strict"
+            ))),
+        }
+    }
+}
+
+/// The query options every write takes.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    pub dry_run: bool,
+    /// Who makes the change, for `managedFields`.
+    pub field_manager: String,
+    pub field_validation: FieldValidation,
+    /// Server-side apply only: take ownership of conflicting fields.
+    pub force: bool,
+}
+
+impl WriteOptions {
+    pub fn manager(name: &str) -> Self {
+        WriteOptions { field_manager: name.to_string(), ..Default::default() }
+    }
+}
+
+/// The patch content types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchType {
+    Json,
+    Merge,
+    Strategic,
+    Apply,
+}
+
+impl PatchType {
+    pub fn from_content_type(content_type: &str) -> Option<Self> {
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        match media {
+            "application/json-patch+json" => Some(PatchType::Json),
+            "application/merge-patch+json" => Some(PatchType::Merge),
+            "application/strategic-merge-patch+json" => Some(PatchType::Strategic),
+            "application/apply-patch+yaml" | "application/apply-patch+json" | "application/apply-patch+cbor" => {
+                Some(PatchType::Apply)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What a write produced.
+#[derive(Debug, Clone)]
+pub struct WriteOutcome {
+    pub object: Value,
+    pub created: bool,
+    /// `Warning` headers to send (unknown fields under `fieldValidation=Warn`, ...).
+    pub warnings: Vec<String>,
+}
+
+impl ApiState {
+    /// POST: creates `body` in the target's namespace (the target's name is unused).
+    pub fn create(&self, target: &Target, body: Value, options: &WriteOptions) -> Result<WriteOutcome, ApiError> {
+        self.store.transact(|txn| self.create_in(txn, target, body, options))
+    }
+
+    pub(super) fn create_in(
+        &self,
+        txn: &mut Txn<'_>,
+        target: &Target,
+        mut body: Value,
+        options: &WriteOptions,
+    ) -> Result<WriteOutcome, ApiError> {
+        let info = &target.info;
+        check_type_meta(&body, info)?;
+        let meta_map = meta_mut(&mut body);
+        if meta_map.get("resourceVersion").and_then(Value::as_str).is_some_and(|rv| !rv.is_empty()) {
+            return Err(ApiError::internal("resourceVersion should not be set on objects to be created"));
+        }
+        let body_ns = meta_map.get("namespace").and_then(Value::as_str).unwrap_or_default().to_string();
+        if info.namespaced {
+            if !body_ns.is_empty() && body_ns != target.namespace {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+            meta_map.insert("namespace".into(), Value::String(target.namespace.clone()));
+        } else {
+            meta_map.remove("namespace");
+        }
+        let name = meta_map.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let name = if name.is_empty() {
+            match meta_map.get("generateName").and_then(Value::as_str) {
+                Some(prefix) if !prefix.is_empty() => format!("{prefix}{}", meta::random_suffix()),
+                _ => {
+                    return Err(ApiError::invalid(
+                        &info.group,
+                        &info.kind,
+                        "",
+                        vec![Cause::new("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")],
+                    ));
+                }
+            }
+        } else {
+            name
+        };
+        meta_map.insert("name".into(), Value::String(name.clone()));
+        meta_map.insert("uid".into(), Value::String(uuid::Uuid::new_v4().to_string()));
+        meta_map.insert("creationTimestamp".into(), Value::String(meta::now_rfc3339()));
+        for transient in ["deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"] {
+            meta_map.remove(transient);
+        }
+        if info.has_spec_generation {
+            meta_map.insert("generation".into(), Value::from(1));
+        } else {
+            meta_map.remove("generation");
+        }
+        if info.status_subresource {
+            // Status is the controllers' to write; a create starts without it.
+            if let Some(map) = body.as_object_mut() {
+                map.remove("status");
+            }
+        }
+        let target = Target::new(info.clone(), &target.namespace, &name);
+        if info.namespaced {
+            admission::check_namespace_accepts_writes(self, txn, &target.namespace)?;
+        }
+        if txn.get(&target.gr(), &target.namespace, &name).is_some() {
+            return Err(ApiError::already_exists(&info.group, &info.plural, &name));
+        }
+        let mut warnings = Vec::new();
+        admission::admit(self, txn, &target, None, &mut body, options, &mut warnings)?;
+        let stored = if options.dry_run { body } else { self.commit(txn, &target, body)? };
+        Ok(WriteOutcome { object: stored, created: true, warnings })
+    }
+
+    /// PUT: replaces the object (or its status / scale) with `body`.
+    pub fn update(&self, target: &Target, body: Value, options: &WriteOptions) -> Result<WriteOutcome, ApiError> {
+        self.store.transact(|txn| {
+            let Some(existing) = txn.get(&target.gr(), &target.namespace, &target.name) else {
+                return Err(ApiError::not_found(&target.info.group, &target.info.plural, &target.name));
+            };
+            let old = existing.value();
+            let body = if target.subresource.as_deref() == Some("scale") {
+                super::read::apply_scale(&target.info, &old, &body)?
+            } else {
+                check_type_meta(&body, &target.info)?;
+                body
+            };
+            self.update_in(txn, target, old, body, options)
+        })
+    }
+
+    /// PATCH: applies a patch of the given type; server-side apply may create the object.
+    pub fn patch(
+        &self,
+        target: &Target,
+        patch_type: PatchType,
+        patch: &[u8],
+        options: &WriteOptions,
+    ) -> Result<WriteOutcome, ApiError> {
+        self.store.transact(|txn| {
+            let existing = txn.get(&target.gr(), &target.namespace, &target.name).map(|o| o.value());
+            let scale = target.subresource.as_deref() == Some("scale");
+            match existing {
+                None if patch_type == PatchType::Apply && target.subresource.is_none() => {
+                    let applied = super::patching::parse_apply_body(patch)?;
+                    check_type_meta(&applied, &target.info)?;
+                    let mut object = super::patching::server_side_apply(
+                        None,
+                        &applied,
+                        &target.info,
+                        &options.field_manager,
+                        options.force,
+                        None,
+                    )?;
+                    meta_mut(&mut object).insert("name".into(), Value::String(target.name.clone()));
+                    let mut outcome = self.create_in(txn, target, object, options)?;
+                    outcome.created = true;
+                    Ok(outcome)
+                }
+                None => Err(ApiError::not_found(&target.info.group, &target.info.plural, &target.name)),
+                Some(old) => {
+                    let base = if scale { super::read::scale_of(&target.info, &old)? } else { old.clone() };
+                    let patched = match patch_type {
+                        PatchType::Apply => super::patching::server_side_apply(
+                            Some(&base),
+                            &super::patching::parse_apply_body(patch)?,
+                            &target.info,
+                            &options.field_manager,
+                            options.force,
+                            target.subresource.as_deref(),
+                        )?,
+                        other => super::patching::apply_patch(&base, other, patch, &target.info)?,
+                    };
+                    let body = if scale { super::read::apply_scale(&target.info, &old, &patched)? } else { patched };
+                    // A resourceVersion inside the patch is a precondition; without one the patch
+                    // applies to whatever is current, which under the store lock is `old`.
+                    self.update_in(txn, target, old, body, options)
+                }
+            }
+        })
+    }
+
+    /// The shared update path: `old` is the stored object, `body` the requested new state.
+    pub(super) fn update_in(
+        &self,
+        txn: &mut Txn<'_>,
+        target: &Target,
+        old: Value,
+        mut body: Value,
+        options: &WriteOptions,
+    ) -> Result<WriteOutcome, ApiError> {
+        let info = &target.info;
+        let requested_rv = meta_str(&body, "resourceVersion").to_string();
+        let current_rv = meta_str(&old, "resourceVersion").to_string();
+        if !requested_rv.is_empty() && requested_rv != current_rv {
+            return Err(ApiError::conflict(
+                &info.group,
+                &info.plural,
+                &target.name,
+                "the object has been modified; please apply your changes to the latest version and try again",
+            ));
+        }
+        let body_name = meta_str(&body, "name");
+        if !body_name.is_empty() && body_name != target.name {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({body_name}) does not match the name on the URL ({})",
+                target.name
+            )));
+        }
+        let body_uid = meta_str(&body, "uid");
+        if !body_uid.is_empty() && body_uid != meta_str(&old, "uid") {
+            return Err(ApiError::conflict(&info.group, &info.plural, &target.name, "Precondition failed: UID in precondition does not match the UID of the object"));
+        }
+        match target.subresource.as_deref() {
+            Some("status") => body = with_only_status(&old, &body),
+            _ if info.status_subresource => restore_status(&old, &mut body),
+            _ => {}
+        }
+        // Fields the client cannot change.
+        let old_meta = meta::meta(&old).cloned().unwrap_or_default();
+        let new_meta = meta_mut(&mut body);
+        for key in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"] {
+            match old_meta.get(key) {
+                Some(value) => new_meta.insert(key.into(), value.clone()),
+                None => new_meta.remove(key),
+            };
+        }
+        new_meta.remove("selfLink");
+        if meta::is_deleting(&old) {
+            let old_finalizers = meta::finalizers(&old);
+            if meta::finalizers(&body).iter().any(|f| !old_finalizers.contains(f)) {
+                return Err(ApiError::invalid(
+                    &info.group,
+                    &info.kind,
+                    &target.name,
+                    vec![Cause::new(
+                        "FieldValueForbidden",
+                        "metadata.finalizers",
+                        "Forbidden: no new finalizers can be added if the object is being deleted",
+                    )],
+                ));
+            }
+        }
+        if info.has_spec_generation {
+            let generation = old_meta.get("generation").and_then(Value::as_i64).unwrap_or(1);
+            let next = if meta::spec_part(&old) != meta::spec_part(&body) { generation + 1 } else { generation };
+            meta_mut(&mut body).insert("generation".into(), Value::from(next));
+        }
+        let mut warnings = Vec::new();
+        admission::admit(self, txn, target, Some(&old), &mut body, options, &mut warnings)?;
+        meta_mut(&mut body).insert("resourceVersion".into(), Value::String(current_rv));
+        if body == old {
+            // A no-op write does not bump the resourceVersion or wake watchers.
+            return Ok(WriteOutcome { object: old, created: false, warnings });
+        }
+        if options.dry_run {
+            return Ok(WriteOutcome { object: body, created: false, warnings });
+        }
+        // The last finalizer leaving a deleting object completes its deletion.
+        if meta::is_deleting(&body) && meta::finalizers(&body).is_empty() && !has_namespace_finalizers(target, &body) {
+            let object = self.remove(txn, target)?;
+            return Ok(WriteOutcome { object, created: false, warnings });
+        }
+        let stored = self.commit(txn, target, body)?;
+        Ok(WriteOutcome { object: stored, created: false, warnings })
+    }
+
+    /// Stores an object and runs the hooks that follow a committed write (CRDs become served).
+    pub(super) fn commit(&self, txn: &mut Txn<'_>, target: &Target, body: Value) -> Result<Value, ApiError> {
+        let stored = txn.put(&target.gr(), super::read::as_version(body, &target.info));
+        let value = stored.value();
+        crd_lifecycle::after_write(self, target, &value);
+        Ok(value)
+    }
+}
+
+/// A namespace stays until the namespace controller has emptied it and cleared `spec.finalizers`.
+fn has_namespace_finalizers(target: &Target, body: &Value) -> bool {
+    target.info.group.is_empty()
+        && target.info.plural == "namespaces"
+        && body.pointer("/spec/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty())
+}
+
+/// The body's apiVersion and kind must name the URL's resource (empty is allowed and filled in).
+fn check_type_meta(body: &Value, info: &crate::registry::ResourceInfo) -> Result<(), ApiError> {
+    if !body.is_object() {
+        return Err(ApiError::bad_request("the body of the request must be a JSON or YAML object"));
+    }
+    let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
+    let kind = body.get("kind").and_then(Value::as_str).unwrap_or_default();
+    if !api_version.is_empty() && api_version != info.api_version() {
+        return Err(ApiError::bad_request(format!(
+            "the API version in the data ({api_version}) does not match the expected API version ({})",
+            info.api_version()
+        )));
+    }
+    if !kind.is_empty() && kind != info.kind {
+        return Err(ApiError::bad_request(format!(
+            "the kind in the data ({kind}) does not match the expected kind ({})",
+            info.kind
+        )));
+    }
+    Ok(())
+}
+
+/// A status write changes only `.status`: everything else is taken from the stored object.
+fn with_only_status(old: &Value, body: &Value) -> Value {
+    let mut next = old.clone();
+    match body.get("status") {
+        Some(status) => next["status"] = status.clone(),
+        None => {
+            if let Some(map) = next.as_object_mut() {
+                map.remove("status");
+            }
+        }
+    }
+    if let Some(fields) = meta::meta(body).and_then(|m| m.get("managedFields")) {
+        meta_mut(&mut next).insert("managedFields".into(), fields.clone());
+    }
+    if let Some(rv) = meta::meta(body).and_then(|m| m.get("resourceVersion")) {
+        meta_mut(&mut next).insert("resourceVersion".into(), rv.clone());
+    }
+    next
+}
+
+/// Writes to the main resource cannot change status when a status subresource exists.
+fn restore_status(old: &Value, body: &mut Value) {
+    let Some(map) = body.as_object_mut() else { return };
+    match old.get("status") {
+        Some(status) => {
+            map.insert("status".into(), status.clone());
+        }
+        None => {
+            map.remove("status");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Serving one resource request: get, list, watch, create, update, patch, delete.
+
+use super::Shared;
+use super::http::{self, Query, decode_body, error_response, flag, json_response, json_value, with_warnings};
+use super::route::ResourcePath;
+use crate::error::ApiError;
+use crate::resources::{
+    DeleteOptions, FieldValidation, ListOptions, PatchType, Propagation, Target, WriteOptions, WriteOutcome, list_json,
+};
+use axum::http::{HeaderMap, Method, header};
+use axum::response::Response;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Everything about one resource request, parsed.
+pub struct ResourceRequest {
+    pub method: Method,
+    pub path: ResourcePath,
+    pub query: Query,
+    pub headers: HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Response, ApiError> {
+    let state = &shared.state;
+    let path = &request.path;
+    let info = state.resource(&path.group, &path.version, &path.resource)?;
+    if info.namespaced && path.namespace.is_empty() && !path.name.is_empty() {
+        return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+    }
+    if !info.namespaced && !path.namespace.is_empty() {
+        return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+    }
+    let subresource = path.subresource.as_deref();
+    let valid_subresource = match subresource {
+        None => true,
+        Some("status") => info.status_subresource,
+        Some("scale") => info.scale_subresource.is_some(),
+        Some("log") => info.log_subresource,
+        Some("finalize") => info.group.is_empty() && info.plural == "namespaces",
+        Some(_) => false,
+    };
+    if !valid_subresource {
+        return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+    }
+    let target = Target::new(info.clone(), &path.namespace, &path.name).with_subresource(subresource);
+    let query = &request.query;
+    let accept = http::header_str(&request.headers, header::ACCEPT);
+    let watching = path.legacy_watch || flag(query, "watch");
+    match (&request.method, path.name.is_empty()) {
+        (&Method::GET, true) if watching => {
+            let list = list_options(&info, query)?;
+            super::watch::serve(shared.clone(), info, path.namespace.clone(), list, query).await
+        }
+        (&Method::GET, true) => {
+            let list = list_options(&info, query)?;
+            let result = state.list(&info, &path.namespace, &list)?;
+            let _ = accept;
+            Ok(json_response(200, list_json(&info, &result), "application/json"))
+        }
+        (&Method::GET, false) if subresource == Some("log") => super::logs::serve(shared.clone(), &target, query).await,
+        (&Method::GET, false) => {
+            let object = state.get(&target)?;
+            Ok(json_value(200, &object))
+        }
+        (&Method::POST, true) => {
+            let body = decode_body(&request.body, http::header_str(&request.headers, header::CONTENT_TYPE))?;
+            let options = write_options(&request, false)?;
+            let outcome = state.create(&target, body, &options)?;
+            Ok(written(outcome, if options.dry_run { 200 } else { 201 }))
+        }
+        (&Method::PUT, false) => {
+            let body = decode_body(&request.body, http::header_str(&request.headers, header::CONTENT_TYPE))?;
+            let options = write_options(&request, false)?;
+            let outcome = state.update(&target, body, &options)?;
+            Ok(written(outcome, 200))
+        }
+        (&Method::PATCH, false) => {
+            let content_type = http::header_str(&request.headers, header::CONTENT_TYPE);
+            let patch_type =
+                PatchType::from_content_type(content_type).ok_or_else(|| ApiError::unsupported_media_type(content_type))?;
+            if patch_type == PatchType::Apply && query.get("fieldManager").is_none_or(|m| m.is_empty()) {
+                return Err(ApiError::bad_request(
+                    "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+                ));
+            }
+            let options = write_options(&request, patch_type == PatchType::Apply)?;
+            let outcome = state.patch(&target, patch_type, &request.body, &options)?;
+            let code = if outcome.created && !options.dry_run { 201 } else { 200 };
+            Ok(written(outcome, code))
+        }
+        (&Method::DELETE, false) => {
+            let options = delete_options(&request)?;
+            let object = state.delete(&target, &options)?;
+            Ok(json_value(200, &crate::resources::as_version(object, &info)))
+        }
+        (&Method::DELETE, true) => {
+            let list = list_options(&info, query)?;
+            let options = delete_options(&request)?;
+            let deleted = state.delete_collection(&target, &list, &options)?;
+            let items: Vec<Value> = deleted.into_iter().map(|o| crate::resources::as_version(o, &info)).collect();
+            let body = serde_json::json!({"kind": info.list_kind, "apiVersion": info.api_version(), "metadata": {}, "items": items});
+            Ok(json_value(200, &body))
+        }
+        _ => Err(ApiError::method_not_allowed(format!(
+            "the server does not allow this method on the requested resource ({} {})",
+            request.method, info.plural
+        ))),
+    }
+}
+
+fn written(outcome: WriteOutcome, code: u16) -> Response {
+    with_warnings(json_value(code, &outcome.object), &outcome.warnings)
+}
+
+fn list_options(info: &crate::registry::ResourceInfo, query: &Query) -> Result<ListOptions, ApiError> {
+    ListOptions::parse(
+        info,
+        query.get("labelSelector").map(String::as_str),
+        query.get("fieldSelector").map(String::as_str),
+        query.get("limit").map(String::as_str),
+        query.get("continue").map(String::as_str),
+    )
+}
+
+/// The field manager a write without `fieldManager` is recorded under: the user agent's
+/// program name, as the real server derives it.
+fn default_manager(headers: &HeaderMap) -> String {
+    let agent = http::header_str(headers, header::USER_AGENT);
+    let name = agent.split('/').next().unwrap_or_default().trim();
+    if name.is_empty() { "unknown".to_string() } else { name.chars().take(128).collect() }
+}
+
+fn write_options(request: &ResourceRequest, apply: bool) -> Result<WriteOptions, ApiError> {
+    let query = &request.query;
+    let dry_run = match query.get("dryRun").map(String::as_str) {
+        None | Some("") => false,
+        Some("All") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!("dryRun: Unsupported value: \"{other}\": supported values: \"All\"")));
+        }
+    };
+    let force = flag(query, "force");
+    if force && !apply {
+        return Err(ApiError::bad_request("force: Invalid value: true: may not be specified for non-apply patch"));
+    }
+    Ok(WriteOptions {
+        dry_run,
+        field_manager: query.get("fieldManager").cloned().unwrap_or_else(|| default_manager(&request.headers)),
+        field_validation: FieldValidation::parse(query.get("fieldValidation").map(String::as_str))?,
+        force,
+    })
+}
+
+fn delete_options(request: &ResourceRequest) -> Result<DeleteOptions, ApiError> {
+    let mut options = if request.body.is_empty() {
+        DeleteOptions::default()
+    } else {
+        DeleteOptions::from_body(&decode_body(&request.body, "application/json")?)?
+    };
+    if let Some(policy) = request.query.get("propagationPolicy") {
+        options.propagation = Some(Propagation::parse(policy)?);
+    }
+    if request.query.get("dryRun").is_some_and(|d| d == "All") {
+        options.dry_run = true;
+    }
+    Ok(options)
+}
+
+/// Any failure as a Status response.
+pub fn failed(err: ApiError) -> Response {
+    error_response(&err)
+}

@@ -1,0 +1,259 @@
+//! The HTTP front: one axum fallback handler that routes Kubernetes paths, checks tokens and
+//! faults, and hands resource requests to the handlers.
+
+mod discovery;
+mod guard;
+mod handlers;
+mod http;
+mod logs;
+mod route;
+mod watch;
+
+pub use guard::FaultSettings;
+
+use crate::config::SandboxConfig;
+use crate::error::ApiError;
+use crate::resources::ApiState;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::response::Response;
+use guard::{Caller, Faults};
+use http::{error_response, json_response, json_value};
+use route::Route;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+/// State shared by every request.
+pub struct Shared {
+    pub state: Arc<ApiState>,
+    pub faults: Faults,
+    /// Flips once on shutdown so that open watch and log streams end.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+    pub addr: SocketAddr,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot open the sandbox state: {0}")]
+    State(#[from] ApiError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A running sandbox API server.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+    background: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Opens the state, binds the listener and serves; returns once requests can be answered.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        let listen = config.listen;
+        let listener =
+            tokio::net::TcpListener::bind(listen).await.map_err(|source| SandboxError::Listen { addr: listen, source })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Listen { addr: listen, source })?;
+        let state = tokio::task::spawn_blocking(move || ApiState::open(config))
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))??;
+        let (shutdown, _) = tokio::sync::watch::channel(false);
+        let shared = Arc::new(Shared { state, faults: Faults::default(), shutdown, addr });
+        let background = crate::workloads::spawn(shared.state.clone(), shared.shutdown.subscribe());
+        let app = Router::new().fallback(dispatch).with_state(shared.clone());
+        let mut stop = shared.shutdown.subscribe();
+        let server = tokio::spawn(async move {
+            let graceful = async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            };
+            if let Err(err) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
+                tracing::error!(%err, "sandbox server stopped");
+            }
+        });
+        tracing::info!(%addr, "sandbox serving");
+        Ok(Sandbox { shared, server, background })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.shared.addr)
+    }
+
+    /// The state, for in-process users (tests, the embedded engine).
+    pub fn state(&self) -> Arc<ApiState> {
+        self.shared.state.clone()
+    }
+
+    /// Switches fault injection on or off.
+    pub fn set_faults(&self, settings: FaultSettings) {
+        self.shared.faults.set(settings);
+    }
+
+    /// Ends every open watch stream, as a flaky network or an API server restart would.
+    pub fn drop_watches(&self) {
+        self.shared.faults.drop_watches();
+    }
+
+    /// Forgets the watch history: every watch resumed from an old resourceVersion gets 410 Gone.
+    pub fn expire_resource_versions(&self) {
+        self.shared.state.store.expire_history();
+        self.shared.faults.drop_watches();
+    }
+
+    /// A kubeconfig whose cluster, user and context are all named `fluxtui-sandbox`.
+    pub fn kubeconfig_yaml(&self, token: Option<&str>) -> String {
+        kubeconfig_yaml(&self.url(), token)
+    }
+
+    /// Writes the kubeconfig atomically (temp file, fsync, rename) so scripts can wait for it.
+    pub fn write_kubeconfig(&self, path: &Path, token: Option<&str>) -> std::io::Result<()> {
+        use std::io::Write;
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(
+            ".{}.tmp-{}",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("kubeconfig"),
+            std::process::id()
+        ));
+        {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(self.kubeconfig_yaml(token).as_bytes())?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)
+    }
+
+    /// Stops accepting requests, ends open streams and waits for background work to finish.
+    pub async fn shutdown(self) {
+        self.shared.shutdown.send_replace(true);
+        let _ = self.server.await;
+        for task in self.background {
+            let _ = task.await;
+        }
+    }
+}
+
+fn kubeconfig_yaml(server: &str, token: Option<&str>) -> String {
+    let user = match token {
+        Some(token) => format!("    token: {token}\n"),
+        None => "    {}\n".to_string(),
+    };
+    let user = if token.is_some() { format!("  user:\n{user}") } else { "  user: {}\n".to_string() };
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: fluxtui-sandbox\n  cluster:\n    server: {server}\ncontexts:\n- name: fluxtui-sandbox\n  context:\n    cluster: fluxtui-sandbox\n    user: fluxtui-sandbox\n    namespace: default\ncurrent-context: fluxtui-sandbox\nusers:\n- name: fluxtui-sandbox\n{user}preferences: {{}}\n"
+    )
+}
+
+async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Some(route) = route::parse(parts.uri.path()) else {
+        return error_response(&ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+    };
+    if route == Route::Health {
+        return json_response(200, b"ok".to_vec(), "text/plain; charset=utf-8");
+    }
+    let caller = match guard::authenticate(
+        &parts.headers,
+        shared.state.config.token.as_deref(),
+        shared.state.config.read_only_token.as_deref(),
+    ) {
+        Ok(caller) => caller,
+        Err(err) => return error_response(&err),
+    };
+    if let Route::Admin(action) = &route {
+        return admin(&shared, caller, &parts.method, action, body).await;
+    }
+    let (latency, injected) = shared.faults.next();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(err) = injected {
+        return error_response(&err);
+    }
+    let accept = http::header_str(&parts.headers, header::ACCEPT).to_string();
+    let registry = shared.state.registry();
+    let result = match route {
+        Route::Version => Ok(json_value(200, &discovery::version())),
+        Route::CoreVersions | Route::Groups => {
+            let core = route == Route::CoreVersions;
+            match discovery::aggregated_format(&accept) {
+                Some(content_type) => Ok(json_response(
+                    200,
+                    discovery::aggregated(&registry, core, content_type).to_string().into_bytes(),
+                    content_type,
+                )),
+                None if core => Ok(json_value(200, &discovery::core_versions(&shared.addr.to_string()))),
+                None => Ok(json_value(200, &discovery::groups(&registry))),
+            }
+        }
+        Route::Group(group) => discovery::group(&registry, &group).map(|g| json_value(200, &g)).ok_or_else(not_found),
+        Route::ResourceList { group, version } => {
+            discovery::resource_list(&registry, &group, &version).map(|l| json_value(200, &l)).ok_or_else(not_found)
+        }
+        Route::OpenApiV2 | Route::OpenApiV3Index | Route::OpenApiV3 { .. } => Err(not_found()),
+        Route::Resource(path) => {
+            if caller == Caller::ReadOnly && guard::is_write(&parts.method) {
+                Err(guard::forbidden_write(&parts.method, &path.group, &path.resource, &path.namespace))
+            } else {
+                match axum::body::to_bytes(body, shared.state.config.max_body_bytes).await {
+                    Err(_) => Err(ApiError::too_large(shared.state.config.max_body_bytes)),
+                    Ok(bytes) => {
+                        let request = handlers::ResourceRequest {
+                            method: parts.method.clone(),
+                            path,
+                            query: http::parse_query(parts.uri.query()),
+                            headers: parts.headers.clone(),
+                            body: bytes,
+                        };
+                        handlers::serve(shared.clone(), request).await
+                    }
+                }
+            }
+        }
+        Route::Health | Route::Admin(_) => Err(not_found()),
+    };
+    result.unwrap_or_else(handlers::failed)
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(404, "NotFound", "the server could not find the requested resource")
+}
+
+/// `/sandbox/...`: the documented test hooks (fault injection). Admin token only.
+async fn admin(shared: &Shared, caller: Caller, method: &Method, action: &str, body: Body) -> Response {
+    if caller != Caller::Admin {
+        return error_response(&ApiError::forbidden("the sandbox admin endpoints need the full-access token"));
+    }
+    match (method, action) {
+        (&Method::GET, "faults") => json_value(200, &json!(shared.faults.settings())),
+        (&Method::POST, "faults") | (&Method::PUT, "faults") => {
+            let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+                return error_response(&ApiError::too_large(64 * 1024));
+            };
+            match serde_json::from_slice::<FaultSettings>(&bytes) {
+                Ok(settings) => {
+                    shared.faults.set(settings.clone());
+                    json_value(200, &json!(settings))
+                }
+                Err(e) => error_response(&ApiError::bad_request(format!("invalid fault settings: {e}"))),
+            }
+        }
+        (&Method::POST, "drop-watches") => {
+            shared.faults.drop_watches();
+            json_value(200, &json!({"droppedWatches": true}))
+        }
+        (&Method::POST, "expire-resource-versions") => {
+            shared.state.store.expire_history();
+            shared.faults.drop_watches();
+            json_value(200, &json!({"expired": true}))
+        }
+        _ => error_response(&not_found()),
+    }
+}
