@@ -25,7 +25,7 @@ pub struct SandboxArgs {
     pub state_dir: Option<PathBuf>,
 
     /// Require this bearer token for full access; without it every request is accepted. The written kubeconfig
-    /// carries it.
+    /// carries it, but kubectl and helm send tokens only over TLS, which the sandbox does not serve.
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
 
@@ -60,7 +60,7 @@ pub async fn run(args: SandboxArgs) -> Result<()> {
     let sandbox = Sandbox::start(args.config()).await.wrap_err("the sandbox did not start")?;
     tracing::info!(url = %sandbox.url(), state_dir = ?args.state_dir, "sandbox started");
 
-    let line = match &args.write_kubeconfig {
+    let mut line = match &args.write_kubeconfig {
         Some(path) => {
             if let Err(err) = sandbox.write_kubeconfig(path, args.token.as_deref()) {
                 sandbox.shutdown().await;
@@ -68,8 +68,12 @@ pub async fn run(args: SandboxArgs) -> Result<()> {
             }
             with_kubeconfig_line(&sandbox.url(), &absolute(path))
         }
-        None => without_kubeconfig_line(&sandbox.url(), args.token.is_some()),
+        None => without_kubeconfig_line(&sandbox.url()),
     };
+    if args.token.is_some() {
+        // Said up front because the failure it explains (401 from kubectl) is otherwise baffling.
+        line.push_str(TOKEN_OVER_HTTP_NOTE);
+    }
     println!("{line}");
 
     let signal = shutdown.wait().await;
@@ -79,19 +83,19 @@ pub async fn run(args: SandboxArgs) -> Result<()> {
     Ok(())
 }
 
+/// client-go (kubectl, helm) only sends credentials over TLS, and the sandbox serves plain HTTP.
+const TOKEN_OVER_HTTP_NOTE: &str =
+    "; requests need an Authorization: Bearer header, which kubectl and helm send only over TLS, not to this server";
+
 fn with_kubeconfig_line(url: &str, kubeconfig: &Path) -> String {
     let kubeconfig = kubeconfig.display();
-    format!(
-        "fluxtui sandbox listening on {url}; kubeconfig written to {kubeconfig}: \
-         export KUBECONFIG={kubeconfig} (Ctrl-C stops it)"
-    )
+    format!("fluxtui sandbox listening on {url} (Ctrl-C stops it); kubeconfig written: export KUBECONFIG={kubeconfig}")
 }
 
-fn without_kubeconfig_line(url: &str, needs_token: bool) -> String {
-    let token = if needs_token { " --token TOKEN" } else { "" };
+fn without_kubeconfig_line(url: &str) -> String {
     format!(
-        "fluxtui sandbox listening on {url}; use it with kubectl --server {url}{token}, \
-         or pass --write-kubeconfig PATH and export KUBECONFIG=PATH (Ctrl-C stops it)"
+        "fluxtui sandbox listening on {url} (Ctrl-C stops it); use it with kubectl --server {url}, \
+         or pass --write-kubeconfig PATH and export KUBECONFIG=PATH"
     )
 }
 

@@ -10,6 +10,8 @@
 //!   command line. Cargo only tells the root package's tests where that binary is, so they pass it in with
 //!   [`fluxtui_binary!`].
 //! - [`helm_binary`], [`shared_dir`], [`workspace_root`]: where the oracles and the shared reference data are.
+//! - [`http_request`]: raw HTTP, for what kubectl will not do (client-go sends bearer tokens only over TLS, and
+//!   the sandbox serves plain HTTP).
 //!
 //! ```no_run
 //! # async fn example() {
@@ -20,10 +22,12 @@
 //! ```
 
 mod cluster;
+mod http;
 mod locate;
 mod process;
 
 pub use cluster::TestCluster;
+pub use http::{HttpResponse, http_request};
 pub use locate::{helm_binary, helm_cache_path, shared_dir, workspace_root};
 pub use process::{SandboxProcess, assert_success, kubectl};
 

@@ -105,6 +105,16 @@ impl SandboxProcess {
         self.dir.path().join("state")
     }
 
+    /// The server's base URL, `http://127.0.0.1:PORT`, as the kubeconfig names it.
+    pub fn url(&self) -> String {
+        let kubeconfig = std::fs::read_to_string(&self.kubeconfig).expect("read the kubeconfig");
+        kubeconfig
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("server:"))
+            .map(|server| server.trim().to_string())
+            .unwrap_or_else(|| panic!("no server in the kubeconfig:\n{kubeconfig}"))
+    }
+
     /// The process id, for sending it signals.
     pub fn id(&self) -> u32 {
         self.child.id()
@@ -116,9 +126,9 @@ impl SandboxProcess {
     }
 
     /// Sends SIGTERM and waits for the process to exit, returning its exit status. Panics if it has not exited
-    /// within the deadline.
+    /// within the deadline. The temporary directory stays until `self` is dropped, so the logs can be read.
     #[cfg(unix)]
-    pub fn terminate(mut self) -> ExitStatus {
+    pub fn terminate(&mut self) -> ExitStatus {
         use nix::sys::signal::{Signal, kill};
         use nix::unistd::Pid;
 
