@@ -123,7 +123,11 @@ fn secret(info: &crate::registry::ResourceInfo, name: &str, body: &mut Value) ->
     if let Some(data) = body.get("data").and_then(Value::as_object) {
         for (key, value) in data {
             if value.as_str().is_none_or(|text| engine.decode(text).is_err()) {
-                causes.push(Cause::new("FieldValueInvalid", format!("data[{key}]"), "Invalid value: illegal base64 data"));
+                causes.push(Cause::new(
+                    "FieldValueInvalid",
+                    format!("data[{key}]"),
+                    "Invalid value: illegal base64 data",
+                ));
             }
         }
     }
@@ -145,11 +149,21 @@ fn secret(info: &crate::registry::ResourceInfo, name: &str, body: &mut Value) ->
 }
 
 /// Checks a CRD and writes the status the apiextensions server would (names accepted, established).
-fn crd(info: &crate::registry::ResourceInfo, name: &str, old: Option<&Value>, body: &mut Value) -> Result<(), ApiError> {
+fn crd(
+    info: &crate::registry::ResourceInfo,
+    name: &str,
+    old: Option<&Value>,
+    body: &mut Value,
+) -> Result<(), ApiError> {
     if let Err(err) = resources_from_crd(body) {
         let message = err.to_string();
         let (field, detail) = message.split_once(": ").unwrap_or(("spec", message.as_str()));
-        return Err(ApiError::invalid(&info.group, &info.kind, name, vec![Cause::new("FieldValueInvalid", field, detail)]));
+        return Err(ApiError::invalid(
+            &info.group,
+            &info.kind,
+            name,
+            vec![Cause::new("FieldValueInvalid", field, detail)],
+        ));
     }
     let names = body.pointer("/spec/names").cloned().unwrap_or_else(|| json!({}));
     let mut accepted = names.clone();

@@ -40,9 +40,10 @@ pub(super) fn after_write(state: &ApiState, target: &Target, object: &Value) {
 /// After an object left the store: a CRD's objects go with it, and so does a namespace's content.
 pub(super) fn after_delete(state: &ApiState, txn: &mut Txn<'_>, target: &Target, object: &Value) {
     if is_crd(target) {
-        if let (Some(group), Some(plural)) =
-            (object.pointer("/spec/group").and_then(Value::as_str), object.pointer("/spec/names/plural").and_then(Value::as_str))
-        {
+        if let (Some(group), Some(plural)) = (
+            object.pointer("/spec/group").and_then(Value::as_str),
+            object.pointer("/spec/names/plural").and_then(Value::as_str),
+        ) {
             let gr = GroupResource::new(group, plural);
             for stored in txn.list(&gr, None) {
                 txn.delete(&gr, &stored.namespace, &stored.name);

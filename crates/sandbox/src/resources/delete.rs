@@ -74,7 +74,12 @@ impl ApiState {
         self.store.transact(|txn| self.delete_in(txn, target, options))
     }
 
-    pub(super) fn delete_in(&self, txn: &mut Txn<'_>, target: &Target, options: &DeleteOptions) -> Result<Value, ApiError> {
+    pub(super) fn delete_in(
+        &self,
+        txn: &mut Txn<'_>,
+        target: &Target,
+        options: &DeleteOptions,
+    ) -> Result<Value, ApiError> {
         let info = &target.info;
         let Some(existing) = txn.get(&target.gr(), &target.namespace, &target.name) else {
             return Err(ApiError::not_found(&info.group, &info.plural, &target.name));

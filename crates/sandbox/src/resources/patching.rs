@@ -8,8 +8,8 @@ use serde_json::Value;
 /// Parses a server-side apply body: YAML or JSON (JSON is YAML).
 pub fn parse_apply_body(body: &[u8]) -> Result<Value, ApiError> {
     let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(format!("apply body is not UTF-8: {e}")))?;
-    let value: Value = serde_saphyr::from_str(text)
-        .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
+    let value: Value =
+        serde_saphyr::from_str(text).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
     if !value.is_object() {
         return Err(ApiError::bad_request("apply body must be an object"));
     }
@@ -20,11 +20,16 @@ pub fn parse_apply_body(body: &[u8]) -> Result<Value, ApiError> {
 pub fn apply_patch(base: &Value, patch_type: PatchType, body: &[u8], info: &ResourceInfo) -> Result<Value, ApiError> {
     match patch_type {
         PatchType::Json => {
-            let patch: json_patch::Patch = serde_json::from_slice(body)
-                .map_err(|e| ApiError::bad_request(format!("the server rejected our request due to an error in our request: {e}")))?;
+            let patch: json_patch::Patch = serde_json::from_slice(body).map_err(|e| {
+                ApiError::bad_request(format!("the server rejected our request due to an error in our request: {e}"))
+            })?;
             let mut doc = base.clone();
             json_patch::patch(&mut doc, &patch).map_err(|e| {
-                ApiError::new(422, "Invalid", format!("the server rejected our request due to an error in our request: {e}"))
+                ApiError::new(
+                    422,
+                    "Invalid",
+                    format!("the server rejected our request due to an error in our request: {e}"),
+                )
             })?;
             Ok(doc)
         }

@@ -27,7 +27,8 @@ impl ListOptions {
         continue_token: Option<&str>,
     ) -> Result<Self, ApiError> {
         let labels = LabelSelector::parse(label_selector.unwrap_or_default())?;
-        let fields = FieldSelector::parse(field_selector.unwrap_or_default(), supported_fields(&info.group, &info.plural))?;
+        let fields =
+            FieldSelector::parse(field_selector.unwrap_or_default(), supported_fields(&info.group, &info.plural))?;
         let limit = match limit {
             None | Some("") => None,
             Some(text) => match text.parse::<i64>() {
@@ -85,7 +86,8 @@ impl ApiState {
             None => None,
         };
         let namespace = (!namespace.is_empty()).then_some(namespace);
-        let (candidates, store_rv) = self.store.list(&info.group_resource(), namespace, after.as_ref().map(|(_, key)| key));
+        let (candidates, store_rv) =
+            self.store.list(&info.group_resource(), namespace, after.as_ref().map(|(_, key)| key));
         let resource_version = after.as_ref().map(|(rv, _)| *rv).unwrap_or(store_rv);
         let mut items = Vec::new();
         let mut matched_after_limit = 0;
@@ -185,11 +187,13 @@ fn path_pointer(path: &str) -> String {
 
 /// The `autoscaling/v1` Scale of a scalable object.
 pub fn scale_of(info: &ResourceInfo, object: &Value) -> Result<Value, ApiError> {
-    let scale = info.scale_subresource.as_ref().ok_or_else(|| {
-        ApiError::new(404, "NotFound", "the server could not find the requested resource")
-    })?;
+    let scale = info
+        .scale_subresource
+        .as_ref()
+        .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
     let spec_replicas = object.pointer(&path_pointer(&scale.spec_replicas_path)).and_then(Value::as_i64).unwrap_or(1);
-    let status_replicas = object.pointer(&path_pointer(&scale.status_replicas_path)).and_then(Value::as_i64).unwrap_or(0);
+    let status_replicas =
+        object.pointer(&path_pointer(&scale.status_replicas_path)).and_then(Value::as_i64).unwrap_or(0);
     let selector = scale
         .label_selector_path
         .as_deref()
@@ -221,7 +225,12 @@ pub fn apply_scale(info: &ResourceInfo, object: &Value, scale: &Value) -> Result
         .map(|s| s.spec_replicas_path.clone())
         .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
     let replicas = scale.pointer("/spec/replicas").and_then(Value::as_i64).ok_or_else(|| {
-        ApiError::invalid("autoscaling", "Scale", "", vec![crate::error::Cause::new("FieldValueRequired", "spec.replicas", "Required value")])
+        ApiError::invalid(
+            "autoscaling",
+            "Scale",
+            "",
+            vec![crate::error::Cause::new("FieldValueRequired", "spec.replicas", "Required value")],
+        )
     })?;
     let mut next = object.clone();
     let mut current = &mut next;

@@ -36,7 +36,8 @@ impl LabelSelector {
         let mut requirements = Vec::new();
         if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
             for (key, value) in labels {
-                requirements.push(LabelRequirement::Equals(key.clone(), value.as_str().unwrap_or_default().to_string()));
+                requirements
+                    .push(LabelRequirement::Equals(key.clone(), value.as_str().unwrap_or_default().to_string()));
             }
         }
         for expression in selector.get("matchExpressions").and_then(Value::as_array).into_iter().flatten() {
@@ -102,7 +103,8 @@ fn parse_label_term(term: &str) -> Result<LabelRequirement, ApiError> {
         if let Some((key, rest)) = term.split_once(op) {
             let key = valid_key(key.trim()).ok_or_else(invalid)?;
             let values = rest.trim().strip_prefix('(').and_then(|r| r.strip_suffix(')')).ok_or_else(invalid)?;
-            let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+            let values: Vec<String> =
+                values.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
             return Ok(if negate { LabelRequirement::NotIn(key, values) } else { LabelRequirement::In(key, values) });
         }
     }
@@ -110,7 +112,11 @@ fn parse_label_term(term: &str) -> Result<LabelRequirement, ApiError> {
         if let Some((key, value)) = term.split_once(op) {
             let key = valid_key(key.trim()).ok_or_else(invalid)?;
             let value = value.trim().to_string();
-            return Ok(if negate { LabelRequirement::NotEquals(key, value) } else { LabelRequirement::Equals(key, value) });
+            return Ok(if negate {
+                LabelRequirement::NotEquals(key, value)
+            } else {
+                LabelRequirement::Equals(key, value)
+            });
         }
     }
     Ok(LabelRequirement::Exists(valid_key(term).ok_or_else(invalid)?))
@@ -265,7 +271,9 @@ mod tests {
 
     #[test]
     fn match_labels_objects_become_selectors() {
-        let selector = LabelSelector::from_object(&json!({"matchLabels": {"app": "podinfo"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["web"]}]}));
+        let selector = LabelSelector::from_object(
+            &json!({"matchLabels": {"app": "podinfo"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["web"]}]}),
+        );
         assert!(selector.matches(&labels(&[("app", "podinfo"), ("tier", "web")])));
         assert!(!selector.matches(&labels(&[("app", "podinfo")])));
     }

@@ -118,7 +118,11 @@ impl ApiState {
                         &info.group,
                         &info.kind,
                         "",
-                        vec![Cause::new("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")],
+                        vec![Cause::new(
+                            "FieldValueRequired",
+                            "metadata.name",
+                            "Required value: name or generateName is required",
+                        )],
                     ));
                 }
             }
@@ -252,7 +256,12 @@ impl ApiState {
         }
         let body_uid = meta_str(&body, "uid");
         if !body_uid.is_empty() && body_uid != meta_str(&old, "uid") {
-            return Err(ApiError::conflict(&info.group, &info.plural, &target.name, "Precondition failed: UID in precondition does not match the UID of the object"));
+            return Err(ApiError::conflict(
+                &info.group,
+                &info.plural,
+                &target.name,
+                "Precondition failed: UID in precondition does not match the UID of the object",
+            ));
         }
         match target.subresource.as_deref() {
             Some("status") => body = with_only_status(&old, &body),
@@ -262,7 +271,8 @@ impl ApiState {
         // Fields the client cannot change.
         let old_meta = meta::meta(&old).cloned().unwrap_or_default();
         let new_meta = meta_mut(&mut body);
-        for key in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"] {
+        for key in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"]
+        {
             match old_meta.get(key) {
                 Some(value) => new_meta.insert(key.into(), value.clone()),
                 None => new_meta.remove(key),

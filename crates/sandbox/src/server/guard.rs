@@ -47,7 +47,11 @@ pub fn forbidden_write(method: &Method, group: &str, resource: &str, namespace: 
         Method::PATCH => "patch",
         _ => "delete",
     };
-    let scope = if namespace.is_empty() { "at the cluster scope".to_string() } else { format!("in the namespace \"{namespace}\"") };
+    let scope = if namespace.is_empty() {
+        "at the cluster scope".to_string()
+    } else {
+        format!("in the namespace \"{namespace}\"")
+    };
     let mut err = ApiError::forbidden(format!(
         "{resource}{} is forbidden: User \"sandbox:read-only\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}",
         if group.is_empty() { String::new() } else { format!(".{group}") }
@@ -106,11 +110,19 @@ impl Faults {
         }
         let err = match settings.error_code {
             429 => {
-                let mut err = ApiError::new(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later (injected fault)");
+                let mut err = ApiError::new(
+                    429,
+                    "TooManyRequests",
+                    "the server has received too many requests and has asked us to try again later (injected fault)",
+                );
                 err.retry_after_seconds = Some(1);
                 err
             }
-            code => ApiError::new(if code == 0 { 500 } else { code }, "InternalError", "an error on the server (\"injected fault\") has prevented the request from succeeding"),
+            code => ApiError::new(
+                if code == 0 { 500 } else { code },
+                "InternalError",
+                "an error on the server (\"injected fault\") has prevented the request from succeeding",
+            ),
         };
         (latency, Some(err))
     }

@@ -77,8 +77,8 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
         }
         (&Method::PATCH, false) => {
             let content_type = http::header_str(&request.headers, header::CONTENT_TYPE);
-            let patch_type =
-                PatchType::from_content_type(content_type).ok_or_else(|| ApiError::unsupported_media_type(content_type))?;
+            let patch_type = PatchType::from_content_type(content_type)
+                .ok_or_else(|| ApiError::unsupported_media_type(content_type))?;
             if patch_type == PatchType::Apply && query.get("fieldManager").is_none_or(|m| m.is_empty()) {
                 return Err(ApiError::bad_request(
                     "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
@@ -137,7 +137,9 @@ fn write_options(request: &ResourceRequest, apply: bool) -> Result<WriteOptions,
         None | Some("") => false,
         Some("All") => true,
         Some(other) => {
-            return Err(ApiError::bad_request(format!("dryRun: Unsupported value: \"{other}\": supported values: \"All\"")));
+            return Err(ApiError::bad_request(format!(
+                "dryRun: Unsupported value: \"{other}\": supported values: \"All\""
+            )));
         }
     };
     let force = flag(query, "force");

@@ -59,10 +59,12 @@ pub fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> &'a s
 pub fn decode_body(bytes: &[u8], content_type: &str) -> Result<Value, ApiError> {
     let media = content_type.split(';').next().unwrap_or_default().trim();
     match media {
-        "" | "application/json" | "*/*" => serde_json::from_slice(bytes)
-            .map_err(|e| ApiError::bad_request(format!("error decoding JSON body: {e}"))),
+        "" | "application/json" | "*/*" => {
+            serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("error decoding JSON body: {e}")))
+        }
         "application/yaml" | "application/x-yaml" | "text/yaml" => {
-            let text = std::str::from_utf8(bytes).map_err(|e| ApiError::bad_request(format!("body is not UTF-8: {e}")))?;
+            let text =
+                std::str::from_utf8(bytes).map_err(|e| ApiError::bad_request(format!("body is not UTF-8: {e}")))?;
             serde_saphyr::from_str(text).map_err(|e| ApiError::bad_request(format!("error decoding YAML body: {e}")))
         }
         other => Err(ApiError::unsupported_media_type(other)),

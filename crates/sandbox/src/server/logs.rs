@@ -28,10 +28,7 @@ pub async fn serve(shared: Arc<Shared>, target: &Target, query: &Query) -> Resul
     let container = match query.get("container").filter(|c| !c.is_empty()) {
         Some(name) if containers.contains(name) => name.clone(),
         Some(name) => {
-            return Err(ApiError::bad_request(format!(
-                "container {name} is not valid for pod {}",
-                target.name
-            )));
+            return Err(ApiError::bad_request(format!("container {name} is not valid for pod {}", target.name)));
         }
         None if containers.len() == 1 => containers[0].clone(),
         None => {
@@ -75,7 +72,8 @@ pub async fn serve(shared: Arc<Shared>, target: &Target, query: &Query) -> Resul
             if tx.send(Ok(bytes::Bytes::from(backlog))).await.is_err() {
                 return;
             }
-            let mut next = (0..).map(|n| start + n * LINE_INTERVAL_SECS).find(|t| *t > Utc::now().timestamp()).unwrap_or(start);
+            let mut next =
+                (0..).map(|n| start + n * LINE_INTERVAL_SECS).find(|t| *t > Utc::now().timestamp()).unwrap_or(start);
             loop {
                 let wait = (next - Utc::now().timestamp()).max(0) as u64;
                 tokio::select! {
@@ -113,7 +111,10 @@ fn render_line(pod: &str, container: &str, start: i64, at: i64, timestamps: bool
     let n = (at - start) / LINE_INTERVAL_SECS;
     let time = DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default();
     let message = match n {
-        0 => format!("{{\"level\":\"info\",\"ts\":\"{}\",\"msg\":\"starting {container}\",\"pod\":\"{pod}\"}}", time.to_rfc3339()),
+        0 => format!(
+            "{{\"level\":\"info\",\"ts\":\"{}\",\"msg\":\"starting {container}\",\"pod\":\"{pod}\"}}",
+            time.to_rfc3339()
+        ),
         1 => format!("{{\"level\":\"info\",\"ts\":\"{}\",\"msg\":\"listening\",\"port\":8080}}", time.to_rfc3339()),
         _ => format!(
             "{{\"level\":\"info\",\"ts\":\"{}\",\"msg\":\"request served\",\"path\":\"/healthz\",\"status\":200,\"n\":{}}}",

@@ -55,8 +55,9 @@ impl Sandbox {
     /// Opens the state, binds the listener and serves; returns once requests can be answered.
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
         let listen = config.listen;
-        let listener =
-            tokio::net::TcpListener::bind(listen).await.map_err(|source| SandboxError::Listen { addr: listen, source })?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| SandboxError::Listen { addr: listen, source })?;
         let addr = listener.local_addr().map_err(|source| SandboxError::Listen { addr: listen, source })?;
         let state = tokio::task::spawn_blocking(move || ApiState::open(config))
             .await

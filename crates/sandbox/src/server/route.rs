@@ -38,7 +38,9 @@ pub fn parse(path: &str) -> Option<Route> {
         ["apis"] => Some(Route::Groups),
         ["apis", group] => Some(Route::Group(group.to_string())),
         ["api", version] => Some(Route::ResourceList { group: String::new(), version: version.to_string() }),
-        ["apis", group, version] => Some(Route::ResourceList { group: group.to_string(), version: version.to_string() }),
+        ["apis", group, version] => {
+            Some(Route::ResourceList { group: group.to_string(), version: version.to_string() })
+        }
         ["openapi", "v2"] | ["swagger.json"] => Some(Route::OpenApiV2),
         ["openapi", "v3"] => Some(Route::OpenApiV3Index),
         ["openapi", "v3", rest @ ..] => Some(Route::OpenApiV3 { path: rest.join("/") }),
@@ -112,7 +114,10 @@ mod tests {
         let finalize = resource("/api/v1/namespaces/demo/finalize");
         assert_eq!(finalize.subresource.as_deref(), Some("finalize"));
         let list = resource("/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories");
-        assert_eq!((list.group.as_str(), list.resource.as_str(), list.name.as_str()), ("source.toolkit.fluxcd.io", "gitrepositories", ""));
+        assert_eq!(
+            (list.group.as_str(), list.resource.as_str(), list.name.as_str()),
+            ("source.toolkit.fluxcd.io", "gitrepositories", "")
+        );
         let all = resource("/apis/apps/v1/deployments");
         assert_eq!(all.namespace, "");
         let watch = resource("/api/v1/watch/namespaces/demo/configmaps");

@@ -33,7 +33,8 @@ pub async fn serve(
     let requested = query.get("resourceVersion").map(String::as_str).unwrap_or_default();
     let initial_events = flag(query, "sendInitialEvents");
     let bookmarks = flag(query, "allowWatchBookmarks");
-    let timeout = query.get("timeoutSeconds").and_then(|s| s.parse::<u64>().ok()).filter(|s| *s > 0).map(Duration::from_secs);
+    let timeout =
+        query.get("timeoutSeconds").and_then(|s| s.parse::<u64>().ok()).filter(|s| *s > 0).map(Duration::from_secs);
 
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(256);
     let mut initial = Vec::new();
@@ -42,7 +43,9 @@ pub async fn serve(
         initial = items.into_iter().filter(|o| list.matches(o)).collect();
         Ok(subscription)
     } else {
-        let rv = requested.parse::<u64>().map_err(|_| ApiError::bad_request(format!("invalid resource version: {requested}")))?;
+        let rv = requested
+            .parse::<u64>()
+            .map_err(|_| ApiError::bad_request(format!("invalid resource version: {requested}")))?;
         store.subscribe(WatchStart::After(rv)).map_err(|oldest| (rv, oldest))
     };
     let mut shutdown = shared.shutdown.subscribe();

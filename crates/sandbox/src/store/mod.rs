@@ -204,7 +204,11 @@ impl Store {
 
     /// Starts a watch together with a snapshot of one resource taken at the same instant, for
     /// watches that begin with the current state (resourceVersion "" or "0", sendInitialEvents).
-    pub fn subscribe_with_snapshot(&self, gr: &GroupResource, namespace: Option<&str>) -> (Vec<Arc<StoredObject>>, Subscription) {
+    pub fn subscribe_with_snapshot(
+        &self,
+        gr: &GroupResource,
+        namespace: Option<&str>,
+    ) -> (Vec<Arc<StoredObject>>, Subscription) {
         let inner = self.lock();
         let receiver = self.events.subscribe();
         let items = inner
