@@ -1,1 +1,41 @@
-//! Test-only helpers.
+//! # fluxtui-testkit
+//!
+//! Test-only helpers shared by every test in the workspace: they start the real servers and find the real
+//! oracles, so tests exercise what users run.
+//!
+//! - [`TestCluster`]: an in-process sandbox API server on a free loopback port, with a kubeconfig for it in its
+//!   own temporary directory, and [`TestCluster::kubectl`] / [`TestCluster::helm`] to drive it with the real
+//!   clients.
+//! - [`SandboxProcess`]: the `fluxtui` binary itself running `fluxtui sandbox` as a subprocess, for tests of the
+//!   command line. Cargo only tells the root package's tests where that binary is, so they pass it in with
+//!   [`fluxtui_binary!`].
+//! - [`helm_binary`], [`shared_dir`], [`workspace_root`]: where the oracles and the shared reference data are.
+//! - [`http_request`]: raw HTTP, for what kubectl will not do (client-go sends bearer tokens only over TLS, and
+//!   the sandbox serves plain HTTP).
+//!
+//! ```no_run
+//! # async fn example() {
+//! let cluster = fluxtui_testkit::TestCluster::start().await;
+//! let namespaces = cluster.kubectl_success(&["get", "namespaces", "-o", "name"]);
+//! assert!(namespaces.contains("namespace/default"));
+//! # }
+//! ```
+
+mod cluster;
+mod http;
+mod locate;
+mod process;
+
+pub use cluster::TestCluster;
+pub use http::{HttpResponse, http_request};
+pub use locate::{helm_binary, helm_cache_path, shared_dir, workspace_root};
+pub use process::{SandboxProcess, assert_success, kubectl};
+
+/// The path of the `fluxtui` binary, for tests in the root package (Cargo sets `CARGO_BIN_EXE_fluxtui` only
+/// there, so this must expand in the test's own crate rather than be a function of this one).
+#[macro_export]
+macro_rules! fluxtui_binary {
+    () => {
+        ::std::path::Path::new(env!("CARGO_BIN_EXE_fluxtui"))
+    };
+}

@@ -1,0 +1,45 @@
+//! A minimal HTTP/1.1 client for requests kubectl cannot make: client-go sends bearer tokens only over TLS, so
+//! token checks on the plain-HTTP sandbox are tested with raw requests.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// What the server answered.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// The raw body (not de-chunked): for assertions on its text and for failure messages.
+    pub body: String,
+}
+
+/// Sends one request to `url` (`http://HOST:PORT`) with an optional bearer token and JSON body, and reads the
+/// whole answer. Panics on a transport failure or a malformed status line: a test cannot go on after either.
+pub fn http_request(url: &str, method: &str, path: &str, token: Option<&str>, json_body: Option<&str>) -> HttpResponse {
+    let authority = url.strip_prefix("http://").expect("an http:// URL").trim_end_matches('/');
+    let mut stream = TcpStream::connect(authority).expect("connect to the server");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("set a read timeout");
+
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    let body = json_body.unwrap_or("");
+    if json_body.is_some() {
+        request.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).expect("send the request");
+
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read the answer");
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP status line in the answer:\n{answer}"));
+    let body = answer.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default();
+    HttpResponse { status, body }
+}
