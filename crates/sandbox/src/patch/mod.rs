@@ -6,18 +6,26 @@
 //! - [`apply_merge_patch`]: `application/merge-patch+json` (RFC 7386).
 //! - [`apply_strategic_merge_patch`]: `application/strategic-merge-patch+json`, built-in kinds only
 //!   ([`check_patch_type`] answers 415 for CRDs, as the real server does).
-//! - [`parse_apply_body`]: the body of `application/apply-patch+yaml`.
+//! - [`parse_apply_body`] + [`server_side_apply`]: `application/apply-patch+yaml`.
+//! - [`record_update`]: the `operation: Update` managed-fields entry of create/update/patch.
 
+mod apply;
 mod field_set;
+mod managed;
 mod merge;
 pub mod merge_keys;
 mod schema_walk;
 mod strategic;
 #[cfg(test)]
 mod test_support;
+mod typed;
+mod update;
 
+pub use apply::{ApplyOptions, applied_field_set, server_side_apply};
 pub use field_set::{FieldSet, FieldSetError, PathElement, path_string};
+pub use managed::FieldManagerContext;
 pub use schema_walk::{ListKey, ListSemantics, TypeNode};
+pub use update::record_update;
 
 use crate::error::{ApiError, Cause};
 use crate::registry::ResourceInfo;
