@@ -119,6 +119,7 @@ pub fn decode(object: &Value) -> Result<Vec<ManagerEntry>, FieldSetError> {
 /// manager, apiVersion, subresource), dropping empty ones; no entries removes the field.
 pub fn encode(mut entries: Vec<ManagerEntry>, object: &mut Value) {
     entries.retain(|e| !e.fields.is_empty());
+    cap_updaters(&mut entries);
     entries.sort_by(|a, b| {
         a.operation
             .cmp(&b.operation)
@@ -136,6 +137,44 @@ pub fn encode(mut entries: Vec<ManagerEntry>, object: &mut Value) {
         metadata.remove("managedFields");
     } else {
         metadata.insert("managedFields".into(), Value::Array(entries.iter().map(ManagerEntry::to_json).collect()));
+    }
+}
+
+/// The real server keeps at most this many `Update` entries...
+const MAX_UPDATERS: usize = 10;
+/// ...folding the oldest into one bucket per apiVersion under this name.
+const ANCIENT_CHANGES: &str = "ancient-changes";
+
+/// Folds the oldest updaters into `ancient-changes` buckets until at most [`MAX_UPDATERS`]
+/// remain, so a stream of distinct writers cannot grow the object without bound.
+fn cap_updaters(entries: &mut Vec<ManagerEntry>) {
+    loop {
+        let updaters = entries.iter().filter(|e| e.operation == Operation::Update).count();
+        if updaters <= MAX_UPDATERS {
+            return;
+        }
+        let oldest = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.operation == Operation::Update && e.manager != ANCIENT_CHANGES)
+            .min_by(|(_, a), (_, b)| a.time.cmp(&b.time).then_with(|| a.manager.cmp(&b.manager)))
+            .map(|(i, _)| i);
+        let Some(oldest) = oldest else { return };
+        let folded = entries.remove(oldest);
+        let bucket = entries.iter_mut().find(|e| {
+            e.manager == ANCIENT_CHANGES && e.operation == Operation::Update && e.api_version == folded.api_version
+        });
+        match bucket {
+            Some(bucket) => {
+                bucket.fields = bucket.fields.union(&folded.fields);
+                bucket.time = bucket.time.clone().max(folded.time);
+            }
+            None => entries.push(ManagerEntry {
+                manager: ANCIENT_CHANGES.to_string(),
+                subresource: String::new(),
+                ..folded
+            }),
+        }
     }
 }
 

@@ -314,3 +314,62 @@ pub fn prune(value: &mut Value, ty: TypeNode<'_>, last: &FieldSet, managed: Opti
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patch::test_support::builtin;
+    use serde_json::json;
+
+    fn names(list: &Value) -> Vec<&str> {
+        list.as_array().into_iter().flatten().filter_map(|c| c["name"].as_str()).collect()
+    }
+
+    #[test]
+    fn list_merge_follows_the_configuration_order_for_shared_items() {
+        let info = builtin("Pod");
+        let ty = TypeNode::root(&info);
+        let live = json!({"spec": {"containers": [{"name": "a", "image": "1"}, {"name": "x"}, {"name": "b"}]}});
+        let config = json!({"spec": {"containers": [{"name": "b", "image": "2"}, {"name": "a"}, {"name": "new"}]}});
+        let merged = merge(&live, &config, ty).expect("merges");
+        assert_eq!(names(&merged["spec"]["containers"]), vec!["x", "b", "a", "new"]);
+        assert_eq!(merged["spec"]["containers"][2]["image"], "1");
+        assert_eq!(merged["spec"]["containers"][1]["image"], "2");
+    }
+
+    #[test]
+    fn compare_marks_new_containers_and_changed_leaves() {
+        let info = builtin("Pod");
+        let ty = TypeNode::root(&info);
+        let old = json!({"spec": {"containers": [{"name": "a", "image": "1"}]}});
+        let new = json!({"spec": {"containers": [{"name": "a", "image": "2"}], "nodeSelector": {"disk": "ssd"}}});
+        let cmp = compare(&old, &new, ty);
+        assert_eq!(
+            cmp.modified.to_fields_v1(),
+            json!({"f:spec": {"f:containers": {"k:{\"name\":\"a\"}": {"f:image": {}}}}})
+        );
+        // nodeSelector is an atomic map: one leaf, not a leaf per key.
+        assert_eq!(cmp.added.to_fields_v1(), json!({"f:spec": {"f:nodeSelector": {}}}));
+        assert!(cmp.removed.is_empty());
+    }
+
+    #[test]
+    fn prune_removes_only_what_nobody_owns_any_more() {
+        let info = builtin("ConfigMap");
+        let ty = TypeNode::root(&info);
+        let mut value = json!({"data": {"a": "1", "b": "2", "c": "3"}});
+        let mut last = FieldSet::new();
+        for key in ["a", "b"] {
+            last.insert(&[PathElement::Field("data".into()), PathElement::Field(key.into())]);
+        }
+        let mut managed = FieldSet::new();
+        managed.insert(&[PathElement::Field("data".into()), PathElement::Field("b".into())]);
+        prune(
+            &mut value,
+            ty,
+            &last.ensure_named_fields_are_members(),
+            Some(&managed.ensure_named_fields_are_members()),
+        );
+        assert_eq!(value, json!({"data": {"b": "2", "c": "3"}}));
+    }
+}

@@ -100,3 +100,26 @@ fn clients_can_replace_or_reset_managed_fields() {
     record_update(Some(&v1), &mut dropped, &ctx(&info, "bob", None));
     assert_eq!(dropped["metadata"]["managedFields"], v1["metadata"]["managedFields"]);
 }
+
+#[test]
+fn more_than_ten_updaters_fold_into_ancient_changes() {
+    let info = builtin("ConfigMap");
+    let mut current = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {}});
+    for i in 0..12u32 {
+        let mut next = current.clone();
+        next["data"][format!("k{i:02}")] = json!("v");
+        let now = Utc.with_ymd_and_hms(2025, 1, 1, 0, i, 0).single().expect("valid time");
+        let manager = format!("writer-{i:02}");
+        record_update(
+            Some(&current),
+            &mut next,
+            &FieldManagerContext { info: &info, manager: &manager, subresource: None, now },
+        );
+        current = next;
+    }
+    let entries = current["metadata"]["managedFields"].as_array().expect("entries");
+    assert_eq!(entries.len(), 10);
+    let ancient = entries.iter().find(|e| e["manager"] == "ancient-changes").expect("bucket");
+    assert_eq!(ancient["fieldsV1"], json!({"f:data": {"f:k00": {}, "f:k01": {}, "f:k02": {}}}));
+    assert_eq!(ancient["time"], "2025-01-01T00:02:00Z");
+}
