@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod error;
+pub mod patch;
 pub mod registry;
 pub mod schema;
 pub mod store;
