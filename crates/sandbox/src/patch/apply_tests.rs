@@ -83,8 +83,8 @@ fn scaling_by_another_manager_conflicts_until_forced() {
         api.message,
         "Apply failed with 1 conflict: conflict with \"hpa-controller\" using apps/v1: .spec.replicas"
     );
-    assert_eq!(api.causes[0].field, ".spec.replicas");
-    assert_eq!(api.causes[0].reason, "FieldManagerConflict");
+    assert_eq!(api.details.causes[0].field, ".spec.replicas");
+    assert_eq!(api.details.causes[0].reason, "FieldManagerConflict");
 
     // Applying the value the updater set is not a conflict: ownership is shared.
     let shared = apply(Some(&scaled), &nginx(5, "nginx:1.26"), &info, "kubectl", false).expect("same value");

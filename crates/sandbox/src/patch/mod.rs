@@ -145,13 +145,13 @@ impl From<PatchError> for ApiError {
             PatchError::JsonPatchFailed(detail) => {
                 let mut api =
                     ApiError::new(422, "Invalid", "the server rejected our request due to an error in our request");
-                api.causes.push(Cause::new("UnexpectedServerResponse", "", detail));
+                api.details.causes.push(Cause::new("UnexpectedServerResponse", "", detail));
                 api
             }
             PatchError::UnsupportedMediaType { .. } => ApiError::new(415, "UnsupportedMediaType", message),
             PatchError::Conflicts(conflicts) => {
                 let mut api = ApiError::new(409, "Conflict", message);
-                api.causes = conflicts
+                api.details.causes = conflicts
                     .into_iter()
                     .map(|c| Cause::new("FieldManagerConflict", c.field, format!("conflict with {}", c.manager)))
                     .collect();

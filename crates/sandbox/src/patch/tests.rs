@@ -22,7 +22,7 @@ fn json_patch_applies_and_test_failures_are_422() {
     let api = ApiError::from(err);
     assert_eq!((api.code, api.reason.as_str()), (422, "Invalid"));
     assert_eq!(api.message, "the server rejected our request due to an error in our request");
-    assert_eq!(api.causes[0].reason, "UnexpectedServerResponse");
+    assert_eq!(api.details.causes[0].reason, "UnexpectedServerResponse");
 
     let err = apply_json_patch(&deployment(), br#"[{"op":"remove","path":"/spec/nothing"}]"#).unwrap_err();
     assert!(
@@ -92,7 +92,7 @@ fn conflict_errors_use_the_real_wording() {
         "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using apps/v1: .spec.replicas"
     );
     assert_eq!(
-        api.causes[0],
+        api.details.causes[0],
         Cause::new(
             "FieldManagerConflict",
             ".spec.replicas",

@@ -15,7 +15,8 @@ mod write;
 
 pub use delete::{DeleteOptions, Propagation};
 pub use read::{ListOptions, ListResult, as_version, list_json, selector_string};
-pub use write::{FieldValidation, PatchType, WriteOptions, WriteOutcome};
+pub use crate::patch::PatchType;
+pub use write::{FieldValidation, WriteOptions, WriteOutcome};
 
 use crate::config::SandboxConfig;
 use crate::error::ApiError;

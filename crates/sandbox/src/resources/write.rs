@@ -4,6 +4,7 @@
 use super::meta::{self, meta_mut, meta_str};
 use super::{ApiState, Target, admission, crd_lifecycle};
 use crate::error::{ApiError, Cause};
+use crate::patch::PatchType;
 use crate::store::Txn;
 use serde_json::Value;
 
@@ -38,35 +39,13 @@ pub struct WriteOptions {
     pub field_validation: FieldValidation,
     /// Server-side apply only: take ownership of conflicting fields.
     pub force: bool,
+    /// Set by server-side apply, which computes managedFields itself.
+    pub(crate) managed_fields_done: bool,
 }
 
 impl WriteOptions {
     pub fn manager(name: &str) -> Self {
         WriteOptions { field_manager: name.to_string(), ..Default::default() }
-    }
-}
-
-/// The patch content types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatchType {
-    Json,
-    Merge,
-    Strategic,
-    Apply,
-}
-
-impl PatchType {
-    pub fn from_content_type(content_type: &str) -> Option<Self> {
-        let media = content_type.split(';').next().unwrap_or_default().trim();
-        match media {
-            "application/json-patch+json" => Some(PatchType::Json),
-            "application/merge-patch+json" => Some(PatchType::Merge),
-            "application/strategic-merge-patch+json" => Some(PatchType::Strategic),
-            "application/apply-patch+yaml" | "application/apply-patch+json" | "application/apply-patch+cbor" => {
-                Some(PatchType::Apply)
-            }
-            _ => None,
-        }
     }
 }
 
@@ -155,6 +134,9 @@ impl ApiState {
         }
         let mut warnings = Vec::new();
         admission::admit(self, txn, &target, None, &mut body, options, &mut warnings)?;
+        if !options.managed_fields_done {
+            super::patching::record_update(None, &mut body, info, &options.field_manager, None);
+        }
         let stored = if options.dry_run { body } else { self.commit(txn, &target, body)? };
         Ok(WriteOutcome { object: stored, created: true, warnings })
     }
@@ -201,7 +183,8 @@ impl ApiState {
                         None,
                     )?;
                     meta_mut(&mut object).insert("name".into(), Value::String(target.name.clone()));
-                    let mut outcome = self.create_in(txn, target, object, options)?;
+                    let options = WriteOptions { managed_fields_done: true, ..options.clone() };
+                    let mut outcome = self.create_in(txn, target, object, &options)?;
                     outcome.created = true;
                     Ok(outcome)
                 }
@@ -222,7 +205,9 @@ impl ApiState {
                     let body = if scale { super::read::apply_scale(&target.info, &old, &patched)? } else { patched };
                     // A resourceVersion inside the patch is a precondition; without one the patch
                     // applies to whatever is current, which under the store lock is `old`.
-                    self.update_in(txn, target, old, body, options)
+                    let options =
+                        WriteOptions { managed_fields_done: patch_type == PatchType::Apply, ..options.clone() };
+                    self.update_in(txn, target, old, body, &options)
                 }
             }
         })?;
@@ -303,6 +288,9 @@ impl ApiState {
         }
         let mut warnings = Vec::new();
         admission::admit(self, txn, target, Some(&old), &mut body, options, &mut warnings)?;
+        if !options.managed_fields_done {
+            super::patching::record_update(Some(&old), &mut body, info, &options.field_manager, target.subresource.as_deref());
+        }
         meta_mut(&mut body).insert("resourceVersion".into(), Value::String(current_rv));
         if body == old {
             // A no-op write does not bump the resourceVersion or wake watchers.

@@ -173,6 +173,7 @@ fn write_options(request: &ResourceRequest, apply: bool) -> Result<WriteOptions,
         field_manager: query.get("fieldManager").cloned().unwrap_or_else(|| default_manager(&request.headers)),
         field_validation: FieldValidation::parse(query.get("fieldValidation").map(String::as_str))?,
         force,
+        ..WriteOptions::default()
     })
 }
 
