@@ -9,10 +9,12 @@
 
 mod crd;
 mod defs;
+mod meta;
 mod paths;
 
 use crate::registry::{Registry, ResourceInfo};
-use defs::{META, builtin_kind_schema, meta_definitions, reference};
+use defs::{META, builtin_kind_schema, reference};
+use meta::meta_definitions;
 use paths::{Flavor, resource_paths};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
