@@ -5,6 +5,7 @@ use super::meta::{self, meta_mut};
 use super::{ApiState, Target, WriteOptions};
 use crate::error::{ApiError, Cause};
 use crate::registry::{GroupResource, resources_from_crd};
+use crate::schema::{self, FieldValidation};
 use crate::store::Txn;
 use base64::Engine;
 use serde_json::{Value, json};
@@ -16,16 +17,45 @@ pub(super) fn admit(
     target: &Target,
     old: Option<&Value>,
     body: &mut Value,
-    _options: &WriteOptions,
-    _warnings: &mut Vec<String>,
+    options: &WriteOptions,
+    warnings: &mut Vec<String>,
 ) -> Result<(), ApiError> {
     let info = &target.info;
+    schema_checks(target, body, options, warnings)?;
     match (info.group.as_str(), info.plural.as_str()) {
         ("", "namespaces") => namespace(old, body, target.subresource.as_deref()),
         ("", "services") => service(state, txn, old, body),
         ("", "secrets") => secret(info, &target.name, body)?,
         ("apiextensions.k8s.io", "customresourcedefinitions") => crd(info, &target.name, old, body)?,
         _ => {}
+    }
+    Ok(())
+}
+
+/// Prune, default and validate against the CRD schema (and check the name, for every kind),
+/// in the real server's order; unknown fields follow `fieldValidation`.
+fn schema_checks(
+    target: &Target,
+    body: &mut Value,
+    options: &WriteOptions,
+    warnings: &mut Vec<String>,
+) -> Result<(), ApiError> {
+    let info = &target.info;
+    let processed = schema::process_custom_resource(info, body);
+    if !processed.pruned.is_empty() {
+        match options.field_validation {
+            FieldValidation::Strict => {
+                return Err(ApiError::bad_request(schema::strict_decoding_message(info, &processed.pruned)));
+            }
+            FieldValidation::Warn => warnings.extend(processed.pruned.iter().map(|p| schema::unknown_field_message(p))),
+            FieldValidation::Ignore => {}
+        }
+    }
+    for rule in &processed.skipped_rules {
+        tracing::debug!(kind = %info.kind, %rule, "validation rule not evaluated by the sandbox");
+    }
+    if !processed.causes.is_empty() {
+        return Err(ApiError::invalid(&info.group, &info.kind, &target.name, processed.causes));
     }
     Ok(())
 }
@@ -155,6 +185,10 @@ fn crd(
     old: Option<&Value>,
     body: &mut Value,
 ) -> Result<(), ApiError> {
+    let causes = schema::validate_crd(body);
+    if !causes.is_empty() {
+        return Err(ApiError::invalid(&info.group, &info.kind, name, causes));
+    }
     if let Err(err) = resources_from_crd(body) {
         let message = err.to_string();
         let (field, detail) = message.split_once(": ").unwrap_or(("spec", message.as_str()));

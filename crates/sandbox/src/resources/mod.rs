@@ -13,10 +13,11 @@ mod read;
 pub mod selector;
 mod write;
 
+pub use crate::patch::PatchType;
+pub use crate::schema::FieldValidation;
 pub use delete::{DeleteOptions, Propagation};
 pub use read::{ListOptions, ListResult, as_version, list_json, selector_string};
-pub use crate::patch::PatchType;
-pub use write::{FieldValidation, WriteOptions, WriteOutcome};
+pub use write::{WriteOptions, WriteOutcome};
 
 use crate::config::SandboxConfig;
 use crate::error::ApiError;

@@ -30,7 +30,13 @@ pub fn server_side_apply(
 }
 
 /// Records the fields a non-apply write changed as owned by its manager.
-pub fn record_update(old: Option<&Value>, new: &mut Value, info: &ResourceInfo, manager: &str, subresource: Option<&str>) {
+pub fn record_update(
+    old: Option<&Value>,
+    new: &mut Value,
+    info: &ResourceInfo,
+    manager: &str,
+    subresource: Option<&str>,
+) {
     let ctx = FieldManagerContext { info, manager, subresource, now: chrono::Utc::now() };
     patch::record_update(old, new, &ctx);
 }

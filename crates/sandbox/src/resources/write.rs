@@ -5,30 +5,9 @@ use super::meta::{self, meta_mut, meta_str};
 use super::{ApiState, Target, admission, crd_lifecycle};
 use crate::error::{ApiError, Cause};
 use crate::patch::PatchType;
+use crate::schema::{FieldValidation, reset_for_main, reset_for_status};
 use crate::store::Txn;
 use serde_json::Value;
-
-/// `fieldValidation`: what to do with unknown or duplicate fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FieldValidation {
-    Ignore,
-    #[default]
-    Warn,
-    Strict,
-}
-
-impl FieldValidation {
-    pub fn parse(text: Option<&str>) -> Result<Self, ApiError> {
-        match text {
-            None | Some("") | Some("Warn") => Ok(FieldValidation::Warn),
-            Some("Ignore") => Ok(FieldValidation::Ignore),
-            Some("Strict") => Ok(FieldValidation::Strict),
-            Some(other) => Err(ApiError::bad_request(format!(
-                "fieldValidation parameter unsupported: {other}; supported values: Ignore, Warn, Strict"
-            ))),
-        }
-    }
-}
 
 /// The query options every write takes.
 #[derive(Debug, Clone, Default)]
@@ -121,9 +100,7 @@ impl ApiState {
         }
         if info.status_subresource {
             // Status is the controllers' to write; a create starts without it.
-            if let Some(map) = body.as_object_mut() {
-                map.remove("status");
-            }
+            reset_for_main(None, &mut body);
         }
         let target = Target::new(info.clone(), &target.namespace, &name);
         if info.namespaced {
@@ -251,8 +228,8 @@ impl ApiState {
             ));
         }
         match target.subresource.as_deref() {
-            Some("status") => body = with_only_status(&old, &body),
-            _ if info.status_subresource => restore_status(&old, &mut body),
+            Some("status") => reset_for_status(&old, &mut body),
+            _ if info.status_subresource => reset_for_main(Some(&old), &mut body),
             _ => {}
         }
         // Fields the client cannot change.
@@ -289,7 +266,13 @@ impl ApiState {
         let mut warnings = Vec::new();
         admission::admit(self, txn, target, Some(&old), &mut body, options, &mut warnings)?;
         if !options.managed_fields_done {
-            super::patching::record_update(Some(&old), &mut body, info, &options.field_manager, target.subresource.as_deref());
+            super::patching::record_update(
+                Some(&old),
+                &mut body,
+                info,
+                &options.field_manager,
+                target.subresource.as_deref(),
+            );
         }
         meta_mut(&mut body).insert("resourceVersion".into(), Value::String(current_rv));
         if body == old {
@@ -352,37 +335,4 @@ fn check_type_meta(body: &Value, info: &crate::registry::ResourceInfo) -> Result
         )));
     }
     Ok(())
-}
-
-/// A status write changes only `.status`: everything else is taken from the stored object.
-fn with_only_status(old: &Value, body: &Value) -> Value {
-    let mut next = old.clone();
-    match body.get("status") {
-        Some(status) => next["status"] = status.clone(),
-        None => {
-            if let Some(map) = next.as_object_mut() {
-                map.remove("status");
-            }
-        }
-    }
-    if let Some(fields) = meta::meta(body).and_then(|m| m.get("managedFields")) {
-        meta_mut(&mut next).insert("managedFields".into(), fields.clone());
-    }
-    if let Some(rv) = meta::meta(body).and_then(|m| m.get("resourceVersion")) {
-        meta_mut(&mut next).insert("resourceVersion".into(), rv.clone());
-    }
-    next
-}
-
-/// Writes to the main resource cannot change status when a status subresource exists.
-fn restore_status(old: &Value, body: &mut Value) {
-    let Some(map) = body.as_object_mut() else { return };
-    match old.get("status") {
-        Some(status) => {
-            map.insert("status".into(), status.clone());
-        }
-        None => {
-            map.remove("status");
-        }
-    }
 }

@@ -171,7 +171,8 @@ fn write_options(request: &ResourceRequest, apply: bool) -> Result<WriteOptions,
     Ok(WriteOptions {
         dry_run,
         field_manager: query.get("fieldManager").cloned().unwrap_or_else(|| default_manager(&request.headers)),
-        field_validation: FieldValidation::parse(query.get("fieldValidation").map(String::as_str))?,
+        field_validation: FieldValidation::from_query(query.get("fieldValidation").map(String::as_str))
+            .map_err(ApiError::bad_request)?,
         force,
         ..WriteOptions::default()
     })
