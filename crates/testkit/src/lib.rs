@@ -27,7 +27,7 @@ mod locate;
 mod process;
 
 pub use cluster::TestCluster;
-pub use http::{HttpResponse, http_request};
+pub use http::{HttpResponse, http_request, raw_request};
 pub use locate::{helm_binary, helm_cache_path, shared_dir, workspace_root};
 pub use process::{SandboxProcess, assert_success, kubectl};
 

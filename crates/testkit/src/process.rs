@@ -120,6 +120,12 @@ impl SandboxProcess {
         self.child.id()
     }
 
+    /// Kills the process with SIGKILL (no chance to flush anything) and reaps it.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Runs the real `kubectl` against the process's server.
     pub fn kubectl(&self, args: &[&str]) -> Output {
         kubectl(&self.kubeconfig, &self.dir.path().join("kube-cache"), args)

@@ -1,0 +1,270 @@
+//! The real kubectl against the sandbox: everything a platform engineer types on a small cluster.
+
+use fluxtui_testkit::{TestCluster, raw_request, shared_dir};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+/// Every Flux object in a fixture repository: files with Flux kinds, minus kustomize patches
+/// (files without `metadata.namespace`... are still objects; patches are `*-values.yaml` and
+/// files named in `patches:`, which carry no `spec.interval`).
+fn flux_manifests(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let is_flux = text.contains("toolkit.fluxcd.io/") || text.contains("source.extensions.fluxcd.io/");
+                if is_flux && text.contains("interval:") && !text.contains("kustomize.config.k8s.io") {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn shared_flux_crds_and_fixture_objects_apply_server_side_and_list_with_printer_columns() {
+    let Some(shared) = shared_dir() else { return };
+    let cluster = TestCluster::start().await;
+    let version = cluster.kubectl_success(&["version"]);
+    assert!(version.contains("Server Version: v1.32"), "{version}");
+    let crds = shared.join("flux/crds");
+    cluster.kubectl_success(&["apply", "--server-side", "-f", crds.to_str().expect("utf-8 path")]);
+    let listed = cluster.kubectl_success(&["get", "crds"]);
+    for name in [
+        "gitrepositories.source.toolkit.fluxcd.io",
+        "kustomizations.kustomize.toolkit.fluxcd.io",
+        "helmreleases.helm.toolkit.fluxcd.io",
+    ] {
+        assert!(listed.contains(name), "{name} missing from:\n{listed}");
+    }
+    let fixture = shared.join("fixtures/flux2-kustomize-helm-example");
+    let manifests = flux_manifests(&fixture);
+    assert!(manifests.len() >= 5, "expected Flux manifests in {}", fixture.display());
+    for manifest in &manifests {
+        // Create the namespaces the fixture expects before its objects.
+        let text = std::fs::read_to_string(manifest).expect("read manifest");
+        for line in text.lines().filter_map(|l| l.trim().strip_prefix("namespace: ")) {
+            let ns = line.trim();
+            let exists = cluster.kubectl(&["get", "ns", ns]).status.success();
+            if !exists {
+                cluster.kubectl_success(&["create", "ns", ns]);
+            }
+        }
+        cluster.kubectl_success(&["apply", "--server-side", "-f", manifest.to_str().expect("utf-8 path")]);
+    }
+    let table = cluster.kubectl_success(&[
+        "get",
+        "gitrepositories,kustomizations,helmreleases,helmrepositories,ocirepositories",
+        "-A",
+    ]);
+    assert!(table.contains("READY") && table.contains("STATUS"), "printer columns missing:\n{table}");
+    assert!(table.contains("kustomization.kustomize.toolkit.fluxcd.io/apps"), "{table}");
+    assert!(table.contains("helmrelease.helm.toolkit.fluxcd.io/podinfo"), "{table}");
+    // Defaults from the CRD schema were applied on the way in.
+    let hr = json(&cluster.kubectl_success(&["get", "helmrelease", "podinfo", "-n", "podinfo", "-o", "json"]));
+    assert_eq!(hr["metadata"]["generation"], 1);
+}
+
+#[tokio::test]
+async fn configmaps_through_client_side_apply_every_patch_type_selectors_and_diff() {
+    let cluster = TestCluster::start().await;
+    let dir = cluster.dir().to_path_buf();
+    let manifest = dir.join("cm.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n  labels: {app: web, tier: front}\ndata:\n  mode: blue\n",
+    )
+    .expect("write manifest");
+    let path = manifest.to_str().expect("utf-8 path");
+    cluster.kubectl_success(&["apply", "-f", path]);
+    let applied = json(&cluster.kubectl_success(&["get", "cm", "settings", "-o", "json"]));
+    let last_applied = applied["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+        .as_str()
+        .expect("client-side apply records last-applied");
+    assert!(last_applied.contains("\"mode\":\"blue\""));
+    // Re-applying a changed file patches through the last-applied annotation.
+    std::fs::write(&manifest, std::fs::read_to_string(&manifest).expect("read").replace("blue", "green"))
+        .expect("write");
+    assert!(cluster.kubectl_success(&["apply", "-f", path]).contains("configured"));
+    cluster.kubectl_success(&["patch", "cm", "settings", "-p", r#"{"data":{"strategic":"1"}}"#]);
+    cluster.kubectl_success(&["patch", "cm", "settings", "--type", "merge", "-p", r#"{"data":{"merge":"2"}}"#]);
+    cluster.kubectl_success(&[
+        "patch",
+        "cm",
+        "settings",
+        "--type",
+        "json",
+        "-p",
+        r#"[{"op":"add","path":"/data/json","value":"3"}]"#,
+    ]);
+    let data = json(&cluster.kubectl_success(&["get", "cm", "settings", "-o", "jsonpath={.data}"]));
+    assert_eq!(data, serde_json::json!({"mode": "green", "strategic": "1", "merge": "2", "json": "3"}));
+    cluster.kubectl_success(&["create", "configmap", "other", "--from-literal=a=b"]);
+    let by_label = cluster.kubectl_success(&["get", "cm", "-l", "app=web,tier in (front)", "-o", "name"]);
+    assert_eq!(by_label.trim(), "configmap/settings");
+    let by_field = cluster.kubectl_success(&["get", "cm", "--field-selector", "metadata.name!=settings", "-o", "name"]);
+    assert!(by_field.contains("configmap/other") && !by_field.contains("settings"), "{by_field}");
+    // kubectl diff exits 1 when the server-side dry run shows a change, 0 when it does not.
+    std::fs::write(&manifest, std::fs::read_to_string(&manifest).expect("read").replace("green", "red"))
+        .expect("write");
+    let diff = cluster.kubectl(&["diff", "--server-side", "-f", path]);
+    assert_eq!(diff.status.code(), Some(1), "{}", String::from_utf8_lossy(&diff.stderr));
+    let shown = String::from_utf8_lossy(&diff.stdout);
+    assert!(shown.contains("-  mode: green") && shown.contains("+  mode: red"), "{shown}");
+    let unchanged = json(&cluster.kubectl_success(&["get", "cm", "settings", "-o", "json"]));
+    assert_eq!(unchanged["data"]["mode"], "green", "a dry run must not write");
+}
+
+#[tokio::test]
+async fn get_watch_streams_changes_as_they_happen() {
+    let cluster = TestCluster::start().await;
+    let mut watch = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(cluster.kubeconfig_path())
+        .args(["get", "configmaps", "-w", "--output-watch-events", "-o", "name"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start kubectl get -w");
+    let stdout = watch.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Give the watch time to be established before changing anything.
+    std::thread::sleep(Duration::from_millis(500));
+    cluster.kubectl_success(&["create", "configmap", "watched", "--from-literal=a=1"]);
+    cluster.kubectl_success(&["label", "configmap", "watched", "seen=yes"]);
+    cluster.kubectl_success(&["delete", "configmap", "watched"]);
+    let mut lines = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while lines.len() < 3 && Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            if line.contains("watched") {
+                lines.push(line);
+            }
+        }
+    }
+    let _ = watch.kill();
+    assert_eq!(lines.len(), 3, "watch output: {lines:?}");
+    assert!(
+        lines[0].starts_with("ADDED") && lines[1].starts_with("MODIFIED") && lines[2].starts_with("DELETED"),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn delete_waits_for_finalizers_and_completes_when_they_are_removed() {
+    let cluster = TestCluster::start().await;
+    let manifest = cluster.dir().join("held.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n",
+    )
+    .expect("write");
+    cluster.kubectl_success(&["create", "-f", manifest.to_str().expect("utf-8 path")]);
+    cluster.kubectl_success(&["delete", "configmap", "held", "--wait=false"]);
+    let pending = json(&cluster.kubectl_success(&["get", "configmap", "held", "-o", "json"]));
+    assert!(pending["metadata"]["deletionTimestamp"].is_string(), "{pending}");
+    cluster.kubectl_success(&[
+        "patch",
+        "configmap",
+        "held",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"metadata":{"finalizers":null}}"#,
+    ]);
+    let gone = cluster.kubectl(&["get", "configmap", "held"]);
+    assert!(!gone.status.success());
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("NotFound"), "{}", String::from_utf8_lossy(&gone.stderr));
+}
+
+#[tokio::test]
+async fn bad_input_gets_kubernetes_status_errors() {
+    let cluster = TestCluster::start().await;
+    let url = cluster.url();
+    let post = |path: &str, content_type: &str, body: &[u8]| {
+        raw_request(url, "POST", path, &[("Content-Type", content_type)], Some(body))
+    };
+    let cases: Vec<(&str, fluxtui_testkit::HttpResponse, u16, &str)> = vec![
+        (
+            "malformed JSON",
+            post("/api/v1/namespaces/default/configmaps", "application/json", b"{\"kind\": "),
+            400,
+            "BadRequest",
+        ),
+        (
+            "malformed YAML",
+            post("/api/v1/namespaces/default/configmaps", "application/yaml", b"kind: [unclosed"),
+            400,
+            "BadRequest",
+        ),
+        (
+            "unknown kind",
+            post("/apis/example.com/v1/namespaces/default/widgets", "application/json", b"{}"),
+            404,
+            "NotFound",
+        ),
+        (
+            "wrong apiVersion",
+            post(
+                "/api/v1/namespaces/default/configmaps",
+                "application/json",
+                br#"{"apiVersion":"apps/v1","kind":"ConfigMap","metadata":{"name":"x"}}"#,
+            ),
+            400,
+            "BadRequest",
+        ),
+        (
+            "invalid name",
+            post(
+                "/api/v1/namespaces/default/configmaps",
+                "application/json",
+                br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Not_Valid"}}"#,
+            ),
+            422,
+            "Invalid",
+        ),
+        (
+            "oversize body",
+            post("/api/v1/namespaces/default/configmaps", "application/json", &vec![b' '; 4 * 1024 * 1024]),
+            413,
+            "RequestEntityTooLarge",
+        ),
+        (
+            "unknown media type",
+            post("/api/v1/namespaces/default/configmaps", "text/csv", b"a,b"),
+            415,
+            "UnsupportedMediaType",
+        ),
+    ];
+    for (what, response, code, reason) in cases {
+        assert_eq!(response.status, code, "{what}: {}", response.body);
+        assert!(
+            response.body.contains("\"kind\":\"Status\"") && response.body.contains(reason),
+            "{what}: {}",
+            response.body
+        );
+    }
+    // The server is still fine afterwards.
+    cluster.kubectl_success(&["get", "ns"]);
+}
