@@ -157,13 +157,14 @@ async fn get_watch_streams_changes_as_they_happen() {
     let mut lines = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(10);
     while lines.len() < 3 && Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-            if line.contains("watched") {
-                lines.push(line);
-            }
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
+            && line.contains("watched")
+        {
+            lines.push(line);
         }
     }
     let _ = watch.kill();
+    let _ = watch.wait();
     assert_eq!(lines.len(), 3, "watch output: {lines:?}");
     assert!(
         lines[0].starts_with("ADDED") && lines[1].starts_with("MODIFIED") && lines[2].starts_with("DELETED"),
