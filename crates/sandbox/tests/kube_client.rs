@@ -141,3 +141,33 @@ async fn deployments_round_trip_through_typed_clients() {
     assert_eq!(scaled.metadata.generation, Some(2));
     sandbox.shutdown().await;
 }
+
+async fn client_with(sandbox: &Sandbox, token: Option<&str>) -> Client {
+    let kubeconfig = Kubeconfig::from_yaml(&sandbox.kubeconfig_yaml(token)).expect("kubeconfig parses");
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.expect("config");
+    Client::try_from(config).expect("client")
+}
+
+#[tokio::test]
+async fn tokens_separate_full_read_only_and_anonymous_callers() {
+    let config = SandboxConfig {
+        token: Some("full-secret".into()),
+        read_only_token: Some("reader-secret".into()),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
+    let full: Api<ConfigMap> = Api::namespaced(client_with(&sandbox, Some("full-secret")).await, "default");
+    full.create(&PostParams::default(), &config_map("written", "1")).await.expect("full token writes");
+    let reader: Api<ConfigMap> = Api::namespaced(client_with(&sandbox, Some("reader-secret")).await, "default");
+    assert!(reader.get("written").await.is_ok(), "the read-only token reads");
+    match reader.create(&PostParams::default(), &config_map("denied", "1")).await {
+        Err(kube::Error::Api(status)) => assert_eq!((status.code, status.reason.as_str()), (403, "Forbidden")),
+        other => panic!("expected 403, got {other:?}"),
+    }
+    let anonymous: Api<ConfigMap> = Api::namespaced(client_with(&sandbox, None).await, "default");
+    match anonymous.list(&ListParams::default()).await {
+        Err(kube::Error::Api(status)) => assert_eq!(status.code, 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+    sandbox.shutdown().await;
+}
