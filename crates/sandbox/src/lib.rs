@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod error;
+pub mod protobuf;
 pub mod registry;
 pub mod store;
 
