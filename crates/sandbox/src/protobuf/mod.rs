@@ -13,6 +13,8 @@ mod special;
 mod tables;
 mod wire;
 
+#[cfg(test)]
+mod kubectl_tests;
 
 use crate::error::ApiError;
 use schema::Schema;
