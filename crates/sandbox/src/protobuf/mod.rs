@@ -15,6 +15,8 @@ mod wire;
 
 #[cfg(test)]
 mod kubectl_tests;
+#[cfg(test)]
+mod tests;
 
 use crate::error::ApiError;
 use schema::Schema;
