@@ -11,18 +11,18 @@
 pub mod config;
 pub mod error;
 pub mod patch;
+pub mod protobuf;
 pub mod registry;
+pub mod resources;
 pub mod schema;
+pub mod server;
 pub mod store;
 pub mod table;
+pub mod workloads;
 
 pub use config::SandboxConfig;
 pub use error::{ApiError, Cause};
-pub mod resources;
+pub use server::{FaultSettings, Sandbox, SandboxError};
 
 /// The Kubernetes version the sandbox reports (kubectl's skew policy is checked against it).
 pub const KUBERNETES_VERSION: &str = "v1.32.0";
-pub mod server;
-pub mod workloads;
-
-pub use server::{FaultSettings, Sandbox, SandboxError};

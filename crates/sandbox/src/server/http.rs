@@ -67,6 +67,7 @@ pub fn decode_body(bytes: &[u8], content_type: &str) -> Result<Value, ApiError> 
                 std::str::from_utf8(bytes).map_err(|e| ApiError::bad_request(format!("body is not UTF-8: {e}")))?;
             serde_saphyr::from_str(text).map_err(|e| ApiError::bad_request(format!("error decoding YAML body: {e}")))
         }
+        crate::protobuf::MEDIA_TYPE => crate::protobuf::decode(bytes).map_err(ApiError::from),
         other => Err(ApiError::unsupported_media_type(other)),
     }
 }
