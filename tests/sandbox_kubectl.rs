@@ -118,10 +118,16 @@ async fn configmaps_through_client_side_apply_every_patch_type_selectors_and_dif
     assert_eq!(by_label.trim(), "configmap/settings");
     let by_field = cluster.kubectl_success(&["get", "cm", "--field-selector", "metadata.name!=settings", "-o", "name"]);
     assert!(by_field.contains("configmap/other") && !by_field.contains("settings"), "{by_field}");
-    // kubectl diff exits 1 when the server-side dry run shows a change, 0 when it does not.
+    // kubectl diff exits 0 when the server-side dry run changes nothing and 1 when it does. The
+    // fields are owned by kubectl-client-side-apply: applying the same values is no conflict, new
+    // values conflict (as on a real cluster) unless the diff forces.
+    let same = cluster.kubectl(&["diff", "--server-side", "-f", path]);
+    assert_eq!(same.status.code(), Some(0), "{same:?}");
     std::fs::write(&manifest, std::fs::read_to_string(&manifest).expect("read").replace("green", "red"))
         .expect("write");
-    let diff = cluster.kubectl(&["diff", "--server-side", "-f", path]);
+    let conflict = cluster.kubectl(&["diff", "--server-side", "-f", path]);
+    assert!(String::from_utf8_lossy(&conflict.stderr).contains("conflict"), "{conflict:?}");
+    let diff = cluster.kubectl(&["diff", "--server-side", "--force-conflicts", "-f", path]);
     assert_eq!(diff.status.code(), Some(1), "{}", String::from_utf8_lossy(&diff.stderr));
     let shown = String::from_utf8_lossy(&diff.stdout);
     assert!(shown.contains("-  mode: green") && shown.contains("+  mode: red"), "{shown}");
@@ -135,7 +141,7 @@ async fn get_watch_streams_changes_as_they_happen() {
     let mut watch = Command::new("kubectl")
         .arg("--kubeconfig")
         .arg(cluster.kubeconfig_path())
-        .args(["get", "configmaps", "-w", "--output-watch-events", "-o", "name"])
+        .args(["get", "configmaps", "-w", "--output-watch-events"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -104,7 +104,8 @@ fn ms(d: Duration) -> String {
 }
 
 async fn objects_and_lists(total: usize) {
-    let sandbox = Sandbox::start(SandboxConfig { simulate_workloads: false, ..SandboxConfig::default() }).await.expect("start");
+    let sandbox =
+        Sandbox::start(SandboxConfig { simulate_workloads: false, ..SandboxConfig::default() }).await.expect("start");
     let state = sandbox.state();
     let before = rss_mib();
     let crds = state.resource("apiextensions.k8s.io", "v1", "customresourcedefinitions").expect("crds");
@@ -159,7 +160,8 @@ async fn objects_and_lists(total: usize) {
 }
 
 async fn watch_fan_out(watchers: usize, writes: usize) {
-    let sandbox = Sandbox::start(SandboxConfig { simulate_workloads: false, ..SandboxConfig::default() }).await.expect("start");
+    let sandbox =
+        Sandbox::start(SandboxConfig { simulate_workloads: false, ..SandboxConfig::default() }).await.expect("start");
     let addr = sandbox.addr().to_string();
     let received = Arc::new(AtomicU64::new(0));
     let mut threads = Vec::new();
@@ -167,7 +169,9 @@ async fn watch_fan_out(watchers: usize, writes: usize) {
         let (addr, received) = (addr.clone(), received.clone());
         threads.push(std::thread::spawn(move || {
             let mut stream = TcpStream::connect(&addr).expect("connect");
-            let request = format!("GET /api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=60 HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+            let request = format!(
+                "GET /api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=60 HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+            );
             stream.write_all(request.as_bytes()).expect("send");
             let reader = BufReader::new(stream);
             let mut seen = 0;
@@ -191,8 +195,11 @@ async fn watch_fan_out(watchers: usize, writes: usize) {
         let before = received.load(Ordering::Relaxed);
         let t = Instant::now();
         let name = format!("fan-{i}");
-        let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"i": i.to_string()}});
-        state.create(&Target::new(cms.clone(), "default", &name), body, &WriteOptions::manager("bench")).expect("create");
+        let body =
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"i": i.to_string()}});
+        state
+            .create(&Target::new(cms.clone(), "default", &name), body, &WriteOptions::manager("bench"))
+            .expect("create");
         while received.load(Ordering::Relaxed) < before + watchers as u64 {
             tokio::time::sleep(Duration::from_micros(50)).await;
         }
