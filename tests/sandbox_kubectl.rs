@@ -275,3 +275,57 @@ async fn bad_input_gets_kubernetes_status_errors() {
     // The server is still fine afterwards.
     cluster.kubectl_success(&["get", "ns"]);
 }
+
+#[tokio::test]
+async fn deployments_scale_roll_out_log_and_leave_events() {
+    let cluster = TestCluster::start().await;
+    cluster.kubectl_success(&["create", "deployment", "web", "--image=nginx:1.27", "--replicas=1"]);
+    cluster.kubectl_success(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    cluster.kubectl_success(&["scale", "deployment/web", "--replicas=3"]);
+    cluster.kubectl_success(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    let pods = cluster.kubectl_success(&["get", "pods", "-l", "app=web"]);
+    assert_eq!(pods.lines().filter(|l| l.contains("Running") && l.contains("1/1")).count(), 3, "{pods}");
+    // A new image rolls out through a new ReplicaSet.
+    cluster.kubectl_success(&["set", "image", "deployment/web", "nginx=nginx:1.28"]);
+    cluster.kubectl_success(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    let replica_sets = json(&cluster.kubectl_success(&["get", "rs", "-l", "app=web", "-o", "json"]));
+    let items = replica_sets["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "old and new ReplicaSets");
+    let logs = cluster.kubectl_success(&["logs", "deploy/web"]);
+    assert!(logs.contains("starting nginx"), "{logs}");
+    let events = cluster.kubectl_success(&["get", "events"]);
+    assert!(events.contains("ScalingReplicaSet") && events.contains("SuccessfulCreate"), "{events}");
+    let described = cluster.kubectl_success(&["describe", "deployment", "web"]);
+    assert!(described.contains("NewReplicaSetAvailable"), "{described}");
+}
+
+#[tokio::test]
+async fn a_failing_image_crash_loops_and_rollout_status_reports_it() {
+    let cluster = TestCluster::start().await;
+    cluster.kubectl_success(&["create", "deployment", "broken", "--image=example.com/fail:1"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pods = cluster.kubectl_success(&["get", "pods", "-l", "app=broken"]);
+        if pods.contains("CrashLoopBackOff") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no CrashLoopBackOff:\n{pods}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let status = cluster.kubectl(&["rollout", "status", "deployment/broken", "--timeout=2s"]);
+    assert!(!status.status.success(), "a crash-looping rollout must not report success");
+}
+
+#[tokio::test]
+async fn deleting_a_namespace_removes_its_content_then_itself() {
+    let cluster = TestCluster::start().await;
+    cluster.kubectl_success(&["create", "namespace", "doomed"]);
+    cluster.kubectl_success(&["create", "configmap", "c", "-n", "doomed", "--from-literal=a=b"]);
+    cluster.kubectl_success(&["create", "deployment", "d", "-n", "doomed", "--image=nginx:1.27"]);
+    // kubectl waits for the namespace to be gone.
+    cluster.kubectl_success(&["delete", "namespace", "doomed", "--timeout=60s"]);
+    let gone = cluster.kubectl(&["get", "namespace", "doomed"]);
+    assert!(!gone.status.success());
+    let leftovers = cluster.kubectl_success(&["get", "all,cm", "-n", "doomed", "-o", "name"]);
+    assert!(leftovers.trim().is_empty(), "{leftovers}");
+}
