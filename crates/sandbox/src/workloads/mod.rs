@@ -30,15 +30,21 @@
 
 mod client;
 mod cron;
+mod cronjob;
+mod daemonset;
 pub mod defaults;
 mod deployment;
+mod endpoints;
 mod events;
 mod gc;
+mod job;
 mod kubelet;
 mod namespace;
 mod replicaset;
+mod revision;
 mod runtime;
 mod serviceaccount;
+mod statefulset;
 
 pub use kubelet::FAIL_ANNOTATION;
 
@@ -61,6 +67,15 @@ pub fn spawn(state: Arc<ApiState>, shutdown: tokio::sync::watch::Receiver<bool>)
             runtime::run(kubelet::Kubelet::new(api.clone(), recorder.clone()), state.clone(), shutdown.clone()),
             runtime::run(replicaset::ReplicaSets::new(api.clone(), recorder.clone()), state.clone(), shutdown.clone()),
             runtime::run(deployment::Deployments::new(api.clone(), recorder.clone()), state.clone(), shutdown.clone()),
+            runtime::run(
+                statefulset::StatefulSets::new(api.clone(), recorder.clone()),
+                state.clone(),
+                shutdown.clone(),
+            ),
+            runtime::run(daemonset::DaemonSets::new(api.clone(), recorder.clone()), state.clone(), shutdown.clone()),
+            runtime::run(job::Jobs::new(api.clone(), recorder.clone()), state.clone(), shutdown.clone()),
+            runtime::run(cronjob::CronJobs::new(api.clone(), recorder.clone()), state.clone(), shutdown.clone()),
+            runtime::run(endpoints::Endpoints::new(api.clone()), state.clone(), shutdown.clone()),
         ]);
     }
     handles

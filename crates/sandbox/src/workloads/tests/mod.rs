@@ -2,7 +2,9 @@
 //! the test's runtime, and waits on store events with a deadline (never bare sleeps).
 
 mod apps;
+mod batch;
 mod lifecycle;
+mod sets;
 
 use crate::config::SandboxConfig;
 use crate::resources::{ApiState, DeleteOptions, Propagation, Target, WriteOptions};
