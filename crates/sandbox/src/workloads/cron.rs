@@ -58,8 +58,8 @@ impl Schedule {
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let start = after.with_second(0)?.with_nanosecond(0)? + Duration::minutes(1);
         let mut t = start;
-        // Each step skips at least a minute and usually a whole hour, day or month; five years of
-        // steps is far more than any satisfiable schedule needs (Feb 29 recurs within 8 years).
+        // Each step skips at least a minute and usually a whole hour, day or month. Eight years
+        // cover every satisfiable schedule (Feb 29 recurs within 8 years); beyond, it never fires.
         let limit = start + Duration::days(366 * 8);
         while t < limit {
             if self.months & (1 << t.month()) == 0 {

@@ -16,6 +16,7 @@
 //! | namespace | empties a terminating namespace, then finalizes it |
 //! | serviceaccount | a `default` ServiceAccount in every namespace |
 //! | endpoints | Endpoints and EndpointSlices of Services with selectors |
+//! | binders | PVCs become Bound, LoadBalancer Services get an ingress IP (helm `--wait` checks both) |
 //!
 //! # Making pods fail
 //!
@@ -28,6 +29,7 @@
 //! With `SandboxConfig::simulate_workloads` off, only the bookkeeping controllers run (garbage
 //! collector, namespace, service accounts): pods then stay Pending, as on a cluster without nodes.
 
+mod binders;
 mod client;
 mod cron;
 mod cronjob;
@@ -76,6 +78,7 @@ pub fn spawn(state: Arc<ApiState>, shutdown: tokio::sync::watch::Receiver<bool>)
             runtime::run(job::Jobs::new(api.clone(), recorder.clone()), state.clone(), shutdown.clone()),
             runtime::run(cronjob::CronJobs::new(api.clone(), recorder.clone()), state.clone(), shutdown.clone()),
             runtime::run(endpoints::Endpoints::new(api.clone()), state.clone(), shutdown.clone()),
+            runtime::run(binders::Binders::new(api.clone()), state.clone(), shutdown.clone()),
         ]);
     }
     handles

@@ -156,7 +156,7 @@ impl StatefulSets {
         Ok(())
     }
 
-    /// A PVC from a claim template, bound at once (there is no storage to provision).
+    /// A PVC from a claim template (the binder binds it: there is no storage to provision).
     fn ensure_claim(&self, set: &Value, claim: &Value, claim_name: &str) -> Result<(), ApiError> {
         let claims = gr("", "persistentvolumeclaims");
         if self.api.get(&claims, namespace(set), claim_name).is_some() {
@@ -174,18 +174,12 @@ impl StatefulSets {
             "metadata": {"name": claim_name, "namespace": namespace(set), "labels": labels},
             "spec": claim.get("spec").cloned().unwrap_or_else(|| json!({})),
         });
-        let created = match self.api.create(&claims, namespace(set), body, CONTROLLER_MANAGER) {
-            Ok(created) => created,
-            Err(err) if err.code == 409 => return Ok(()),
-            Err(err) => return Err(err),
-        };
-        let capacity = created.pointer("/spec/resources/requests").cloned().unwrap_or_else(|| json!({}));
-        let modes = created.pointer("/spec/accessModes").cloned().unwrap_or_else(|| json!(["ReadWriteOnce"]));
-        self.api.modify_status(&claims, namespace(set), claim_name, CONTROLLER_MANAGER, |pvc| {
-            pvc["status"] = json!({"phase": "Bound", "accessModes": modes, "capacity": capacity});
-            true
-        })?;
-        Ok(())
+        match self.api.create(&claims, namespace(set), body, CONTROLLER_MANAGER) {
+            // The binder marks it Bound.
+            Ok(_) => Ok(()),
+            Err(err) if err.code == 409 => Ok(()),
+            Err(err) => Err(err),
+        }
     }
 
     fn delete_pod(&self, set: &Value, pod: &Value) -> Result<(), ApiError> {

@@ -164,3 +164,19 @@ async fn fail_annotation_on_the_template_fails_pods() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn stalled_rollout_exceeds_its_progress_deadline() {
+    let c = cluster();
+    let mut body = deployment("stuck", 1, "example.com/app:fail");
+    body["spec"]["progressDeadlineSeconds"] = json!(1);
+    c.create("apps", "deployments", "default", body);
+    let d = c
+        .wait_for("ProgressDeadlineExceeded", |c| {
+            c.get("apps", "deployments", "default", "stuck")
+                .filter(|d| has_condition(d, "Progressing", "False", "ProgressDeadlineExceeded"))
+        })
+        .await;
+    let message = condition(&d, "Progressing").and_then(|c| c["message"].as_str()).unwrap_or_default().to_string();
+    assert!(message.ends_with("has timed out progressing."), "{message}");
+}

@@ -107,3 +107,31 @@ async fn service_endpoints_list_ready_pod_ips() {
         .await;
     assert_eq!(slice["metadata"]["labels"]["kubernetes.io/service-name"], "web");
 }
+
+#[tokio::test]
+async fn claims_bind_and_load_balancers_get_an_address() {
+    let c = cluster();
+    c.create(
+        "",
+        "persistentvolumeclaims",
+        "default",
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}),
+    );
+    c.create(
+        "",
+        "services",
+        "default",
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb"}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}}),
+    );
+    let pvc = c
+        .wait_for("bound", |c| {
+            c.get("", "persistentvolumeclaims", "default", "data").filter(|p| p["status"]["phase"] == "Bound")
+        })
+        .await;
+    assert_eq!(pvc["status"]["capacity"]["storage"], "1Gi");
+    c.wait_for("ingress", |c| {
+        c.get("", "services", "default", "lb")
+            .filter(|s| s["status"]["loadBalancer"]["ingress"][0]["ip"] == "127.0.0.1")
+    })
+    .await;
+}
