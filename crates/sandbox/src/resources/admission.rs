@@ -29,6 +29,9 @@ pub(super) fn admit(
         ("apiextensions.k8s.io", "customresourcedefinitions") => crd(info, &target.name, old, body)?,
         _ => {}
     }
+    // Hook: built-in defaulting and validation of pods and workload kinds, kept next to the
+    // simulated controllers that rely on it.
+    crate::workloads::defaults::apply(info, old, body)?;
     Ok(())
 }
 

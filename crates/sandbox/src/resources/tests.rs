@@ -18,7 +18,7 @@ fn manager() -> WriteOptions {
 fn create_fills_metadata_and_update_bumps_generation_only_on_spec_changes() {
     let state = state();
     let t = target(&state, "apps", "v1", "deployments", "default", "web");
-    let body = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 1}, "status": {"replicas": 9}});
+    let body = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}, "status": {"replicas": 9}});
     let created = state.create(&t, body, &manager()).expect("create").object;
     assert_eq!(created["metadata"]["generation"], json!(1));
     assert!(created["metadata"]["uid"].as_str().is_some_and(|u| u.len() == 36));
@@ -40,8 +40,7 @@ fn create_fills_metadata_and_update_bumps_generation_only_on_spec_changes() {
 fn status_subresource_writes_only_status() {
     let state = state();
     let t = target(&state, "apps", "v1", "deployments", "default", "web");
-    let body =
-        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 1}});
+    let body = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}});
     let created = state.create(&t, body, &manager()).expect("create").object;
     let mut status_write = created.clone();
     status_write["spec"]["replicas"] = json!(5);

@@ -1,0 +1,181 @@
+//! The DaemonSet controller for the single node `sandbox`: one pod when the node matches the
+//! pod template's `nodeSelector`, replaced when the template changes (RollingUpdate), status as
+//! `kubectl rollout status` and helm read it.
+
+use super::client::{
+    Api, CONTROLLER_MANAGER, controller_key, generation, gr, i, is_deleting, labels, labels_at, name, namespace,
+    owner_ref, pod_availability, pod_from_template, pod_is_active, pod_is_ready, s, uid,
+};
+use super::events::{EventType, Recorder};
+use super::revision;
+use super::runtime::Reconciler;
+use crate::error::ApiError;
+use crate::store::WatchEvent;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const COMPONENT: &str = "daemonset-controller";
+const NODE: &str = "sandbox";
+
+pub(super) struct DaemonSets {
+    api: Api,
+    recorder: Recorder,
+}
+
+impl DaemonSets {
+    pub fn new(api: Api, recorder: Recorder) -> Self {
+        DaemonSets { api, recorder }
+    }
+}
+
+impl Reconciler for DaemonSets {
+    type Key = (String, String);
+
+    fn name(&self) -> &'static str {
+        COMPONENT
+    }
+
+    fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
+        match (event.gr.group.as_str(), event.gr.resource.as_str()) {
+            ("apps", "daemonsets") => out.push((event.object.namespace.clone(), event.object.name.clone())),
+            ("", "pods") => out.extend(controller_key(&event.object.value(), "DaemonSet")),
+            // Node labels decide where daemons run.
+            ("", "nodes") => out.extend(self.all_keys()),
+            _ => {}
+        }
+    }
+
+    fn all_keys(&mut self) -> Vec<Self::Key> {
+        let all = self.api.list(&gr("apps", "daemonsets"), None);
+        all.iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+    }
+
+    fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
+        let Some(set) = self.api.get(&gr("apps", "daemonsets"), &key.0, &key.1) else { return Ok(None) };
+        if is_deleting(&set) {
+            return Ok(None);
+        }
+        let pods = self.api.owned(&gr("", "pods"), namespace(&set), uid(&set));
+        let in_use: Vec<String> = pods.iter().map(|p| hash_of(p).to_string()).collect();
+        let (revision_name, _) = revision::ensure(&self.api, &set, "DaemonSet", &in_use)?;
+        // The pods' label is the hash part of the revision name.
+        let hash = revision_name.trim_start_matches(&format!("{}-", name(&set))).to_string();
+        let wanted = self.node_matches(&set);
+        self.manage(&set, &pods, wanted, &hash)?;
+        self.update_status(&set, wanted, &hash)
+    }
+}
+
+fn hash_of(pod: &Value) -> &str {
+    s(pod, "/metadata/labels/controller-revision-hash")
+}
+
+impl DaemonSets {
+    fn node_matches(&self, set: &Value) -> bool {
+        let Some(node) = self.api.get(&gr("", "nodes"), "", NODE) else { return false };
+        let node_labels = labels(&node);
+        labels_at(set, "/spec/template/spec/nodeSelector").iter().all(|(k, v)| node_labels.get(k) == Some(v))
+    }
+
+    fn manage(&self, set: &Value, pods: &[Value], wanted: bool, hash: &str) -> Result<(), ApiError> {
+        let mut active: Vec<&Value> = Vec::new();
+        for pod in pods.iter().filter(|p| !is_deleting(p)) {
+            // Finished daemon pods are replaced.
+            if !pod_is_active(pod) {
+                self.delete_pod(set, pod)?;
+            } else {
+                active.push(pod);
+            }
+        }
+        if !wanted {
+            for pod in active {
+                self.delete_pod(set, pod)?;
+            }
+            return Ok(());
+        }
+        for extra in active.iter().skip(1) {
+            self.delete_pod(set, extra)?;
+        }
+        match active.first() {
+            None => self.create_pod(set, hash),
+            Some(pod) if hash_of(pod) != hash && s(set, "/spec/updateStrategy/type") != "OnDelete" => {
+                // maxUnavailable 1 on one node: the old pod goes, the new one follows.
+                self.delete_pod(set, pod)
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn create_pod(&self, set: &Value, hash: &str) -> Result<(), ApiError> {
+        let template = set.pointer("/spec/template").cloned().unwrap_or_else(|| json!({}));
+        let mut pod = pod_from_template(&template, namespace(set), owner_ref(set, "apps/v1", "DaemonSet"));
+        pod["metadata"]["generateName"] = json!(format!("{}-", name(set)));
+        if !pod["metadata"]["labels"].is_object() {
+            pod["metadata"]["labels"] = json!({});
+        }
+        pod["metadata"]["labels"]["controller-revision-hash"] = json!(hash);
+        pod["metadata"]["labels"]["pod-template-generation"] = json!(generation(set).to_string());
+        // The real controller pins daemon pods to their node with a required node affinity.
+        pod["spec"]["affinity"] = json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [NODE]}]}]
+        }}});
+        let created = self.api.create(&gr("", "pods"), namespace(set), pod, CONTROLLER_MANAGER)?;
+        let message = format!("Created pod: {}", name(&created));
+        self.recorder.record(set, EventType::Normal, "SuccessfulCreate", &message, COMPONENT);
+        Ok(())
+    }
+
+    fn delete_pod(&self, set: &Value, pod: &Value) -> Result<(), ApiError> {
+        self.api.delete(&gr("", "pods"), namespace(pod), name(pod), Some(uid(pod)), None)?;
+        let message = format!("Deleted pod: {}", name(pod));
+        self.recorder.record(set, EventType::Normal, "SuccessfulDelete", &message, COMPONENT);
+        Ok(())
+    }
+
+    fn update_status(&self, set: &Value, wanted: bool, hash: &str) -> Result<Option<Duration>, ApiError> {
+        let pods: Vec<Value> =
+            self.api.owned(&gr("", "pods"), namespace(set), uid(set)).into_iter().filter(pod_is_active).collect();
+        let min_ready = i(set, "/spec/minReadySeconds").unwrap_or(0);
+        let desired = i64::from(wanted);
+        let scheduled = pods.len().min(1) as i64;
+        let ready = pods.iter().filter(|p| pod_is_ready(p)).count().min(1) as i64;
+        let mut available = 0;
+        let mut wait = None;
+        for pod in pods.iter().take(1) {
+            let (ok, until) = pod_availability(pod, min_ready);
+            available += i64::from(ok);
+            wait = until;
+        }
+        let updated = pods.iter().filter(|p| hash_of(p) == hash).count().min(1) as i64;
+        let mut status = json!({
+            "currentNumberScheduled": scheduled,
+            "numberMisscheduled": 0,
+            "desiredNumberScheduled": desired,
+            "numberReady": ready,
+            "observedGeneration": generation(set),
+        });
+        for (field, value) in [
+            ("updatedNumberScheduled", updated),
+            ("numberAvailable", available),
+            ("numberUnavailable", desired - available),
+        ] {
+            if value > 0 {
+                status[field] = json!(value);
+            }
+        }
+        self.api.modify_status(
+            &gr("apps", "daemonsets"),
+            namespace(set),
+            name(set),
+            CONTROLLER_MANAGER,
+            |current| {
+                if current.get("status") == Some(&status) {
+                    return false;
+                }
+                current["status"] = status.clone();
+                true
+            },
+        )?;
+        Ok(wait)
+    }
+}
