@@ -22,6 +22,9 @@ async fn shared_helm_installs_upgrades_and_uninstalls_podinfo() {
     ]);
     let listed = cluster.helm_success(&["list", "--namespace", "apps"]);
     assert!(listed.contains("podinfo") && listed.contains("deployed"), "{listed}");
+    // helm's --wait only needs replicas minus maxUnavailable ready, and podinfo allows one
+    // unavailable: wait for the whole rollout as a user would.
+    cluster.kubectl_success(&["rollout", "status", "deployment/podinfo", "-n", "apps", "--timeout=60s"]);
     let pods = cluster.kubectl_success(&["get", "pods", "-n", "apps"]);
     assert!(pods.contains("Running"), "{pods}");
     cluster.helm_success(&[
@@ -36,6 +39,7 @@ async fn shared_helm_installs_upgrades_and_uninstalls_podinfo() {
         "--timeout",
         "90s",
     ]);
+    cluster.kubectl_success(&["rollout", "status", "deployment/podinfo", "-n", "apps", "--timeout=60s"]);
     let deployment = cluster.kubectl_success(&[
         "get",
         "deployment",

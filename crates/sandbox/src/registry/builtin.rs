@@ -51,6 +51,11 @@ impl Builtin {
         self.generation = true;
         self
     }
+    /// Core kinds with a status but no `metadata.generation` (the real server tracks none for them).
+    const fn without_generation(mut self) -> Self {
+        self.generation = false;
+        self
+    }
     const fn scalable(mut self) -> Self {
         self.scale = true;
         self
@@ -58,17 +63,20 @@ impl Builtin {
 }
 
 const BUILTINS: &[Builtin] = &[
-    kind("", "v1", "Namespace", "namespaces").cluster().short(&["ns"]).with_status(),
+    kind("", "v1", "Namespace", "namespaces").cluster().short(&["ns"]).with_status().without_generation(),
     kind("", "v1", "ConfigMap", "configmaps").short(&["cm"]),
     kind("", "v1", "Secret", "secrets"),
     kind("", "v1", "ServiceAccount", "serviceaccounts").short(&["sa"]),
-    kind("", "v1", "Service", "services").short(&["svc"]).all().with_status(),
+    kind("", "v1", "Service", "services").short(&["svc"]).all().with_status().without_generation(),
     kind("", "v1", "Endpoints", "endpoints").short(&["ep"]),
-    kind("", "v1", "Pod", "pods").short(&["po"]).all().with_status(),
+    kind("", "v1", "Pod", "pods").short(&["po"]).all().with_status().without_generation(),
     kind("", "v1", "Event", "events").short(&["ev"]),
-    kind("", "v1", "Node", "nodes").cluster().short(&["no"]).with_status(),
-    kind("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims").short(&["pvc"]).with_status(),
-    kind("", "v1", "ResourceQuota", "resourcequotas").short(&["quota"]).with_status(),
+    kind("", "v1", "Node", "nodes").cluster().short(&["no"]).with_status().without_generation(),
+    kind("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims")
+        .short(&["pvc"])
+        .with_status()
+        .without_generation(),
+    kind("", "v1", "ResourceQuota", "resourcequotas").short(&["quota"]).with_status().without_generation(),
     kind("", "v1", "LimitRange", "limitranges").short(&["limits"]),
     kind("apps", "v1", "Deployment", "deployments").short(&["deploy"]).all().with_status().scalable(),
     kind("apps", "v1", "ReplicaSet", "replicasets").short(&["rs"]).all().with_status().scalable(),

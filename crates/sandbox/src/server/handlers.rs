@@ -182,7 +182,8 @@ fn delete_options(request: &ResourceRequest) -> Result<DeleteOptions, ApiError> 
     let mut options = if request.body.is_empty() {
         DeleteOptions::default()
     } else {
-        DeleteOptions::from_body(&decode_body(&request.body, "application/json")?)?
+        let content_type = http::header_str(&request.headers, header::CONTENT_TYPE);
+        DeleteOptions::from_body(&decode_body(&request.body, content_type)?)?
     };
     if let Some(policy) = request.query.get("propagationPolicy") {
         options.propagation = Some(Propagation::parse(policy)?);
