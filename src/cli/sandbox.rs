@@ -25,9 +25,14 @@ pub struct SandboxArgs {
     pub state_dir: Option<PathBuf>,
 
     /// Require this bearer token for full access; without it every request is accepted. The written kubeconfig
-    /// carries it, but kubectl and helm send tokens only over TLS, which the sandbox does not serve.
+    /// carries it. Implies --tls, since kubectl and helm send tokens only over TLS.
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
+
+    /// Serve HTTPS with a certificate from the sandbox's own CA, which the written kubeconfig trusts (kept in
+    /// --state-dir when given, so kubeconfigs stay valid across restarts).
+    #[arg(long)]
+    pub tls: bool,
 
     /// Also accept this bearer token, for reading only: every write made with it is refused with 403 Forbidden.
     #[arg(long, value_name = "TOKEN", requires = "token")]
@@ -47,6 +52,7 @@ impl SandboxArgs {
             token: self.token.clone(),
             read_only_token: self.read_only_token.clone(),
             pod_ready_delay: self.pod_ready_delay,
+            tls: self.tls || self.token.is_some(),
             ..SandboxConfig::default()
         }
     }
@@ -60,7 +66,7 @@ pub async fn run(args: SandboxArgs) -> Result<()> {
     let sandbox = Sandbox::start(args.config()).await.wrap_err("the sandbox did not start")?;
     tracing::info!(url = %sandbox.url(), state_dir = ?args.state_dir, "sandbox started");
 
-    let mut line = match &args.write_kubeconfig {
+    let line = match &args.write_kubeconfig {
         Some(path) => {
             if let Err(err) = sandbox.write_kubeconfig(path, args.token.as_deref()) {
                 sandbox.shutdown().await;
@@ -70,10 +76,6 @@ pub async fn run(args: SandboxArgs) -> Result<()> {
         }
         None => without_kubeconfig_line(&sandbox.url()),
     };
-    if args.token.is_some() {
-        // Said up front because the failure it explains (401 from kubectl) is otherwise baffling.
-        line.push_str(TOKEN_OVER_HTTP_NOTE);
-    }
     println!("{line}");
 
     let signal = shutdown.wait().await;
@@ -82,10 +84,6 @@ pub async fn run(args: SandboxArgs) -> Result<()> {
     tracing::info!("sandbox stopped");
     Ok(())
 }
-
-/// client-go (kubectl, helm) only sends credentials over TLS, and the sandbox serves plain HTTP.
-const TOKEN_OVER_HTTP_NOTE: &str =
-    "; requests need an Authorization: Bearer header, which kubectl and helm send only over TLS, not to this server";
 
 fn with_kubeconfig_line(url: &str, kubeconfig: &Path) -> String {
     let kubeconfig = kubeconfig.display();

@@ -21,6 +21,9 @@ pub struct SandboxConfig {
     pub watch_history: usize,
     /// Largest request body accepted, in bytes (the real API server's limit is 3 MiB).
     pub max_body_bytes: usize,
+    /// Serve HTTPS with the sandbox's own CA (the kubeconfig trusts it). client-go sends bearer
+    /// tokens only over TLS, so this is what makes the tokens usable from kubectl and helm.
+    pub tls: bool,
     /// Whether the built-in workload simulation (Deployments, Pods, Jobs...) runs.
     pub simulate_workloads: bool,
 }
@@ -36,6 +39,7 @@ impl Default for SandboxConfig {
             watch_history: 10_000,
             max_body_bytes: 3 * 1024 * 1024,
             simulate_workloads: true,
+            tls: false,
         }
     }
 }

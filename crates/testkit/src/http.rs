@@ -1,5 +1,5 @@
-//! A minimal HTTP/1.1 client for requests kubectl cannot make: client-go sends bearer tokens only over TLS, so
-//! token checks on the plain-HTTP sandbox are tested with raw requests.
+//! A minimal HTTP/1.1 client for requests kubectl cannot make: malformed or oversize bodies, odd media types, and
+//! writes that must not go through kubectl's own client-side checks.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

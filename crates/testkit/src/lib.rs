@@ -10,8 +10,8 @@
 //!   command line. Cargo only tells the root package's tests where that binary is, so they pass it in with
 //!   [`fluxtui_binary!`].
 //! - [`helm_binary`], [`shared_dir`], [`workspace_root`]: where the oracles and the shared reference data are.
-//! - [`http_request`]: raw HTTP, for what kubectl will not do (client-go sends bearer tokens only over TLS, and
-//!   the sandbox serves plain HTTP).
+//! - [`http_request`], [`raw_request`]: raw HTTP, for what kubectl will not send (malformed bodies, odd media
+//!   types) on a plain-HTTP sandbox.
 //!
 //! ```no_run
 //! # async fn example() {

@@ -8,6 +8,7 @@ mod http;
 mod logs;
 mod openapi;
 mod route;
+mod tls;
 mod watch;
 
 pub use guard::FaultSettings;
@@ -44,11 +45,15 @@ pub enum SandboxError {
     State(#[from] ApiError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 /// A running sandbox API server.
 pub struct Sandbox {
     shared: Arc<Shared>,
+    /// The CA clients must trust, when serving HTTPS.
+    ca_pem: Option<String>,
     server: tokio::task::JoinHandle<()>,
     background: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -61,6 +66,7 @@ impl Sandbox {
             .await
             .map_err(|source| SandboxError::Listen { addr: listen, source })?;
         let addr = listener.local_addr().map_err(|source| SandboxError::Listen { addr: listen, source })?;
+        let tls = if config.tls { Some(tls::load_or_create(config.state_dir.as_deref(), addr.ip())?) } else { None };
         let state = tokio::task::spawn_blocking(move || ApiState::open(config))
             .await
             .map_err(|e| ApiError::internal(e.to_string()))??;
@@ -70,16 +76,20 @@ impl Sandbox {
         let background = crate::workloads::spawn(shared.state.clone(), shared.shutdown.subscribe());
         let app = Router::new().fallback(dispatch).with_state(shared.clone());
         let mut stop = shared.shutdown.subscribe();
-        let server = tokio::spawn(async move {
-            let graceful = async move {
-                let _ = stop.wait_for(|stopped| *stopped).await;
-            };
-            if let Err(err) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
-                tracing::error!(%err, "sandbox server stopped");
-            }
-        });
-        tracing::info!(%addr, "sandbox serving");
-        Ok(Sandbox { shared, server, background })
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+        let server = match tls {
+            Some(tls) => tokio::spawn(tls::serve(listener, tls.server_config, app, stop)),
+            None => tokio::spawn(async move {
+                let graceful = async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                };
+                if let Err(err) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
+                    tracing::error!(%err, "sandbox server stopped");
+                }
+            }),
+        };
+        tracing::info!(%addr, tls = ca_pem.is_some(), "sandbox serving");
+        Ok(Sandbox { shared, ca_pem, server, background })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -87,7 +97,13 @@ impl Sandbox {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.shared.addr)
+        let scheme = if self.ca_pem.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.shared.addr)
+    }
+
+    /// The PEM of the CA that signed the serving certificate, when serving HTTPS.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The state, for in-process users (tests, the embedded engine).
@@ -113,7 +129,7 @@ impl Sandbox {
 
     /// A kubeconfig whose cluster, user and context are all named `fluxtui-sandbox`.
     pub fn kubeconfig_yaml(&self, token: Option<&str>) -> String {
-        kubeconfig_yaml(&self.url(), token)
+        kubeconfig_yaml(&self.url(), self.ca_pem.as_deref(), token)
     }
 
     /// Writes the kubeconfig atomically (temp file, fsync, rename) so scripts can wait for it.
@@ -144,14 +160,20 @@ impl Sandbox {
     }
 }
 
-fn kubeconfig_yaml(server: &str, token: Option<&str>) -> String {
+fn kubeconfig_yaml(server: &str, ca_pem: Option<&str>, token: Option<&str>) -> String {
+    use base64::Engine;
+    let ca = ca_pem
+        .map(|pem| {
+            format!("    certificate-authority-data: {}\n", base64::engine::general_purpose::STANDARD.encode(pem))
+        })
+        .unwrap_or_default();
     let user = match token {
         Some(token) => format!("    token: {token}\n"),
         None => "    {}\n".to_string(),
     };
     let user = if token.is_some() { format!("  user:\n{user}") } else { "  user: {}\n".to_string() };
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: fluxtui-sandbox\n  cluster:\n    server: {server}\ncontexts:\n- name: fluxtui-sandbox\n  context:\n    cluster: fluxtui-sandbox\n    user: fluxtui-sandbox\n    namespace: default\ncurrent-context: fluxtui-sandbox\nusers:\n- name: fluxtui-sandbox\n{user}preferences: {{}}\n"
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: fluxtui-sandbox\n  cluster:\n    server: {server}\n{ca}contexts:\n- name: fluxtui-sandbox\n  context:\n    cluster: fluxtui-sandbox\n    user: fluxtui-sandbox\n    namespace: default\ncurrent-context: fluxtui-sandbox\nusers:\n- name: fluxtui-sandbox\n{user}preferences: {{}}\n"
     )
 }
 
