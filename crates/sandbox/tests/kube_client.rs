@@ -9,6 +9,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::watcher;
 use kube::{Client, Config};
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Duration;
 
 async fn start() -> (Sandbox, Client) {
@@ -169,5 +170,232 @@ async fn tokens_separate_full_read_only_and_anonymous_callers() {
         Err(kube::Error::Api(status)) => assert_eq!(status.code, 401),
         other => panic!("expected 401, got {other:?}"),
     }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn server_side_apply_conflicts_unless_forced() {
+    let (sandbox, client) = start().await;
+    let api: Api<ConfigMap> = Api::namespaced(client, "default");
+    let first = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"owner": "alice", "a": "1"}});
+    api.patch("shared", &PatchParams::apply("alice"), &Patch::Apply(&first)).await.expect("alice applies");
+    let second =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"owner": "bob"}});
+    match api.patch("shared", &PatchParams::apply("bob"), &Patch::Apply(&second)).await {
+        Err(kube::Error::Api(status)) => {
+            assert_eq!(status.code, 409);
+            assert!(status.message.contains("conflict with \"alice\""), "{}", status.message);
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let forced = api.patch("shared", &PatchParams::apply("bob").force(), &Patch::Apply(&second)).await.expect("forced");
+    assert_eq!(forced.data.as_ref().and_then(|d| d.get("owner")).map(String::as_str), Some("bob"));
+    let managers: Vec<String> =
+        forced.metadata.managed_fields.unwrap_or_default().into_iter().filter_map(|m| m.manager).collect();
+    assert!(managers.contains(&"alice".to_string()) && managers.contains(&"bob".to_string()), "{managers:?}");
+    // Alice re-applies without "a": the field she alone owned goes away.
+    let shrunk = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {}});
+    let after = api.patch("shared", &PatchParams::apply("alice"), &Patch::Apply(&shrunk)).await.expect("re-apply");
+    let data = after.data.unwrap_or_default();
+    assert!(!data.contains_key("a") && data.get("owner").map(String::as_str) == Some("bob"), "{data:?}");
+    // A dry run shows the result without writing it.
+    let dry = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"dry": "yes"}});
+    api.patch("shared", &PatchParams::apply("carol").dry_run(), &Patch::Apply(&dry)).await.expect("dry run");
+    assert!(api.get("shared").await.expect("get").data.unwrap_or_default().get("dry").is_none());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn pod_logs_follow_as_the_container_writes() {
+    use futures::AsyncBufReadExt;
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::LogParams;
+    let config = SandboxConfig { pod_ready_delay: Duration::from_millis(50), ..SandboxConfig::default() };
+    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
+    let kubeconfig = Kubeconfig::from_yaml(&sandbox.kubeconfig_yaml(None)).expect("kubeconfig parses");
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.expect("config");
+    let pods: Api<Pod> = Api::namespaced(Client::try_from(config).expect("client"), "default");
+    let pod: Pod = serde_json::from_value(json!({"metadata": {"name": "talker"}, "spec": {"containers": [{"name": "app", "image": "ghcr.io/stefanprodan/podinfo:6.7.0"}]}}))
+        .expect("valid Pod");
+    pods.create(&PostParams::default(), &pod).await.expect("create pod");
+    kube::runtime::wait::await_condition(pods.clone(), "talker", kube::runtime::conditions::is_pod_running())
+        .await
+        .expect("pod runs");
+    let mut lines = pods
+        .log_stream("talker", &LogParams { follow: true, ..LogParams::default() })
+        .await
+        .expect("log stream")
+        .lines();
+    let first = tokio::time::timeout(Duration::from_secs(10), lines.try_next()).await.expect("a line").expect("read");
+    assert!(first.is_some_and(|l| l.contains("starting app")));
+    // Following: a line written after the request arrives on the same stream.
+    let later =
+        tokio::time::timeout(Duration::from_secs(10), lines.try_next()).await.expect("a later line").expect("read");
+    assert!(later.is_some());
+    sandbox.shutdown().await;
+}
+
+/// One valid object of each Flux kind, built for these tests (the fields each CRD requires).
+fn flux_objects() -> Vec<(&'static str, &'static str, &'static str, &'static str, serde_json::Value)> {
+    vec![
+        (
+            "source.toolkit.fluxcd.io",
+            "v1",
+            "GitRepository",
+            "gitrepositories",
+            json!({"interval": "1m", "url": "https://github.com/stefanprodan/podinfo"}),
+        ),
+        (
+            "source.toolkit.fluxcd.io",
+            "v1",
+            "HelmRepository",
+            "helmrepositories",
+            json!({"interval": "1m", "url": "https://stefanprodan.github.io/podinfo"}),
+        ),
+        (
+            "source.toolkit.fluxcd.io",
+            "v1",
+            "HelmChart",
+            "helmcharts",
+            json!({"chart": "podinfo", "interval": "1m", "sourceRef": {"kind": "HelmRepository", "name": "podinfo"}}),
+        ),
+        (
+            "source.toolkit.fluxcd.io",
+            "v1",
+            "OCIRepository",
+            "ocirepositories",
+            json!({"interval": "1m", "url": "oci://ghcr.io/stefanprodan/manifests/podinfo"}),
+        ),
+        (
+            "source.toolkit.fluxcd.io",
+            "v1",
+            "Bucket",
+            "buckets",
+            json!({"bucketName": "podinfo", "endpoint": "minio.example.com", "interval": "1m"}),
+        ),
+        ("source.toolkit.fluxcd.io", "v1", "ExternalArtifact", "externalartifacts", json!({})),
+        (
+            "source.extensions.fluxcd.io",
+            "v1beta1",
+            "ArtifactGenerator",
+            "artifactgenerators",
+            json!({"sources": [{"alias": "repo", "kind": "GitRepository", "name": "podinfo"}], "artifacts": [{"name": "podinfo", "copy": [{"from": "@repo/deploy/**", "to": "@artifact/"}]}]}),
+        ),
+        (
+            "kustomize.toolkit.fluxcd.io",
+            "v1",
+            "Kustomization",
+            "kustomizations",
+            json!({"interval": "10m", "prune": true, "sourceRef": {"kind": "GitRepository", "name": "podinfo"}}),
+        ),
+        (
+            "helm.toolkit.fluxcd.io",
+            "v2",
+            "HelmRelease",
+            "helmreleases",
+            json!({"interval": "10m", "chart": {"spec": {"chart": "podinfo", "sourceRef": {"kind": "HelmRepository", "name": "podinfo"}}}}),
+        ),
+        ("notification.toolkit.fluxcd.io", "v1beta3", "Provider", "providers", json!({"type": "slack"})),
+        (
+            "notification.toolkit.fluxcd.io",
+            "v1beta3",
+            "Alert",
+            "alerts",
+            json!({"providerRef": {"name": "slack"}, "eventSources": [{"kind": "Kustomization", "name": "*"}]}),
+        ),
+        (
+            "notification.toolkit.fluxcd.io",
+            "v1",
+            "Receiver",
+            "receivers",
+            json!({"type": "github", "resources": [{"kind": "GitRepository", "name": "podinfo"}], "secretRef": {"name": "webhook-token"}}),
+        ),
+        (
+            "image.toolkit.fluxcd.io",
+            "v1",
+            "ImageRepository",
+            "imagerepositories",
+            json!({"image": "ghcr.io/stefanprodan/podinfo", "interval": "5m"}),
+        ),
+        (
+            "image.toolkit.fluxcd.io",
+            "v1",
+            "ImagePolicy",
+            "imagepolicies",
+            json!({"imageRepositoryRef": {"name": "podinfo"}, "policy": {"semver": {"range": "6.x"}}}),
+        ),
+        (
+            "image.toolkit.fluxcd.io",
+            "v1",
+            "ImageUpdateAutomation",
+            "imageupdateautomations",
+            json!({"interval": "30m", "sourceRef": {"kind": "GitRepository", "name": "podinfo"}, "git": {"commit": {"author": {"name": "fluxbot", "email": "fluxbot@example.com"}}}}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn shared_reflectors_for_every_flux_kind_fill_and_stay_quiet() {
+    use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+    use kube::runtime::{WatchStreamExt, reflector};
+    let Some(crds) = std::env::var_os("FLUXTUI_SHARED")
+        .map(std::path::PathBuf::from)
+        .or_else(|| Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")))
+        .map(|shared| shared.join("flux/crds"))
+        .filter(|dir| dir.is_dir())
+    else {
+        eprintln!("skipped: ../shared/flux/crds is absent");
+        return;
+    };
+    let (sandbox, client) = start().await;
+    let crd_api: Api<DynamicObject> = Api::all_with(
+        client.clone(),
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
+            "customresourcedefinitions",
+        ),
+    );
+    for entry in std::fs::read_dir(&crds)
+        .expect("read CRDs")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+    {
+        let text = std::fs::read_to_string(entry.path()).expect("read CRD");
+        let crd: serde_json::Value = serde_saphyr::from_str(&text).expect("CRD YAML");
+        let name = crd["metadata"]["name"].as_str().expect("name").to_string();
+        crd_api.patch(&name, &PatchParams::apply("test").force(), &Patch::Apply(&crd)).await.expect("install CRD");
+    }
+    let mut readers = Vec::new();
+    let relists = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for (group, version, kind, plural, spec) in flux_objects() {
+        let resource = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural);
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
+        let object =
+            json!({"apiVersion": resource.api_version, "kind": kind, "metadata": {"name": "podinfo"}, "spec": spec});
+        api.patch("podinfo", &PatchParams::apply("test"), &Patch::Apply(&object))
+            .await
+            .unwrap_or_else(|e| panic!("create {kind}: {e}"));
+        let writer = reflector::store::Writer::new(resource.clone());
+        let reader = writer.as_reader();
+        let relists = relists.clone();
+        let stream =
+            watcher(api, watcher::Config::default().any_semantic()).default_backoff().reflect(writer).touched_objects();
+        tokio::spawn(async move {
+            let mut stream = Box::pin(stream);
+            while let Some(item) = stream.next().await {
+                if item.is_err() {
+                    relists.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        });
+        readers.push((kind, reader));
+    }
+    for (kind, reader) in &readers {
+        tokio::time::timeout(Duration::from_secs(10), reader.wait_until_ready()).await.expect("ready").expect("store");
+        assert_eq!(reader.state().len(), 1, "{kind} store");
+    }
+    // Steady state: nothing changes, and no watcher errors or relists for a while.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(relists.load(std::sync::atomic::Ordering::Relaxed), 0, "watch errors in a steady state");
     sandbox.shutdown().await;
 }
