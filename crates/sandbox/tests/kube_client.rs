@@ -201,7 +201,7 @@ async fn server_side_apply_conflicts_unless_forced() {
     // A dry run shows the result without writing it.
     let dry = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"dry": "yes"}});
     api.patch("shared", &PatchParams::apply("carol").dry_run(), &Patch::Apply(&dry)).await.expect("dry run");
-    assert!(api.get("shared").await.expect("get").data.unwrap_or_default().get("dry").is_none());
+    assert!(!api.get("shared").await.expect("get").data.unwrap_or_default().contains_key("dry"));
     sandbox.shutdown().await;
 }
 
