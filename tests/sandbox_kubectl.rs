@@ -295,6 +295,9 @@ async fn deployments_scale_roll_out_log_and_leave_events() {
     assert!(logs.contains("starting nginx"), "{logs}");
     let events = cluster.kubectl_success(&["get", "events"]);
     assert!(events.contains("ScalingReplicaSet") && events.contains("SuccessfulCreate"), "{events}");
+    // `kubectl events` reads events.k8s.io/v1, the same events in their newer shape.
+    let newer = cluster.kubectl_success(&["events", "--for", "deployment/web"]);
+    assert!(newer.contains("ScalingReplicaSet") && newer.contains("Scaled up replica set"), "{newer}");
     let described = cluster.kubectl_success(&["describe", "deployment", "web"]);
     assert!(described.contains("NewReplicaSetAvailable"), "{described}");
 }

@@ -5,6 +5,7 @@
 //! the workload simulation and tests all go through the same rules.
 
 mod admission;
+mod conversion;
 mod crd_lifecycle;
 mod delete;
 mod meta;

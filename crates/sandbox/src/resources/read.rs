@@ -7,6 +7,8 @@ use crate::registry::ResourceInfo;
 use crate::store::StoredObject;
 use base64::Engine;
 use serde_json::{Value, json};
+
+pub use super::conversion::as_version;
 use std::sync::Arc;
 
 /// Query options of a list (and of a watch, which filters the same way).
@@ -147,23 +149,6 @@ pub fn list_json(info: &ResourceInfo, result: &ListResult) -> Vec<u8> {
 fn stored_api_version_is(raw: &[u8], api_version: &str) -> bool {
     let prefix = format!("{{\"apiVersion\":\"{api_version}\"");
     raw.starts_with(prefix.as_bytes())
-}
-
-/// Converts a stored object to the requested version. Custom resources use the `None`
-/// conversion strategy (only apiVersion changes), as CRDs without a webhook do.
-pub fn as_version(mut object: Value, info: &ResourceInfo) -> Value {
-    if let Some(map) = object.as_object_mut() {
-        let mut ordered = serde_json::Map::with_capacity(map.len() + 2);
-        ordered.insert("apiVersion".into(), Value::String(info.api_version()));
-        ordered.insert("kind".into(), Value::String(info.kind.clone()));
-        for (key, value) in std::mem::take(map) {
-            if key != "apiVersion" && key != "kind" {
-                ordered.insert(key, value);
-            }
-        }
-        *map = ordered;
-    }
-    object
 }
 
 fn encode_continue(resource_version: u64, key: &(String, String)) -> String {
