@@ -188,6 +188,27 @@ pub(super) fn controller_ref(object: &Value) -> Option<&Value> {
 }
 
 /// The (namespace, name) of the object's controller when it is of `kind`.
+/// Reconcile keys for a controller of `kind` (stored as `group`/`resource`) from a store event:
+/// its own objects, and the controller owner of any `owned` object (`pods`, `replicasets`) that changed.
+pub(super) fn workload_keys(
+    event: &crate::store::WatchEvent,
+    (group, resource, kind): (&str, &str, &str),
+    owned: &str,
+    out: &mut Vec<(String, String)>,
+) {
+    let event_gr = (event.gr.group.as_str(), event.gr.resource.as_str());
+    if event_gr == (group, resource) {
+        out.push((event.object.namespace.clone(), event.object.name.clone()));
+    } else if event_gr == (if owned == "pods" { "" } else { group }, owned) {
+        out.extend(controller_key(&event.object.value(), kind));
+    }
+}
+
+/// Every (namespace, name) of one resource: what a controller resyncs on start.
+pub(super) fn all_keys(api: &Api, group: &str, resource: &str) -> Vec<(String, String)> {
+    api.list(&gr(group, resource), None).iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+}
+
 pub(super) fn controller_key(object: &Value, kind: &str) -> Option<(String, String)> {
     let owner = controller_ref(object)?;
     if owner.get("kind").and_then(Value::as_str) != Some(kind) {

@@ -3,8 +3,8 @@
 //! `kubectl rollout status` and helm read it.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, controller_key, generation, gr, i, is_deleting, labels, labels_at, name, namespace,
-    owner_ref, pod_availability, pod_from_template, pod_is_active, pod_is_ready, s, uid,
+    Api, CONTROLLER_MANAGER, all_keys, generation, gr, i, is_deleting, labels, labels_at, name, namespace, owner_ref,
+    pod_availability, pod_from_template, pod_is_active, pod_is_ready, s, uid, workload_keys,
 };
 use super::events::{EventType, Recorder};
 use super::revision;
@@ -36,18 +36,15 @@ impl Reconciler for DaemonSets {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        match (event.gr.group.as_str(), event.gr.resource.as_str()) {
-            ("apps", "daemonsets") => out.push((event.object.namespace.clone(), event.object.name.clone())),
-            ("", "pods") => out.extend(controller_key(&event.object.value(), "DaemonSet")),
-            // Node labels decide where daemons run.
-            ("", "nodes") => out.extend(self.all_keys()),
-            _ => {}
+        // Node labels decide where daemons run.
+        if (event.gr.group.as_str(), event.gr.resource.as_str()) == ("", "nodes") {
+            out.extend(self.all_keys());
         }
+        workload_keys(event, ("apps", "daemonsets", "DaemonSet"), "pods", out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        let all = self.api.list(&gr("apps", "daemonsets"), None);
-        all.iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+        all_keys(&self.api, "apps", "daemonsets")
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {

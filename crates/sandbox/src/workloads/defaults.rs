@@ -28,20 +28,7 @@ pub fn apply(info: &ResourceInfo, old: Option<&Value>, body: &mut Value) -> Resu
         ("apps", "deployments") => {
             spec_default(body, "replicas", json!(1));
             let spec = spec_mut(body);
-            let strategy = spec.entry("strategy").or_insert_with(|| json!({}));
-            if strategy.get("type").and_then(Value::as_str).is_none() {
-                strategy["type"] = json!("RollingUpdate");
-            }
-            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
-                let rolling = strategy
-                    .as_object_mut()
-                    .map(|s| s.entry("rollingUpdate").or_insert_with(|| json!({})))
-                    .and_then(Value::as_object_mut);
-                if let Some(rolling) = rolling {
-                    rolling.entry("maxUnavailable").or_insert_with(|| json!("25%"));
-                    rolling.entry("maxSurge").or_insert_with(|| json!("25%"));
-                }
-            }
+            rolling_update_defaults(spec, "strategy", json!("25%"), json!("25%"));
             spec.entry("revisionHistoryLimit").or_insert_with(|| json!(10));
             spec.entry("progressDeadlineSeconds").or_insert_with(|| json!(600));
             template_and_selector(body, old, "Deployment").map_err(invalid)?;
@@ -66,20 +53,7 @@ pub fn apply(info: &ResourceInfo, old: Option<&Value>, body: &mut Value) -> Resu
         }
         ("apps", "daemonsets") => {
             let spec = spec_mut(body);
-            let strategy = spec.entry("updateStrategy").or_insert_with(|| json!({}));
-            if strategy.get("type").and_then(Value::as_str).is_none() {
-                strategy["type"] = json!("RollingUpdate");
-            }
-            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
-                let rolling = strategy
-                    .as_object_mut()
-                    .map(|s| s.entry("rollingUpdate").or_insert_with(|| json!({})))
-                    .and_then(Value::as_object_mut);
-                if let Some(rolling) = rolling {
-                    rolling.entry("maxUnavailable").or_insert_with(|| json!(1));
-                    rolling.entry("maxSurge").or_insert_with(|| json!(0));
-                }
-            }
+            rolling_update_defaults(spec, "updateStrategy", json!(1), json!(0));
             spec.entry("revisionHistoryLimit").or_insert_with(|| json!(10));
             template_and_selector(body, old, "DaemonSet").map_err(invalid)?;
         }
@@ -117,6 +91,25 @@ pub fn apply(info: &ResourceInfo, old: Option<&Value>, body: &mut Value) -> Resu
         _ => {}
     }
     Ok(())
+}
+
+/// `type: RollingUpdate` unless set, and the surge and unavailability defaults when rolling.
+fn rolling_update_defaults(spec: &mut Map<String, Value>, field: &str, max_unavailable: Value, max_surge: Value) {
+    let strategy = spec.entry(field).or_insert_with(|| json!({}));
+    if strategy.get("type").and_then(Value::as_str).is_none() {
+        strategy["type"] = json!("RollingUpdate");
+    }
+    if strategy.get("type").and_then(Value::as_str) != Some("RollingUpdate") {
+        return;
+    }
+    let rolling = strategy
+        .as_object_mut()
+        .map(|s| s.entry("rollingUpdate").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut);
+    if let Some(rolling) = rolling {
+        rolling.entry("maxUnavailable").or_insert(max_unavailable);
+        rolling.entry("maxSurge").or_insert(max_surge);
+    }
 }
 
 fn spec_mut(body: &mut Value) -> &mut Map<String, Value> {

@@ -4,8 +4,8 @@
 //! `--wait` read.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, condition, controller_key, generation, gr, i, int_or_percent, is_deleting, name,
-    namespace, now, owner_ref, s, seconds_since, set_condition, template_hash, uid,
+    Api, CONTROLLER_MANAGER, all_keys, condition, generation, gr, i, int_or_percent, is_deleting, name, namespace, now,
+    owner_ref, s, seconds_since, set_condition, template_hash, uid, workload_keys,
 };
 use super::events::{EventType, Recorder};
 use super::runtime::Reconciler;
@@ -36,16 +36,11 @@ impl Reconciler for Deployments {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        match (event.gr.group.as_str(), event.gr.resource.as_str()) {
-            ("apps", "deployments") => out.push((event.object.namespace.clone(), event.object.name.clone())),
-            ("apps", "replicasets") => out.extend(controller_key(&event.object.value(), "Deployment")),
-            _ => {}
-        }
+        workload_keys(event, ("apps", "deployments", "Deployment"), "replicasets", out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        let all = self.api.list(&gr("apps", "deployments"), None);
-        all.iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+        all_keys(&self.api, "apps", "deployments")
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {

@@ -4,8 +4,8 @@
 //! `ttlSecondsAfterFinished` (the TTL-after-finished controller's job) included.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, condition_true, controller_key, gr, i, is_deleting, name, namespace, now, owner_ref,
-    pod_from_template, pod_is_active, pod_is_ready, s, seconds_since, set_condition, uid,
+    Api, CONTROLLER_MANAGER, all_keys, condition_true, gr, i, is_deleting, name, namespace, now, owner_ref,
+    pod_from_template, pod_is_active, pod_is_ready, s, seconds_since, set_condition, uid, workload_keys,
 };
 use super::events::{EventType, Recorder};
 use super::runtime::Reconciler;
@@ -38,16 +38,11 @@ impl Reconciler for Jobs {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        match (event.gr.group.as_str(), event.gr.resource.as_str()) {
-            ("batch", "jobs") => out.push((event.object.namespace.clone(), event.object.name.clone())),
-            ("", "pods") => out.extend(controller_key(&event.object.value(), "Job")),
-            _ => {}
-        }
+        workload_keys(event, ("batch", "jobs", "Job"), "pods", out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        let all = self.api.list(&gr("batch", "jobs"), None);
-        all.iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+        all_keys(&self.api, "batch", "jobs")
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {

@@ -2,8 +2,8 @@
 //! how many exist, match the template labels, are ready and are available.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, controller_key, generation, gr, i, is_deleting, labels, labels_at, name, namespace,
-    owner_ref, pod_availability, pod_from_template, pod_is_active, pod_is_ready, s, uid,
+    Api, CONTROLLER_MANAGER, all_keys, generation, gr, i, is_deleting, labels, labels_at, name, namespace, owner_ref,
+    pod_availability, pod_from_template, pod_is_active, pod_is_ready, s, uid, workload_keys,
 };
 use super::events::{EventType, Recorder};
 use super::runtime::Reconciler;
@@ -34,16 +34,11 @@ impl Reconciler for ReplicaSets {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        match (event.gr.group.as_str(), event.gr.resource.as_str()) {
-            ("apps", "replicasets") => out.push((event.object.namespace.clone(), event.object.name.clone())),
-            ("", "pods") => out.extend(controller_key(&event.object.value(), "ReplicaSet")),
-            _ => {}
-        }
+        workload_keys(event, ("apps", "replicasets", "ReplicaSet"), "pods", out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        let sets = self.api.list(&gr("apps", "replicasets"), None);
-        sets.iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+        all_keys(&self.api, "apps", "replicasets")
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {

@@ -4,8 +4,8 @@
 //! the highest ordinal down to `partition`, one pod at a time; ControllerRevisions for history.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, controller_key, generation, gr, i, is_deleting, name, namespace, owner_ref,
-    pod_availability, pod_from_template, pod_is_ready, s, uid,
+    Api, CONTROLLER_MANAGER, all_keys, generation, gr, i, is_deleting, name, namespace, owner_ref, pod_availability,
+    pod_from_template, pod_is_ready, s, uid, workload_keys,
 };
 use super::events::{EventType, Recorder};
 use super::revision;
@@ -38,16 +38,11 @@ impl Reconciler for StatefulSets {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        match (event.gr.group.as_str(), event.gr.resource.as_str()) {
-            ("apps", "statefulsets") => out.push((event.object.namespace.clone(), event.object.name.clone())),
-            ("", "pods") => out.extend(controller_key(&event.object.value(), "StatefulSet")),
-            _ => {}
-        }
+        workload_keys(event, ("apps", "statefulsets", "StatefulSet"), "pods", out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        let all = self.api.list(&gr("apps", "statefulsets"), None);
-        all.iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+        all_keys(&self.api, "apps", "statefulsets")
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
