@@ -68,6 +68,14 @@ fn tokens_serve_https_and_kubectl_uses_them() {
     let denied = sandbox.kubectl(&["--token", "viewer-token", "create", "namespace", "denied"]);
     assert!(!denied.status.success());
     assert!(String::from_utf8_lossy(&denied.stderr).contains("Forbidden"), "{denied:?}");
+    // `kubectl auth can-i` asks the server, which answers for the caller's token.
+    let can = |token: &str, verb: &str| {
+        let output = sandbox.kubectl(&["--token", token, "auth", "can-i", verb, "namespaces"]);
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    assert_eq!(can("viewer-token", "list"), "yes");
+    assert!(can("viewer-token", "create").starts_with("no"));
+    assert_eq!(can("admin-token", "create"), "yes");
     let anonymous = sandbox.kubectl(&["--token", "wrong-token", "get", "namespaces"]);
     assert!(!anonymous.status.success());
     assert!(String::from_utf8_lossy(&anonymous.stderr).contains("Unauthorized"), "{anonymous:?}");

@@ -39,6 +39,7 @@ const API_VERSIONS: &[(&str, &str)] = &[
     ("policy/v1", "policy"),
     ("scheduling.k8s.io/v1", "scheduling"),
     ("authentication.k8s.io/v1", "authn"),
+    ("authorization.k8s.io/v1", "authz"),
     ("meta.k8s.io/v1", "meta"),
 ];
 

@@ -100,6 +100,8 @@ const BUILTINS: &[Builtin] = &[
     kind("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings").cluster(),
     kind("coordination.k8s.io", "v1", "Lease", "leases"),
     kind("events.k8s.io", "v1", "Event", "events").short(&["ev"]),
+    kind("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews").cluster(),
+    kind("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews").cluster(),
     kind("storage.k8s.io", "v1", "StorageClass", "storageclasses").cluster().short(&["sc"]),
     kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions")
         .cluster()
@@ -121,7 +123,12 @@ pub fn builtin_resources() -> Vec<ResourceInfo> {
             namespaced: b.namespaced,
             short_names: b.short_names.iter().map(|s| s.to_string()).collect(),
             categories: b.categories.iter().map(|s| s.to_string()).collect(),
-            verbs: ALL_VERBS.iter().map(|s| s.to_string()).collect(),
+            // Reviews are answered, never stored.
+            verbs: if b.group == "authorization.k8s.io" {
+                vec!["create".to_string()]
+            } else {
+                ALL_VERBS.iter().map(|s| s.to_string()).collect()
+            },
             status_subresource: b.status,
             scale_subresource: b.scale.then(|| ScaleSubresource {
                 spec_replicas_path: ".spec.replicas".into(),

@@ -1,6 +1,7 @@
 //! The HTTP front: one axum fallback handler that routes Kubernetes paths, checks tokens and
 //! faults, and hands resource requests to the handlers.
 
+mod access;
 mod discovery;
 mod guard;
 mod handlers;
@@ -225,6 +226,16 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
         }
         Route::OpenApiV2 | Route::OpenApiV3Index | Route::OpenApiV3 { .. } => {
             shared.openapi.serve(&registry, &route, &parts.headers).ok_or_else(not_found)
+        }
+        Route::Resource(path) if path.group == "authorization.k8s.io" => {
+            // Reviews are questions, not writes: the read-only caller may ask them too.
+            match (parts.method == Method::POST, axum::body::to_bytes(body, 64 * 1024).await) {
+                (false, _) => Err(ApiError::method_not_allowed("reviews are only created")),
+                (true, Err(_)) => Err(ApiError::too_large(64 * 1024)),
+                (true, Ok(bytes)) => http::decode_body(&bytes, http::header_str(&parts.headers, header::CONTENT_TYPE))
+                    .and_then(|review| access::review(&path.resource, caller, &review))
+                    .map(|answer| json_value(201, &answer)),
+            }
         }
         Route::Resource(path) => {
             if caller == Caller::ReadOnly && guard::is_write(&parts.method) {

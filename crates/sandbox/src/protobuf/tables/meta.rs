@@ -8,6 +8,7 @@ pub(super) const META: &[&str] = &[
     "DeleteOptions: gracePeriodSeconds=1:i64* preconditions=2:Preconditions* orphanDependents=3:b* \
         propagationPolicy=4:s* dryRun=5:[s] ignoreStoreReadErrorWithClusterBreakingPotential=6:b*",
     "LabelSelector: matchLabels=1:{s:s} matchExpressions=2:[LabelSelectorRequirement]",
+    "FieldSelectorRequirement: key=1:s! operator=2:s! values=3:[s]",
     "LabelSelectorRequirement: key=1:s! operator=2:s! values=3:[s]",
     "ListMeta: selfLink=1:s resourceVersion=2:s continue=3:s remainingItemCount=4:i64*",
     "ManagedFieldsEntry: manager=1:s operation=2:s apiVersion=3:s time=4:Time* fieldsType=6:s fieldsV1=7:FieldsV1* \

@@ -6,6 +6,7 @@
 
 mod apps;
 mod authn;
+mod authz;
 mod batch;
 mod core;
 mod core_pod;
@@ -25,5 +26,6 @@ pub(super) const PACKAGES: &[(&str, &[&[&str]])] = &[
     ("policy", &[policy::POLICY]),
     ("scheduling", &[scheduling::SCHEDULING]),
     ("authn", &[authn::AUTHN]),
+    ("authz", &[authz::AUTHZ]),
     ("meta", &[meta::META]),
 ];
