@@ -399,3 +399,32 @@ async fn shared_reflectors_for_every_flux_kind_fill_and_stay_quiet() {
     assert_eq!(relists.load(std::sync::atomic::Ordering::Relaxed), 0, "watch errors in a steady state");
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn filtered_watches_see_objects_leave_and_enter_their_selection() {
+    let (sandbox, client) = start().await;
+    let api: Api<ConfigMap> = Api::namespaced(client, "default");
+    let mut events = watcher(api.clone(), watcher::Config::default().labels("app=demo")).boxed();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.try_next()).await {
+            Ok(Ok(Some(watcher::Event::InitDone))) => break,
+            Ok(Ok(Some(_))) => continue,
+            other => panic!("watcher did not initialise: {other:?}"),
+        }
+    }
+    api.create(&PostParams::default(), &config_map("mover", "1")).await.expect("create");
+    assert_eq!(next_apply(&mut events).await.metadata.name.as_deref(), Some("mover"));
+    let relabel = |app: &str| Patch::Merge(json!({"metadata": {"labels": {"app": app}}}));
+    api.patch("mover", &PatchParams::default(), &relabel("other")).await.expect("relabel out");
+    let left = loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.try_next()).await {
+            Ok(Ok(Some(watcher::Event::Delete(object)))) => break object,
+            Ok(Ok(Some(other))) => panic!("expected a delete when the object left the selection, got {other:?}"),
+            other => panic!("no event: {other:?}"),
+        }
+    };
+    assert_eq!(left.metadata.name.as_deref(), Some("mover"));
+    api.patch("mover", &PatchParams::default(), &relabel("demo")).await.expect("relabel in");
+    assert_eq!(next_apply(&mut events).await.metadata.name.as_deref(), Some("mover"));
+    sandbox.shutdown().await;
+}

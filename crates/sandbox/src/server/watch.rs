@@ -6,7 +6,7 @@ use super::http::{Query, flag};
 use crate::error::ApiError;
 use crate::registry::ResourceInfo;
 use crate::resources::{ListOptions, as_version};
-use crate::store::{StoredObject, WatchEvent, WatchStart};
+use crate::store::{EventType, StoredObject, WatchEvent, WatchStart};
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
@@ -125,10 +125,20 @@ fn render(event: &WatchEvent, info: &ResourceInfo, namespace: Option<&str>, list
     if event.gr != info.group_resource() {
         return None;
     }
-    if namespace.is_some_and(|ns| ns != event.object.namespace) || !list.matches(&event.object) {
+    if namespace.is_some_and(|ns| ns != event.object.namespace) {
         return None;
     }
-    Some(event_line(event.event_type.as_str(), &event.object, info))
+    let matches_now = list.matches(&event.object);
+    // A filtered watch sees an object enter and leave its selection, as the real watch cache
+    // reports it: a modification that moves it out is a DELETED, one that moves it in an ADDED.
+    let kind = match (event.event_type, event.previous.as_ref().map(|p| list.matches(p))) {
+        (EventType::Modified, Some(true)) if !matches_now => EventType::Deleted,
+        (EventType::Modified, Some(false)) if matches_now => EventType::Added,
+        (EventType::Modified, Some(false)) => return None,
+        (_, _) if !matches_now => return None,
+        (other, _) => other,
+    };
+    Some(event_line(kind.as_str(), &event.object, info))
 }
 
 fn event_line(kind: &str, object: &StoredObject, info: &ResourceInfo) -> Bytes {

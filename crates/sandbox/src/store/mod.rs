@@ -42,6 +42,9 @@ pub struct WatchEvent {
     pub gr: GroupResource,
     pub event_type: EventType,
     pub object: Arc<StoredObject>,
+    /// The state before a modification, so that filtered watches can tell an object that stopped
+    /// matching their selector (a DELETED for them) from one that started to (an ADDED).
+    pub previous: Option<Arc<StoredObject>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -360,13 +363,13 @@ impl Txn<'_> {
     /// Stores an object (create or update), giving it the next resourceVersion.
     pub fn put(&mut self, gr: &GroupResource, mut value: Value) -> Arc<StoredObject> {
         let rv = self.next_resource_version();
-        let existed = self.get(gr, metadata_str(&value, "namespace"), metadata_str(&value, "name")).is_some();
+        let previous = self.get(gr, metadata_str(&value, "namespace"), metadata_str(&value, "name"));
         if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
         }
         let object = Arc::new(StoredObject::from_value(&value, rv));
-        let event_type = if existed { EventType::Modified } else { EventType::Added };
-        self.pending.push(WatchEvent { gr: gr.clone(), event_type, object: object.clone() });
+        let event_type = if previous.is_some() { EventType::Modified } else { EventType::Added };
+        self.pending.push(WatchEvent { gr: gr.clone(), event_type, object: object.clone(), previous });
         object
     }
 
@@ -379,7 +382,9 @@ impl Txn<'_> {
             meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
         }
         let object = Arc::new(StoredObject::from_value(&value, rv));
-        self.pending.push(WatchEvent { gr: gr.clone(), event_type: EventType::Deleted, object: object.clone() });
+        let event =
+            WatchEvent { gr: gr.clone(), event_type: EventType::Deleted, object: object.clone(), previous: None };
+        self.pending.push(event);
         Some(object)
     }
 }
