@@ -416,12 +416,9 @@ async fn filtered_watches_see_objects_leave_and_enter_their_selection() {
     assert_eq!(next_apply(&mut events).await.metadata.name.as_deref(), Some("mover"));
     let relabel = |app: &str| Patch::Merge(json!({"metadata": {"labels": {"app": app}}}));
     api.patch("mover", &PatchParams::default(), &relabel("other")).await.expect("relabel out");
-    let left = loop {
-        match tokio::time::timeout(Duration::from_secs(5), events.try_next()).await {
-            Ok(Ok(Some(watcher::Event::Delete(object)))) => break object,
-            Ok(Ok(Some(other))) => panic!("expected a delete when the object left the selection, got {other:?}"),
-            other => panic!("no event: {other:?}"),
-        }
+    let left = match tokio::time::timeout(Duration::from_secs(5), events.try_next()).await {
+        Ok(Ok(Some(watcher::Event::Delete(object)))) => object,
+        other => panic!("expected a delete when the object left the selection, got {other:?}"),
     };
     assert_eq!(left.metadata.name.as_deref(), Some("mover"));
     api.patch("mover", &PatchParams::default(), &relabel("demo")).await.expect("relabel in");
