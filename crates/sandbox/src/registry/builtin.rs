@@ -103,6 +103,7 @@ const BUILTINS: &[Builtin] = &[
     kind("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews").cluster(),
     kind("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews").cluster(),
     kind("storage.k8s.io", "v1", "StorageClass", "storageclasses").cluster().short(&["sc"]),
+    kind("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses").cluster().short(&["pc"]),
     kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions")
         .cluster()
         .short(&["crd", "crds"])
