@@ -183,7 +183,10 @@ fn cases(dir: &Path) -> Vec<(Vec<String>, &'static str)> {
         ),
         ("create poddisruptionbudget pdb --selector=app=x --min-available=50%", "poddisruptionbudget/pdb"),
         ("create poddisruptionbudget pdb2 --selector=app=y --max-unavailable=1", "poddisruptionbudget/pdb2"),
-        ("create priorityclass high --value=1000 --description=important --preemption-policy=Never", "priorityclass/high"),
+        (
+            "create priorityclass high --value=1000 --description=important --preemption-policy=Never",
+            "priorityclass/high",
+        ),
         ("create quota q --hard=cpu=1,memory=1G,pods=2 --scopes=BestEffort", "resourcequota/q"),
         ("run pod1 --image=nginx --env=A=1 --env=B=two --labels=app=x,tier=web --port=80 --restart=Never", "pod/pod1"),
         ("run pod2 --image=busybox --command -- sleep 3600", "pod/pod2"),

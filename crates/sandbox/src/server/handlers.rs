@@ -57,11 +57,19 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
             let list = list_options(&info, query)?;
             let result = state.list(&info, &path.namespace, &list)?;
             if http::wants_table(accept) {
-                let objects: Vec<Value> = result.items.iter().map(|o| as_version(o.value(), &info)).collect();
+                let include = include_object(query)?;
+                // Only a full object in a row shows the apiVersion; the cells never read it.
+                let objects = result.items.iter().map(|o| {
+                    if include == crate::table::IncludeObject::Object {
+                        as_version(o.value(), &info)
+                    } else {
+                        o.value()
+                    }
+                });
                 let table = crate::table::to_table(
                     &info,
-                    &objects,
-                    include_object(query)?,
+                    objects,
+                    include,
                     &result.resource_version.to_string(),
                     result.continue_token.as_deref(),
                 );
@@ -74,8 +82,7 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
             let object = state.get(&target)?;
             if http::wants_table(accept) && subresource.is_none() {
                 let rv = object.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or_default();
-                let table =
-                    crate::table::to_table(&info, std::slice::from_ref(&object), include_object(query)?, rv, None);
+                let table = crate::table::to_table(&info, [object.clone()], include_object(query)?, rv, None);
                 return Ok(json_value(200, &table));
             }
             Ok(json_value(200, &object))

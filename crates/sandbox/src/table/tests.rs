@@ -39,7 +39,7 @@ fn pods_render_like_kubectl_get_pods() {
             {"name": "b", "ready": true, "restartCount": 0, "state": {"running": {}}}
         ]}
     });
-    let table = to_table_at(&info, &[running, crashing], IncludeObject::Metadata, "42", None, now());
+    let table = to_table_at(&info, [running, crashing], IncludeObject::Metadata, "42", None, now());
     assert_eq!(table["kind"], "Table");
     assert_eq!(table["apiVersion"], "meta.k8s.io/v1");
     assert_eq!(table["metadata"]["resourceVersion"], "42");
@@ -73,7 +73,7 @@ fn pod_init_and_terminating_states() {
         ]}
     });
     let deleting = json!({"metadata": {"name": "bye", "deletionTimestamp": "2025-01-01T11:59:00Z"}, "spec": {"containers": []}, "status": {"phase": "Running"}});
-    let table = to_table_at(&info, &[init, deleting], IncludeObject::None, "1", None, now());
+    let table = to_table_at(&info, [init, deleting], IncludeObject::None, "1", None, now());
     assert_eq!(table["rows"][0]["cells"][2], "Init:1/2");
     assert_eq!(table["rows"][1]["cells"][2], "Terminating");
     assert!(table["rows"][0].get("object").is_none());
@@ -88,7 +88,7 @@ fn deployments_render_like_kubectl_get_deployments() {
             "template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:6"}, {"name": "side", "image": "busybox"}]}}},
         "status": {"readyReplicas": 2, "updatedReplicas": 3, "availableReplicas": 2}
     });
-    let table = to_table_at(&info, &[deployment], IncludeObject::Object, "7", Some("next"), now());
+    let table = to_table_at(&info, [deployment], IncludeObject::Object, "7", Some("next"), now());
     assert_eq!(
         names(&table),
         vec!["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images", "Selector"]
@@ -105,7 +105,7 @@ fn deployments_render_like_kubectl_get_deployments() {
 fn services_jobs_and_events() {
     let svc = json!({"metadata": {"name": "web", "creationTimestamp": "2025-01-01T11:59:00Z"},
         "spec": {"type": "NodePort", "clusterIP": "10.96.0.10", "ports": [{"port": 80, "nodePort": 30080}, {"port": 53, "protocol": "UDP"}], "selector": {"app": "web"}}});
-    let table = to_table_at(&builtin("", "v1", "services"), &[svc], IncludeObject::None, "1", None, now());
+    let table = to_table_at(&builtin("", "v1", "services"), [svc], IncludeObject::None, "1", None, now());
     assert_eq!(
         table["rows"][0]["cells"],
         json!(["web", "NodePort", "10.96.0.10", "<none>", "80:30080/TCP,53/UDP", "60s", "app=web"])
@@ -114,7 +114,7 @@ fn services_jobs_and_events() {
     let job = json!({"metadata": {"name": "j"}, "spec": {"completions": 1},
         "status": {"succeeded": 1, "startTime": "2025-01-01T11:00:00Z", "completionTime": "2025-01-01T11:00:42Z",
             "conditions": [{"type": "Complete", "status": "True"}]}});
-    let table = to_table_at(&builtin("batch", "v1", "jobs"), &[job], IncludeObject::None, "1", None, now());
+    let table = to_table_at(&builtin("batch", "v1", "jobs"), [job], IncludeObject::None, "1", None, now());
     assert_eq!(
         table["rows"][0]["cells"].as_array().expect("cells")[1..4],
         [json!("Complete"), json!("1/1"), json!("42s")]
@@ -122,7 +122,7 @@ fn services_jobs_and_events() {
 
     let event = json!({"metadata": {"name": "ev1"}, "type": "Warning", "reason": "BackOff", "message": "Back-off restarting ",
         "involvedObject": {"kind": "Pod", "name": "crasher"}, "lastTimestamp": "2025-01-01T11:59:00Z", "count": 3});
-    let table = to_table_at(&builtin("", "v1", "events"), &[event], IncludeObject::None, "1", None, now());
+    let table = to_table_at(&builtin("", "v1", "events"), [event], IncludeObject::None, "1", None, now());
     assert_eq!(
         table["rows"][0]["cells"].as_array().expect("cells")[0..4],
         [json!("60s"), json!("Warning"), json!("BackOff"), json!("pod/crasher")]
@@ -134,7 +134,7 @@ fn services_jobs_and_events() {
 fn unknown_builtins_use_the_default_convertor() {
     let table = to_table_at(
         &builtin("apiextensions.k8s.io", "v1", "customresourcedefinitions"),
-        &[
+        [
             json!({"metadata": {"name": "gitrepositories.source.toolkit.fluxcd.io", "creationTimestamp": "2025-01-01T10:00:00Z"}}),
         ],
         IncludeObject::None,
@@ -168,7 +168,7 @@ fn flux_crd_tables_use_printer_columns() {
         "spec": {"url": "https://github.com/fluxcd/flux2-kustomize-helm-example"},
         "status": {"conditions": [{"type": "Ready", "status": "True", "message": "stored artifact for revision 'main@sha1:abc'"}]}
     });
-    let table = to_table_at(&info, &[repo], IncludeObject::Metadata, "9", None, now());
+    let table = to_table_at(&info, [repo], IncludeObject::Metadata, "9", None, now());
     assert_eq!(names(&table), vec!["Name", "URL", "Age", "Ready", "Status"]);
     assert_eq!(
         table["rows"][0]["cells"],
@@ -189,7 +189,7 @@ fn crds_without_columns_get_name_and_age() {
     info.printer_columns.clear();
     let table = to_table_at(
         &info,
-        &[json!({"metadata": {"name": "w", "creationTimestamp": "2024-12-25T12:00:00Z"}})],
+        [json!({"metadata": {"name": "w", "creationTimestamp": "2024-12-25T12:00:00Z"}})],
         IncludeObject::None,
         "1",
         None,
