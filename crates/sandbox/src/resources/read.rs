@@ -88,9 +88,18 @@ impl ApiState {
             None => None,
         };
         let namespace = (!namespace.is_empty()).then_some(namespace);
-        let (candidates, store_rv) =
-            self.store.list(&info.group_resource(), namespace, after.as_ref().map(|(_, key)| key));
-        let resource_version = after.as_ref().map(|(rv, _)| *rv).unwrap_or(store_rv);
+        let (candidates, resource_version) = match &after {
+            None => self.store.list(&info.group_resource(), namespace, None),
+            Some((rv, key)) => {
+                let items = self.store.list_at(&info.group_resource(), namespace, key, *rv).map_err(|_| {
+                    ApiError::gone(
+                        "The provided continue parameter is too old to display a consistent list result. \
+                         You can start a new list without the continue parameter.",
+                    )
+                })?;
+                (items, *rv)
+            }
+        };
         let mut items = Vec::new();
         let mut matched_after_limit = 0;
         let mut last_key = None;

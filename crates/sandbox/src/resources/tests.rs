@@ -125,11 +125,20 @@ fn lists_page_with_continue_tokens() {
     let first = state.list(&t.info, "default", &options).expect("list");
     assert_eq!(first.items.len(), 2);
     assert_eq!(first.remaining, Some(3));
+    // Changes after the first page do not show on the next one: it is the same snapshot.
+    let late = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-3a"}});
+    state.create(&Target::new(t.info.clone(), "default", "cm-3a"), late, &manager()).expect("create");
+    state.delete(&Target::new(t.info.clone(), "default", "cm-4"), &DeleteOptions::default()).expect("delete");
     let next = ListOptions::parse(&t.info, None, None, Some("10"), first.continue_token.as_deref()).expect("options");
     let rest = state.list(&t.info, "default", &next).expect("list");
     assert_eq!(rest.items.len(), 3);
     assert!(rest.continue_token.is_none());
+    let names: Vec<&str> = rest.items.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["cm-2", "cm-3", "cm-4"]);
     let body: Value = serde_json::from_slice(&list_json(&t.info, &rest)).expect("json");
     assert_eq!(body["kind"], json!("ConfigMapList"));
     assert_eq!(body["items"][0]["metadata"]["name"], json!("cm-2"));
+    // Once the history no longer reaches the snapshot, the token is too old: 410, as on a real server.
+    state.store.expire_history();
+    assert_eq!(state.list(&t.info, "default", &next).err().map(|e| e.code), Some(410));
 }

@@ -179,6 +179,49 @@ impl Store {
         (items, inner.resource_version)
     }
 
+    /// Like [`Store::list`], but as the objects were at `resource_version`, rolled back through the
+    /// watch history: the next page of a paginated list shows the same snapshot as its first page,
+    /// as the real server's continue tokens do. Fails with the oldest resourceVersion still
+    /// known when the history no longer reaches back that far.
+    pub fn list_at(
+        &self,
+        gr: &GroupResource,
+        namespace: Option<&str>,
+        after: &(String, String),
+        resource_version: u64,
+    ) -> Result<Vec<Arc<StoredObject>>, u64> {
+        let inner = self.lock();
+        if resource_version < inner.compacted_below {
+            return Err(inner.compacted_below);
+        }
+        let in_scope = |ns: &str, name: &str| {
+            namespace.is_none_or(|n| n == ns) && (ns, name) > (after.0.as_str(), after.1.as_str())
+        };
+        let mut snapshot: BTreeMap<(String, String), Arc<StoredObject>> = inner
+            .objects
+            .get(gr)
+            .map(|objects| {
+                objects
+                    .range((std::ops::Bound::Excluded(after.clone()), std::ops::Bound::Unbounded))
+                    .filter(|(key, _)| namespace.is_none_or(|ns| key.0 == ns))
+                    .map(|(key, object)| (key.clone(), object.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Undo, newest first, every change made after the snapshot's resourceVersion.
+        for event in inner.history.iter().rev().take_while(|e| e.object.resource_version > resource_version) {
+            if &event.gr != gr || !in_scope(&event.object.namespace, &event.object.name) {
+                continue;
+            }
+            let key = (event.object.namespace.clone(), event.object.name.clone());
+            match &event.previous {
+                Some(previous) => snapshot.insert(key, previous.clone()),
+                None => snapshot.remove(&key),
+            };
+        }
+        Ok(snapshot.into_values().collect())
+    }
+
     /// How many objects the store holds in all.
     pub fn len(&self) -> usize {
         self.lock().live_count
@@ -382,8 +425,12 @@ impl Txn<'_> {
             meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
         }
         let object = Arc::new(StoredObject::from_value(&value, rv));
-        let event =
-            WatchEvent { gr: gr.clone(), event_type: EventType::Deleted, object: object.clone(), previous: None };
+        let event = WatchEvent {
+            gr: gr.clone(),
+            event_type: EventType::Deleted,
+            object: object.clone(),
+            previous: Some(existing),
+        };
         self.pending.push(event);
         Some(object)
     }
