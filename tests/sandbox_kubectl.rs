@@ -212,6 +212,20 @@ async fn bad_input_gets_kubernetes_status_errors() {
     let post = |path: &str, content_type: &str, body: &[u8]| {
         raw_request(url, "POST", path, &[("Content-Type", content_type)], Some(body))
     };
+    let deep_json = format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"d"}},"data":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    )
+    .into_bytes();
+    let deep_yaml = format!("a: {}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes();
+    // Each level repeats the one before nine times: 9^9 nodes if expanded.
+    let mut alias_bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (name, previous) in
+        ["b", "c", "d", "e", "f", "g", "h", "i"].iter().zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        alias_bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{previous}"); 9].join(", ")));
+    }
     let cases: Vec<(&str, fluxtui_testkit::HttpResponse, u16, &str)> = vec![
         (
             "malformed JSON",
@@ -262,6 +276,40 @@ async fn bad_input_gets_kubernetes_status_errors() {
             post("/api/v1/namespaces/default/configmaps", "text/csv", b"a,b"),
             415,
             "UnsupportedMediaType",
+        ),
+        (
+            "JSON nested past any sane depth",
+            post("/api/v1/namespaces/default/configmaps", "application/json", &deep_json),
+            400,
+            "BadRequest",
+        ),
+        (
+            "YAML nested past any sane depth",
+            post("/api/v1/namespaces/default/configmaps", "application/yaml", &deep_yaml),
+            400,
+            "BadRequest",
+        ),
+        (
+            "a YAML alias bomb in server-side apply",
+            raw_request(
+                url,
+                "PATCH",
+                "/api/v1/namespaces/default/configmaps/x?fieldManager=t",
+                &[("Content-Type", "application/apply-patch+yaml")],
+                Some(alias_bomb.as_bytes()),
+            ),
+            400,
+            "BadRequest",
+        ),
+        (
+            "protobuf garbage",
+            post(
+                "/api/v1/namespaces/default/configmaps",
+                "application/vnd.kubernetes.protobuf",
+                b"k8s\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+            ),
+            400,
+            "BadRequest",
         ),
     ];
     for (what, response, code, reason) in cases {
