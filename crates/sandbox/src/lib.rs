@@ -20,6 +20,9 @@ pub mod store;
 pub mod table;
 pub mod workloads;
 
+#[cfg(test)]
+mod test_support;
+
 pub use config::SandboxConfig;
 pub use error::{ApiError, Cause};
 pub use server::{FaultSettings, Sandbox, SandboxError};

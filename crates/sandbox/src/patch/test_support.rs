@@ -2,7 +2,6 @@
 
 use crate::registry::{ResourceInfo, builtin_resources, resources_from_crd};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 pub fn builtin(kind: &str) -> ResourceInfo {
@@ -26,12 +25,7 @@ pub fn custom(kind: &str, schema: Option<Value>) -> ResourceInfo {
 /// on stderr) when that folder is not there.
 #[allow(dead_code)] // used by the server-side apply tests
 pub fn flux_crd(file: &str) -> Option<ResourceInfo> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/crds").join(file);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipping: Flux CRD {} not found", path.display());
-        return None;
-    };
-    let crd: Value = serde_saphyr::from_str(&text).expect("CRD parses");
+    let crd = crate::test_support::shared_crd(file)?;
     let resources = resources_from_crd(&crd).expect("CRD is valid");
     resources.into_iter().find(|info| info.storage_version)
 }

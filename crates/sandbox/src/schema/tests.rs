@@ -1,17 +1,8 @@
 use super::*;
 use crate::registry::{Registry, resources_from_crd};
+use crate::test_support::shared;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-
-fn shared(dir: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(dir);
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!("skipping: {} is absent", path.display());
-        None
-    }
-}
 
 fn yaml_docs(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).expect("readable");

@@ -1,5 +1,6 @@
 use super::*;
 use crate::registry::{Registry, resources_from_crd};
+use crate::test_support::shared_crd;
 use chrono::TimeZone;
 
 fn now() -> DateTime<Utc> {
@@ -146,17 +147,6 @@ fn unknown_builtins_use_the_default_convertor() {
     assert_eq!(table["rows"][0]["cells"][1], "2025-01-01T10:00:00Z");
     let pvc = builtin("", "v1", "limitranges");
     assert_eq!(column_definitions(&pvc).len(), 2);
-}
-
-fn shared_crd(file: &str) -> Option<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/crds").join(file);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(serde_saphyr::from_str(&text).expect("CRD parses")),
-        Err(_) => {
-            eprintln!("skipping: {} is absent", path.display());
-            None
-        }
-    }
 }
 
 #[test]

@@ -1,16 +1,6 @@
 use super::*;
 use crate::registry::resources_from_crd;
-
-fn shared_crd(file: &str) -> Option<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/crds").join(file);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(serde_saphyr::from_str(&text).expect("CRD parses")),
-        Err(_) => {
-            eprintln!("skipping: {} is absent", path.display());
-            None
-        }
-    }
-}
+use crate::test_support::shared_crd;
 
 fn with_crd(file: &str) -> Option<Registry> {
     let crd = shared_crd(file)?;
