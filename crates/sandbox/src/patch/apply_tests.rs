@@ -202,7 +202,7 @@ fn custom_resources_use_their_schema_and_ignore_status() {
 }
 
 #[test]
-fn helm_release_values_are_granular_under_preserve_unknown_fields() {
+fn shared_helm_release_values_are_granular_under_preserve_unknown_fields() {
     let Some(info) = flux_crd("helm.toolkit.fluxcd.io_helmreleases.yaml") else { return };
     let config = json!({"apiVersion": info.api_version(), "kind": "HelmRelease", "metadata": {"name": "podinfo"},
         "spec": {"interval": "5m", "chart": {"spec": {"chart": "podinfo", "sourceRef": {"kind": "HelmRepository", "name": "podinfo"}}},

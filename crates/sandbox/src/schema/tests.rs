@@ -39,7 +39,7 @@ fn messages(processed: &Processed) -> Vec<String> {
 }
 
 #[test]
-fn real_flux_crds_pass_crd_validation() {
+fn shared_real_flux_crds_pass_crd_validation() {
     let Some((crds, _)) = flux() else { return };
     assert!(crds.len() >= 12);
     for crd in &crds {
@@ -48,7 +48,7 @@ fn real_flux_crds_pass_crd_validation() {
 }
 
 #[test]
-fn example_repository_objects_validate_and_get_defaults() {
+fn shared_example_repository_objects_validate_and_get_defaults() {
     let Some((_, registry)) = flux() else { return };
     let Some(root) = shared("fixtures/flux2-kustomize-helm-example") else { return };
     let mut files = Vec::new();
@@ -94,7 +94,7 @@ fn git_repository(registry: &Registry, spec: Value) -> (std::sync::Arc<ResourceI
 }
 
 #[test]
-fn defaults_follow_the_gitrepository_schema() {
+fn shared_defaults_follow_the_gitrepository_schema() {
     let Some((_, registry)) = flux() else { return };
     let (info, mut object) =
         git_repository(&registry, json!({"url": "https://github.com/stefanprodan/podinfo", "interval": "1m"}));
@@ -106,7 +106,7 @@ fn defaults_follow_the_gitrepository_schema() {
 }
 
 #[test]
-fn bad_objects_get_the_real_messages() {
+fn shared_bad_objects_get_the_real_messages() {
     let Some((_, registry)) = flux() else { return };
     let (info, mut object) = git_repository(&registry, json!({"interval": 5, "foo": true, "ref": {"branch": "main"}}));
     let processed = process_custom_resource(&info, &mut object);
@@ -138,7 +138,7 @@ fn bad_objects_get_the_real_messages() {
 }
 
 #[test]
-fn cel_rules_of_the_flux_crds_are_enforced() {
+fn shared_cel_rules_of_the_flux_crds_are_enforced() {
     let Some((_, registry)) = flux() else { return };
     let mut release = json!({
         "apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",

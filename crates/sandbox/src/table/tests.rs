@@ -150,7 +150,7 @@ fn unknown_builtins_use_the_default_convertor() {
 }
 
 #[test]
-fn flux_crd_tables_use_printer_columns() {
+fn shared_flux_crd_tables_use_printer_columns() {
     let Some(crd) = shared_crd("source.toolkit.fluxcd.io_gitrepositories.yaml") else { return };
     let info = resources_from_crd(&crd).expect("valid CRD").into_iter().find(|i| i.version == "v1").expect("v1");
     let repo = json!({

@@ -34,7 +34,7 @@ fn assert_refs_resolve(doc: &Value, prefix: &str, defs: &Value) {
 }
 
 #[test]
-fn crd_patch_operation_declares_field_validation_in_v3() {
+fn shared_crd_patch_operation_declares_field_validation_in_v3() {
     let Some(registry) = with_crd("source.toolkit.fluxcd.io_gitrepositories.yaml") else { return };
     let doc = openapi_v3_group_version(&registry, "apis/source.toolkit.fluxcd.io/v1").expect("served").document;
     let item = &doc["paths"]["/apis/source.toolkit.fluxcd.io/v1/namespaces/{namespace}/gitrepositories/{name}"];
@@ -98,7 +98,7 @@ fn builtin_documents_carry_patch_metadata() {
 }
 
 #[test]
-fn v2_document_is_swagger_with_strategic_merge_only_for_builtins() {
+fn shared_v2_document_is_swagger_with_strategic_merge_only_for_builtins() {
     let Some(registry) = with_crd("helm.toolkit.fluxcd.io_helmreleases.yaml") else { return };
     let doc = openapi_v2(&registry).document;
     assert_eq!(doc["swagger"], "2.0");
@@ -126,7 +126,7 @@ fn v2_document_is_swagger_with_strategic_merge_only_for_builtins() {
 }
 
 #[test]
-fn index_hash_changes_when_a_crd_is_installed() {
+fn shared_index_hash_changes_when_a_crd_is_installed() {
     let builtins = Registry::with_builtins();
     let before = openapi_v3_documents(&builtins);
     let index = openapi_v3_index(&before);
