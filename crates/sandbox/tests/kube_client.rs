@@ -334,20 +334,17 @@ fn flux_objects() -> Vec<(&'static str, &'static str, &'static str, &'static str
     ]
 }
 
-#[tokio::test]
-async fn shared_reflectors_for_every_flux_kind_fill_and_stay_quiet() {
+/// Installs every Flux CRD of the shared reference data through kube-rs; `None` when it is absent.
+async fn install_flux_crds(client: &Client) -> Option<()> {
     use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
-    use kube::runtime::{WatchStreamExt, reflector};
-    let Some(crds) = std::env::var_os("FLUXTUI_SHARED")
+    let crds = std::env::var_os("FLUXTUI_SHARED")
         .map(std::path::PathBuf::from)
-        .or_else(|| Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")))
-        .map(|shared| shared.join("flux/crds"))
-        .filter(|dir| dir.is_dir())
-    else {
-        eprintln!("skipped: ../shared/flux/crds is absent");
-        return;
-    };
-    let (sandbox, client) = start().await;
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("flux/crds");
+    if !crds.is_dir() {
+        eprintln!("skipped: {} is absent", crds.display());
+        return None;
+    }
     let crd_api: Api<DynamicObject> = Api::all_with(
         client.clone(),
         &ApiResource::from_gvk_with_plural(
@@ -355,15 +352,74 @@ async fn shared_reflectors_for_every_flux_kind_fill_and_stay_quiet() {
             "customresourcedefinitions",
         ),
     );
-    for entry in std::fs::read_dir(&crds)
-        .expect("read CRDs")
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
-    {
+    let files = std::fs::read_dir(&crds).expect("read CRDs").flatten();
+    for entry in files.filter(|e| e.path().extension().is_some_and(|x| x == "yaml")) {
         let text = std::fs::read_to_string(entry.path()).expect("read CRD");
         let crd: serde_json::Value = serde_saphyr::from_str(&text).expect("CRD YAML");
         let name = crd["metadata"]["name"].as_str().expect("name").to_string();
         crd_api.patch(&name, &PatchParams::apply("test").force(), &Patch::Apply(&crd)).await.expect("install CRD");
+    }
+    Some(())
+}
+
+#[tokio::test]
+async fn shared_dynamic_crud_on_a_flux_kind_with_its_status_subresource() {
+    use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+    let (sandbox, client) = start().await;
+    if install_flux_crds(&client).await.is_none() {
+        return;
+    }
+    let resource = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("source.toolkit.fluxcd.io", "v1", "GitRepository"),
+        "gitrepositories",
+    );
+    let api: Api<DynamicObject> = Api::namespaced_with(client, "default", &resource);
+    let object: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+        "metadata": {"name": "podinfo"},
+        "spec": {"interval": "1m", "url": "https://github.com/stefanprodan/podinfo", "ref": {"branch": "master"}}
+    }))
+    .expect("valid object");
+    let created = api.create(&PostParams::default(), &object).await.expect("create");
+    // The CRD's schema defaults apply on the way in.
+    assert_eq!(created.data["spec"]["timeout"], json!("60s"));
+    let status = json!({"status": {"observedGeneration": 1, "conditions": [{"type": "Ready", "status": "True", "reason": "Succeeded", "message": "stored artifact", "lastTransitionTime": "2026-11-24T10:00:00Z", "observedGeneration": 1}]}});
+    let with_status =
+        api.patch_status("podinfo", &PatchParams::default(), &Patch::Merge(&status)).await.expect("status");
+    assert_eq!(with_status.data["status"]["conditions"][0]["reason"], json!("Succeeded"));
+    assert_eq!(with_status.metadata.generation, Some(1), "a status write is not a spec change");
+    // The main resource cannot change status; a spec change bumps generation.
+    let mut replaced = with_status.clone();
+    replaced.data["spec"]["interval"] = json!("5m");
+    replaced.data["status"] = json!({"observedGeneration": 99});
+    let replaced = api.replace("podinfo", &PostParams::default(), &replaced).await.expect("replace");
+    assert_eq!(replaced.metadata.generation, Some(2));
+    assert_eq!(replaced.data["status"]["observedGeneration"], json!(1));
+    let invalid: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+        "metadata": {"name": "broken"}, "spec": {"interval": 5}
+    }))
+    .expect("object");
+    match api.create(&PostParams::default(), &invalid).await {
+        Err(kube::Error::Api(status)) => {
+            assert_eq!(status.code, 422);
+            assert!(status.message.contains("spec.url: Required value"), "{}", status.message);
+        }
+        other => panic!("expected 422, got {other:?}"),
+    }
+    assert_eq!(api.list(&ListParams::default()).await.expect("list").items.len(), 1);
+    api.delete("podinfo", &DeleteParams::default()).await.expect("delete");
+    assert!(api.get_opt("podinfo").await.expect("get").is_none());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn shared_reflectors_for_every_flux_kind_fill_and_stay_quiet() {
+    use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+    use kube::runtime::{WatchStreamExt, reflector};
+    let (sandbox, client) = start().await;
+    if install_flux_crds(&client).await.is_none() {
+        return;
     }
     let mut readers = Vec::new();
     let relists = Arc::new(std::sync::atomic::AtomicUsize::new(0));
