@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 
 /// Runs every admission step for a create (`old` is `None`) or an update.
 pub(super) fn admit(
-    state: &ApiState,
     txn: &mut Txn<'_>,
     target: &Target,
     old: Option<&Value>,
@@ -24,7 +23,7 @@ pub(super) fn admit(
     schema_checks(target, body, options, warnings)?;
     match (info.group.as_str(), info.plural.as_str()) {
         ("", "namespaces") => namespace(old, body, target.subresource.as_deref()),
-        ("", "services") => service(state, txn, old, body),
+        ("", "services") => service(txn, old, body),
         ("", "secrets") => secret(info, &target.name, body)?,
         ("apiextensions.k8s.io", "customresourcedefinitions") => crd(info, &target.name, old, body)?,
         _ => {}
@@ -64,8 +63,7 @@ fn schema_checks(
 }
 
 /// Writes into a namespace need it to exist and not be terminating.
-pub(super) fn check_namespace_accepts_writes(state: &ApiState, txn: &Txn<'_>, namespace: &str) -> Result<(), ApiError> {
-    let _ = state;
+pub(super) fn check_namespace_accepts_writes(txn: &Txn<'_>, namespace: &str) -> Result<(), ApiError> {
     let namespaces = GroupResource::new("", "namespaces");
     match txn.get(&namespaces, "", namespace) {
         None => Err(ApiError::not_found("", "namespaces", namespace)),
@@ -98,7 +96,7 @@ fn namespace(old: Option<&Value>, body: &mut Value, subresource: Option<&str>) {
 }
 
 /// Allocates a cluster IP as the service IP allocator does, and fills the defaults kubectl shows.
-fn service(state: &ApiState, txn: &Txn<'_>, old: Option<&Value>, body: &mut Value) {
+fn service(txn: &Txn<'_>, old: Option<&Value>, body: &mut Value) {
     let spec = body.get("spec").cloned().unwrap_or_else(|| json!({}));
     let mut spec = match spec {
         Value::Object(map) => map,
@@ -112,7 +110,7 @@ fn service(state: &ApiState, txn: &Txn<'_>, old: Option<&Value>, body: &mut Valu
             Some(ip) => ip.to_string(),
             None => match spec.get("clusterIP").and_then(Value::as_str) {
                 Some(ip) if !ip.is_empty() => ip.to_string(),
-                _ => allocate_cluster_ip(state, txn),
+                _ => allocate_cluster_ip(txn),
             },
         };
         spec.insert("clusterIPs".into(), json!([ip]));
@@ -136,7 +134,7 @@ fn service(state: &ApiState, txn: &Txn<'_>, old: Option<&Value>, body: &mut Valu
 }
 
 /// The next free address in 10.96.0.0/16, skipping .0.1 (the `kubernetes` service's).
-fn allocate_cluster_ip(_state: &ApiState, txn: &Txn<'_>) -> String {
+fn allocate_cluster_ip(txn: &Txn<'_>) -> String {
     let services = GroupResource::new("", "services");
     let used: std::collections::HashSet<String> = txn
         .list(&services, None)

@@ -104,13 +104,13 @@ impl ApiState {
         }
         let target = Target::new(info.clone(), &target.namespace, &name);
         if info.namespaced {
-            admission::check_namespace_accepts_writes(self, txn, &target.namespace)?;
+            admission::check_namespace_accepts_writes(txn, &target.namespace)?;
         }
         if txn.get(&target.gr(), &target.namespace, &name).is_some() {
             return Err(ApiError::already_exists(&info.group, &info.plural, &name));
         }
         let mut warnings = Vec::new();
-        admission::admit(self, txn, &target, None, &mut body, options, &mut warnings)?;
+        admission::admit(txn, &target, None, &mut body, options, &mut warnings)?;
         if !options.managed_fields_done {
             super::patching::record_update(None, &mut body, info, &options.field_manager, None);
         }
@@ -264,7 +264,7 @@ impl ApiState {
             meta_mut(&mut body).insert("generation".into(), Value::from(next));
         }
         let mut warnings = Vec::new();
-        admission::admit(self, txn, target, Some(&old), &mut body, options, &mut warnings)?;
+        admission::admit(txn, target, Some(&old), &mut body, options, &mut warnings)?;
         if !options.managed_fields_done {
             super::patching::record_update(
                 Some(&old),
