@@ -87,6 +87,12 @@ impl ApiError {
         err
     }
 
+    /// The 404 for a path the server does not serve at all (no such resource or subresource),
+    /// worded as the real server words it.
+    pub fn not_served() -> Self {
+        Self::new(404, "NotFound", "the server could not find the requested resource")
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }

@@ -407,6 +407,11 @@ async fn shared_dynamic_crud_on_a_flux_kind_with_its_status_subresource() {
         }
         other => panic!("expected 422, got {other:?}"),
     }
+    // Custom resources take JSON, merge and apply patches, but not strategic merge.
+    match api.patch("podinfo", &PatchParams::default(), &Patch::Strategic(json!({"spec": {"suspend": true}}))).await {
+        Err(kube::Error::Api(status)) => assert_eq!(status.code, 415, "{}", status.message),
+        other => panic!("expected 415 for a strategic merge patch, got {other:?}"),
+    }
     assert_eq!(api.list(&ListParams::default()).await.expect("list").items.len(), 1);
     api.delete("podinfo", &DeleteParams::default()).await.expect("delete");
     assert!(api.get_opt("podinfo").await.expect("get").is_none());

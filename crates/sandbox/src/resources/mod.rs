@@ -91,9 +91,7 @@ impl ApiState {
 
     /// Resolves URL parts to a served resource, or the 404 the real server gives.
     pub fn resource(&self, group: &str, version: &str, plural: &str) -> Result<Arc<ResourceInfo>, ApiError> {
-        self.registry()
-            .get(group, version, plural)
-            .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))
+        self.registry().get(group, version, plural).ok_or_else(ApiError::not_served)
     }
 
     /// Looks up a resource by apiVersion and kind (for in-process writers such as the workload simulation).

@@ -181,10 +181,7 @@ fn path_pointer(path: &str) -> String {
 
 /// The `autoscaling/v1` Scale of a scalable object.
 pub fn scale_of(info: &ResourceInfo, object: &Value) -> Result<Value, ApiError> {
-    let scale = info
-        .scale_subresource
-        .as_ref()
-        .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
+    let scale = info.scale_subresource.as_ref().ok_or_else(ApiError::not_served)?;
     let spec_replicas = object.pointer(&path_pointer(&scale.spec_replicas_path)).and_then(Value::as_i64).unwrap_or(1);
     let status_replicas =
         object.pointer(&path_pointer(&scale.status_replicas_path)).and_then(Value::as_i64).unwrap_or(0);
@@ -213,11 +210,8 @@ pub fn scale_of(info: &ResourceInfo, object: &Value) -> Result<Value, ApiError> 
 
 /// Writes a Scale's `spec.replicas` back into the object it scales.
 pub fn apply_scale(info: &ResourceInfo, object: &Value, scale: &Value) -> Result<Value, ApiError> {
-    let path = info
-        .scale_subresource
-        .as_ref()
-        .map(|s| s.spec_replicas_path.clone())
-        .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
+    let path =
+        info.scale_subresource.as_ref().map(|s| s.spec_replicas_path.clone()).ok_or_else(ApiError::not_served)?;
     let replicas = scale.pointer("/spec/replicas").and_then(Value::as_i64).ok_or_else(|| {
         ApiError::invalid(
             "autoscaling",

@@ -27,10 +27,10 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
     let path = &request.path;
     let info = state.resource(&path.group, &path.version, &path.resource)?;
     if info.namespaced && path.namespace.is_empty() && !path.name.is_empty() {
-        return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+        return Err(ApiError::not_served());
     }
     if !info.namespaced && !path.namespace.is_empty() {
-        return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+        return Err(ApiError::not_served());
     }
     let subresource = path.subresource.as_deref();
     let valid_subresource = match subresource {
@@ -42,7 +42,7 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
         Some(_) => false,
     };
     if !valid_subresource {
-        return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+        return Err(ApiError::not_served());
     }
     let target = Target::new(info.clone(), &path.namespace, &path.name).with_subresource(subresource);
     let query = &request.query;
@@ -101,8 +101,8 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
         }
         (&Method::PATCH, false) => {
             let content_type = http::header_str(&request.headers, header::CONTENT_TYPE);
-            let patch_type = PatchType::from_content_type(content_type)
-                .ok_or_else(|| ApiError::unsupported_media_type(content_type))?;
+            // Strategic merge is refused for custom resources (415), as on the real server.
+            let patch_type = crate::patch::check_patch_type(&info, content_type)?;
             if patch_type == PatchType::Apply && query.get("fieldManager").is_none_or(|m| m.is_empty()) {
                 return Err(ApiError::bad_request(
                     "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",

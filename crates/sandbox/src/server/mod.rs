@@ -181,7 +181,7 @@ fn kubeconfig_yaml(server: &str, ca_pem: Option<&str>, token: Option<&str>) -> S
 async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Some(route) = route::parse(parts.uri.path()) else {
-        return error_response(&ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+        return error_response(&ApiError::not_served());
     };
     if route == Route::Health {
         return json_response(200, b"ok".to_vec(), "text/plain; charset=utf-8");
@@ -220,12 +220,14 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
                 None => Ok(json_value(200, &discovery::groups(&registry))),
             }
         }
-        Route::Group(group) => discovery::group(&registry, &group).map(|g| json_value(200, &g)).ok_or_else(not_found),
-        Route::ResourceList { group, version } => {
-            discovery::resource_list(&registry, &group, &version).map(|l| json_value(200, &l)).ok_or_else(not_found)
+        Route::Group(group) => {
+            discovery::group(&registry, &group).map(|g| json_value(200, &g)).ok_or_else(ApiError::not_served)
         }
+        Route::ResourceList { group, version } => discovery::resource_list(&registry, &group, &version)
+            .map(|l| json_value(200, &l))
+            .ok_or_else(ApiError::not_served),
         Route::OpenApiV2 | Route::OpenApiV3Index | Route::OpenApiV3 { .. } => {
-            shared.openapi.serve(&registry, &route, &parts.headers).ok_or_else(not_found)
+            shared.openapi.serve(&registry, &route, &parts.headers).ok_or_else(ApiError::not_served)
         }
         Route::Resource(path) if path.group == "authorization.k8s.io" => {
             // Reviews are questions, not writes: the read-only caller may ask them too.
@@ -256,13 +258,9 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
                 }
             }
         }
-        Route::Health | Route::Admin(_) => Err(not_found()),
+        Route::Health | Route::Admin(_) => Err(ApiError::not_served()),
     };
     result.unwrap_or_else(handlers::failed)
-}
-
-fn not_found() -> ApiError {
-    ApiError::new(404, "NotFound", "the server could not find the requested resource")
 }
 
 /// `/sandbox/...`: the documented test hooks (fault injection). Admin token only.
@@ -293,6 +291,6 @@ async fn admin(shared: &Shared, caller: Caller, method: &Method, action: &str, b
             shared.faults.drop_watches();
             json_value(200, &json!({"expired": true}))
         }
-        _ => error_response(&not_found()),
+        _ => error_response(&ApiError::not_served()),
     }
 }
