@@ -13,7 +13,7 @@ fn is_crd(target: &Target) -> bool {
 /// Serves every CRD already in the store (after a restart with a state directory).
 pub(super) fn serve_stored_crds(state: &ApiState) {
     let crds = GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions");
-    let (stored, _) = state.store.list(&crds, None, None);
+    let (stored, _) = state.store.list(&crds, None);
     state.update_registry(|registry| {
         for crd in stored {
             match resources_from_crd(&crd.value()) {

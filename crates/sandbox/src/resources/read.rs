@@ -89,7 +89,7 @@ impl ApiState {
         };
         let namespace = (!namespace.is_empty()).then_some(namespace);
         let (candidates, resource_version) = match &after {
-            None => self.store.list(&info.group_resource(), namespace, None),
+            None => self.store.list(&info.group_resource(), namespace),
             Some((rv, key)) => {
                 let items = self.store.list_at(&info.group_resource(), namespace, key, *rv).map_err(|_| {
                     ApiError::gone(

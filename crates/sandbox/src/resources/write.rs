@@ -146,44 +146,34 @@ impl ApiState {
     ) -> Result<WriteOutcome, ApiError> {
         let outcome = self.store.transact(|txn| {
             let existing = txn.get(&target.gr(), &target.namespace, &target.name).map(|o| o.value());
+            let creates = existing.is_none() && patch_type == PatchType::Apply && target.subresource.is_none();
+            if existing.is_none() && !creates {
+                return Err(ApiError::not_found(&target.info.group, &target.info.plural, &target.name));
+            }
             let scale = target.subresource.as_deref() == Some("scale");
+            let scale_base = match (&existing, scale) {
+                (Some(old), true) => Some(super::read::scale_of(&target.info, old)?),
+                _ => None,
+            };
+            let patched = super::patching::patched(
+                scale_base.as_ref().or(existing.as_ref()),
+                patch_type,
+                patch,
+                target,
+                options,
+            )?;
+            // Server-side apply computed managedFields itself; every other patch is recorded as an update.
+            let options = WriteOptions { managed_fields_done: patch_type == PatchType::Apply, ..options.clone() };
             match existing {
-                None if patch_type == PatchType::Apply && target.subresource.is_none() => {
-                    let applied = super::patching::parse_apply_body(patch)?;
-                    check_type_meta(&applied, &target.info)?;
-                    let mut object = super::patching::server_side_apply(
-                        None,
-                        &applied,
-                        &target.info,
-                        &options.field_manager,
-                        options.force,
-                        None,
-                    )?;
+                None => {
+                    let mut object = patched;
                     meta_mut(&mut object).insert("name".into(), Value::String(target.name.clone()));
-                    let options = WriteOptions { managed_fields_done: true, ..options.clone() };
-                    let mut outcome = self.create_in(txn, target, object, &options)?;
-                    outcome.created = true;
-                    Ok(outcome)
+                    self.create_in(txn, target, object, &options)
                 }
-                None => Err(ApiError::not_found(&target.info.group, &target.info.plural, &target.name)),
                 Some(old) => {
-                    let base = if scale { super::read::scale_of(&target.info, &old)? } else { old.clone() };
-                    let patched = match patch_type {
-                        PatchType::Apply => super::patching::server_side_apply(
-                            Some(&base),
-                            &super::patching::parse_apply_body(patch)?,
-                            &target.info,
-                            &options.field_manager,
-                            options.force,
-                            target.subresource.as_deref(),
-                        )?,
-                        other => super::patching::apply_patch(&base, other, patch, &target.info)?,
-                    };
                     let body = if scale { super::read::apply_scale(&target.info, &old, &patched)? } else { patched };
                     // A resourceVersion inside the patch is a precondition; without one the patch
                     // applies to whatever is current, which under the store lock is `old`.
-                    let options =
-                        WriteOptions { managed_fields_done: patch_type == PatchType::Apply, ..options.clone() };
                     self.update_in(txn, target, old, body, &options)
                 }
             }

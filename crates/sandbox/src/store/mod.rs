@@ -153,28 +153,18 @@ impl Store {
         self.lock().objects.get(gr)?.get(&(namespace.to_string(), name.to_string())).cloned()
     }
 
-    /// Objects of one resource, optionally in one namespace, in (namespace, name) order, starting
-    /// after `after` (the continue key). Returns the store's resourceVersion at read time.
-    pub fn list(
-        &self,
-        gr: &GroupResource,
-        namespace: Option<&str>,
-        after: Option<&(String, String)>,
-    ) -> (Vec<Arc<StoredObject>>, u64) {
+    /// Objects of one resource, optionally in one namespace, in (namespace, name) order, with the
+    /// store's resourceVersion at read time.
+    pub fn list(&self, gr: &GroupResource, namespace: Option<&str>) -> (Vec<Arc<StoredObject>>, u64) {
         let inner = self.lock();
         let Some(objects) = inner.objects.get(gr) else { return (Vec::new(), inner.resource_version) };
-        let items = match (namespace, after) {
-            (_, Some(after)) => objects
-                .range((std::ops::Bound::Excluded(after.clone()), std::ops::Bound::Unbounded))
-                .filter(|(key, _)| namespace.is_none_or(|ns| key.0 == ns))
-                .map(|(_, o)| o.clone())
-                .collect(),
-            (Some(ns), None) => objects
+        let items = match namespace {
+            Some(ns) => objects
                 .range((ns.to_string(), String::new())..)
                 .take_while(|(key, _)| key.0 == ns)
                 .map(|(_, o)| o.clone())
                 .collect(),
-            (None, None) => objects.values().cloned().collect(),
+            None => objects.values().cloned().collect(),
         };
         (items, inner.resource_version)
     }
@@ -220,15 +210,6 @@ impl Store {
             };
         }
         Ok(snapshot.into_values().collect())
-    }
-
-    /// How many objects the store holds in all.
-    pub fn len(&self) -> usize {
-        self.lock().live_count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Starts a watch. Fails with the oldest resourceVersion still known when `After` is too old.

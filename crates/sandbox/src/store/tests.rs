@@ -20,13 +20,13 @@ fn writes_get_increasing_resource_versions_and_list_in_order() {
     let b = put(&store, cm("a", "y", "1"));
     let c = put(&store, cm("a", "x", "1"));
     assert!(a.resource_version < b.resource_version && b.resource_version < c.resource_version);
-    let (all, rv) = store.list(&gr(), None, None);
+    let (all, rv) = store.list(&gr(), None);
     assert_eq!(rv, c.resource_version);
     let names: Vec<_> = all.iter().map(|o| format!("{}/{}", o.namespace, o.name)).collect();
     assert_eq!(names, vec!["a/x", "a/y", "b/x"]);
-    let (in_a, _) = store.list(&gr(), Some("a"), None);
+    let (in_a, _) = store.list(&gr(), Some("a"));
     assert_eq!(in_a.len(), 2);
-    let (after, _) = store.list(&gr(), None, Some(&("a".into(), "x".into())));
+    let after = store.list_at(&gr(), None, &("a".into(), "x".into()), rv).expect("in history");
     assert_eq!(after.len(), 2);
     assert_eq!(
         store.get(&gr(), "a", "x").map(|o| o.value()["metadata"]["resourceVersion"].clone()),

@@ -46,7 +46,7 @@ impl Api {
 
     /// Every object of a resource, in one namespace or (`None`) all of them.
     pub fn list(&self, gr: &GroupResource, namespace: Option<&str>) -> Vec<Value> {
-        self.state.store.list(gr, namespace, None).0.iter().map(|o| o.value()).collect()
+        self.state.store.list(gr, namespace).0.iter().map(|o| o.value()).collect()
     }
 
     pub fn create(&self, gr: &GroupResource, namespace: &str, body: Value, manager: &str) -> Result<Value, ApiError> {

@@ -280,7 +280,7 @@ impl Reconciler for GarbageCollector {
             self.api.state.registry().all().map(|info| info.group_resource()).collect();
         let mut keys = Vec::new();
         for gr in resources {
-            for stored in self.api.state.store.list(&gr, None, None).0 {
+            for stored in self.api.state.store.list(&gr, None).0 {
                 self.observe(&gr, EventType::Added, &stored.value(), stored.resource_version, &mut keys);
             }
         }

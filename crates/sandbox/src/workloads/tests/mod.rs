@@ -54,7 +54,7 @@ impl Cluster {
 
     pub fn list(&self, group: &str, plural: &str, namespace: &str) -> Vec<Value> {
         let gr = crate::registry::GroupResource::new(group, plural);
-        self.state.store.list(&gr, Some(namespace), None).0.iter().map(|o| o.value()).collect()
+        self.state.store.list(&gr, Some(namespace)).0.iter().map(|o| o.value()).collect()
     }
 
     /// Merge-patches an object's spec side (main resource).
