@@ -22,10 +22,25 @@ pub struct ResourceRequest {
     pub body: bytes::Bytes,
 }
 
+/// Serves a resource request. Watches and log streams are async; everything else (store
+/// transactions that may fsync, list serialization, Table rendering of thousands of rows) is
+/// synchronous work that runs on the blocking pool, so it never stalls the runtime's workers and
+/// the watch streams they drive.
 pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Response, ApiError> {
-    let state = &shared.state;
-    let path = &request.path;
-    let info = state.resource(&path.group, &path.version, &path.resource)?;
+    let streams = request.method == Method::GET
+        && ((request.path.name.is_empty() && (request.path.legacy_watch || flag(&request.query, "watch")))
+            || request.path.subresource.as_deref() == Some("log"));
+    if streams {
+        return serve_stream(shared, request).await;
+    }
+    tokio::task::spawn_blocking(move || serve_blocking(&shared, &request))
+        .await
+        .map_err(|e| ApiError::internal(format!("request handler failed: {e}")))?
+}
+
+/// Resolves the resource and subresource a request names, as the target of the request.
+fn target_of(shared: &Shared, path: &ResourcePath) -> Result<Target, ApiError> {
+    let info = shared.state.resource(&path.group, &path.version, &path.resource)?;
     if info.namespaced && path.namespace.is_empty() && !path.name.is_empty() {
         return Err(ApiError::not_served());
     }
@@ -44,15 +59,28 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
     if !valid_subresource {
         return Err(ApiError::not_served());
     }
-    let target = Target::new(info.clone(), &path.namespace, &path.name).with_subresource(subresource);
+    Ok(Target::new(info, &path.namespace, &path.name).with_subresource(subresource))
+}
+
+async fn serve_stream(shared: Arc<Shared>, request: ResourceRequest) -> Result<Response, ApiError> {
+    let target = target_of(&shared, &request.path)?;
+    let query = &request.query;
+    if target.subresource.as_deref() == Some("log") {
+        return super::logs::serve(shared.clone(), &target, query).await;
+    }
+    let list = list_options(&target.info, query)?;
+    super::watch::serve(shared.clone(), target.info.clone(), request.path.namespace.clone(), list, query).await
+}
+
+fn serve_blocking(shared: &Shared, request: &ResourceRequest) -> Result<Response, ApiError> {
+    let state = &shared.state;
+    let path = &request.path;
+    let target = target_of(shared, path)?;
+    let info = target.info.clone();
+    let subresource = target.subresource.as_deref();
     let query = &request.query;
     let accept = http::header_str(&request.headers, header::ACCEPT);
-    let watching = path.legacy_watch || flag(query, "watch");
     match (&request.method, path.name.is_empty()) {
-        (&Method::GET, true) if watching => {
-            let list = list_options(&info, query)?;
-            super::watch::serve(shared.clone(), info, path.namespace.clone(), list, query).await
-        }
         (&Method::GET, true) => {
             let list = list_options(&info, query)?;
             let result = state.list(&info, &path.namespace, &list)?;
@@ -77,7 +105,6 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
             }
             Ok(json_response(200, list_json(&info, &result), "application/json"))
         }
-        (&Method::GET, false) if subresource == Some("log") => super::logs::serve(shared.clone(), &target, query).await,
         (&Method::GET, false) => {
             let object = state.get(&target)?;
             if http::wants_table(accept) && subresource.is_none() {
@@ -89,13 +116,13 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
         }
         (&Method::POST, true) => {
             let body = decode_body(&request.body, http::header_str(&request.headers, header::CONTENT_TYPE))?;
-            let options = write_options(&request, false)?;
+            let options = write_options(request, false)?;
             let outcome = state.create(&target, body, &options)?;
             Ok(written(outcome, if options.dry_run { 200 } else { 201 }))
         }
         (&Method::PUT, false) => {
             let body = decode_body(&request.body, http::header_str(&request.headers, header::CONTENT_TYPE))?;
-            let options = write_options(&request, false)?;
+            let options = write_options(request, false)?;
             let outcome = state.update(&target, body, &options)?;
             Ok(written(outcome, 200))
         }
@@ -108,19 +135,19 @@ pub async fn serve(shared: Arc<Shared>, request: ResourceRequest) -> Result<Resp
                     "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
                 ));
             }
-            let options = write_options(&request, patch_type == PatchType::Apply)?;
+            let options = write_options(request, patch_type == PatchType::Apply)?;
             let outcome = state.patch(&target, patch_type, &request.body, &options)?;
             let code = if outcome.created && !options.dry_run { 201 } else { 200 };
             Ok(written(outcome, code))
         }
         (&Method::DELETE, false) => {
-            let options = delete_options(&request)?;
+            let options = delete_options(request)?;
             let object = state.delete(&target, &options)?;
             Ok(json_value(200, &as_version(object, &info)))
         }
         (&Method::DELETE, true) => {
             let list = list_options(&info, query)?;
-            let options = delete_options(&request)?;
+            let options = delete_options(request)?;
             let deleted = state.delete_collection(&target, &list, &options)?;
             let items: Vec<Value> = deleted.into_iter().map(|o| as_version(o, &info)).collect();
             let body = serde_json::json!({"kind": info.list_kind, "apiVersion": info.api_version(), "metadata": {}, "items": items});
