@@ -44,7 +44,8 @@ pub struct Shared {
 pub enum SandboxError {
     #[error("cannot open the sandbox state: {0}")]
     State(#[from] ApiError),
-    #[error("cannot listen on {addr}: {source}")]
+    // The OS error is the source, shown once by whoever prints the chain.
+    #[error("cannot listen on {addr}")]
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Tls(#[from] tls::TlsError),

@@ -21,7 +21,7 @@ pub enum TlsError {
     Rustls(#[from] rustls::Error),
     #[error("cannot read the stored certificate {path}: {reason}")]
     Stored { path: String, reason: String },
-    #[error("cannot store the certificate in {path}: {source}")]
+    #[error("cannot store the certificate in {path}")]
     Io { path: String, source: std::io::Error },
 }
 
