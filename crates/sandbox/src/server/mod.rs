@@ -42,7 +42,7 @@ pub struct Shared {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    #[error("cannot open the sandbox state: {0}")]
+    #[error("cannot open the sandbox state")]
     State(#[from] ApiError),
     // The OS error is the source, shown once by whoever prints the chain.
     #[error("cannot listen on {addr}")]

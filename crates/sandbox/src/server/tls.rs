@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    #[error("cannot create the sandbox's certificate: {0}")]
+    #[error("cannot create the sandbox's certificate")]
     Generate(#[from] rcgen::Error),
-    #[error("cannot use the sandbox's certificate: {0}")]
+    #[error("cannot use the sandbox's certificate")]
     Rustls(#[from] rustls::Error),
     #[error("cannot read the stored certificate {path}: {reason}")]
     Stored { path: String, reason: String },
