@@ -134,7 +134,7 @@ pub fn encode(mut entries: Vec<ManagerEntry>, object: &mut Value) {
         return;
     };
     if entries.is_empty() {
-        metadata.remove("managedFields");
+        metadata.shift_remove("managedFields");
     } else {
         metadata.insert("managedFields".into(), Value::Array(entries.iter().map(ManagerEntry::to_json).collect()));
     }
@@ -182,7 +182,7 @@ fn cap_updaters(entries: &mut Vec<ManagerEntry>) {
 pub fn without_managed_fields(object: &Value) -> Value {
     let mut copy = object.clone();
     if let Some(metadata) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("managedFields");
+        metadata.shift_remove("managedFields");
     }
     copy
 }

@@ -191,7 +191,8 @@ fn merge_at(live: &Value, config: &Value, ty: TypeNode<'_>, path: &mut Vec<PathE
             let mut out = live_map.clone();
             for (key, value) in config_map {
                 if value.is_null() {
-                    out.remove(key);
+                    // `shift_remove`: with `preserve_order`, `remove` would move the last key here.
+                    out.shift_remove(key);
                     continue;
                 }
                 let (child_ty, _) = ty.field(key);
@@ -335,6 +336,17 @@ mod tests {
         assert_eq!(names(&merged["spec"]["containers"]), vec!["x", "b", "a", "new"]);
         assert_eq!(merged["spec"]["containers"][2]["image"], "1");
         assert_eq!(merged["spec"]["containers"][1]["image"], "2");
+    }
+
+    #[test]
+    fn merge_keeps_the_live_key_order() {
+        let info = builtin("ConfigMap");
+        let ty = TypeNode::root(&info);
+        let live = json!({"data": {"a": "1", "b": "2", "c": "3", "d": "4"}});
+        let merged = merge(&live, &json!({"data": {"b": null, "c": "x"}}), ty).expect("merges");
+        let keys: Vec<&str> =
+            merged["data"].as_object().into_iter().flat_map(|m| m.keys()).map(String::as_str).collect();
+        assert_eq!(keys, vec!["a", "c", "d"]);
     }
 
     #[test]
