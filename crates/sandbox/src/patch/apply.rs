@@ -2,7 +2,7 @@
 //! applier no longer applies (unless someone else owns it), detect conflicts with other
 //! managers, and record the applier's ownership.
 
-use super::field_set::{FieldSet, path_string};
+use super::field_set::path_string;
 use super::managed::{self, FieldManagerContext, ManagerEntry, Operation, filter_untracked, without_managed_fields};
 use super::schema_walk::TypeNode;
 use super::typed;
@@ -117,12 +117,6 @@ pub fn server_side_apply(
     entries.retain(|e| !e.fields.is_empty());
     managed::encode(entries, &mut merged);
     Ok(merged)
-}
-
-/// The field set an applied configuration would own (exposed for diagnostics and tests).
-pub fn applied_field_set(config: &Value, ctx: &FieldManagerContext<'_>) -> Result<FieldSet, PatchError> {
-    let set = typed::to_field_set(config, TypeNode::root(ctx.info)).map_err(PatchError::Internal)?;
-    Ok(filter_untracked(&set, ctx.info, ctx.subresource))
 }
 
 #[cfg(test)]

@@ -194,10 +194,6 @@ impl FieldSet {
         self.children.get(element)
     }
 
-    pub fn children(&self) -> impl Iterator<Item = (&PathElement, &FieldSet)> {
-        self.children.iter()
-    }
-
     /// Adds `path` as a member; the empty path (the object itself) is never a member.
     pub fn insert(&mut self, path: &[PathElement]) {
         let Some((first, rest)) = path.split_first() else { return };
@@ -210,6 +206,7 @@ impl FieldSet {
     }
 
     /// The node at `path`, member or not.
+    #[cfg(test)]
     pub fn node(&self, path: &[PathElement]) -> Option<&FieldSet> {
         match path.split_first() {
             None => Some(self),
@@ -217,6 +214,7 @@ impl FieldSet {
         }
     }
 
+    #[cfg(test)]
     pub fn has_member(&self, path: &[PathElement]) -> bool {
         !path.is_empty() && self.node(path).is_some_and(|n| n.member)
     }

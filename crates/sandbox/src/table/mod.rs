@@ -139,17 +139,9 @@ pub fn to_table_at(
 }
 
 /// The column definitions a resource's table has.
-pub fn column_definitions(info: &ResourceInfo) -> Vec<Column> {
+#[cfg(test)]
+pub(crate) fn column_definitions(info: &ResourceInfo) -> Vec<Column> {
     Printer::for_resource(info).columns()
-}
-
-/// `PartialObjectMetadata` of an object, as `includeObject=Metadata` embeds it.
-pub fn partial_object_metadata(object: &Value) -> Value {
-    json!({
-        "kind": "PartialObjectMetadata",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": object.get("metadata").cloned().unwrap_or_else(|| json!({})),
-    })
 }
 
 /// A row renderer for built-in kinds: every cell after the name.
