@@ -73,7 +73,10 @@ pub fn server_side_apply(
     // Prune what the applier applied last time but not this time, unless somebody (the applier
     // included) still owns it.
     if !last_set.is_empty() {
-        let everyone = entries.iter().fold(applier.fields.clone(), |all, e| all.union(&e.fields));
+        let mut everyone = applier.fields.clone();
+        for entry in &entries {
+            everyone.union_with(&entry.fields);
+        }
         typed::prune(
             &mut merged,
             ty,
@@ -84,9 +87,10 @@ pub fn server_side_apply(
 
     // Whatever changed and is owned by another manager is a conflict; removed fields are
     // disowned by everybody.
-    let comparison = typed::compare(&live_clean, &merged, ty);
-    let changed = filter_untracked(&comparison.modified.union(&comparison.added), info, ctx.subresource);
-    let removed = filter_untracked(&comparison.removed, info, ctx.subresource);
+    let typed::Comparison { added, mut modified, removed } = typed::compare(&live_clean, &merged, ty);
+    modified.union_with(&added);
+    let changed = filter_untracked(&modified, info, ctx.subresource);
+    let removed = filter_untracked(&removed, info, ctx.subresource);
     let mut conflicts = Vec::new();
     for entry in entries.iter_mut() {
         let conflicting = entry.fields.intersection(&changed);

@@ -235,17 +235,24 @@ impl FieldSet {
         }
     }
 
+    #[cfg(test)]
     pub fn union(&self, other: &FieldSet) -> FieldSet {
         let mut out = self.clone();
-        out.member |= other.member;
-        for (element, theirs) in &other.children {
-            let merged = match out.children.get(element) {
-                Some(ours) => ours.union(theirs),
-                None => theirs.clone(),
-            };
-            out.children.insert(element.clone(), merged);
-        }
+        out.union_with(other);
         out
+    }
+
+    /// Adds every member of `other` to `self`, copying only the subtrees `self` lacks.
+    pub fn union_with(&mut self, other: &FieldSet) {
+        self.member |= other.member;
+        for (element, theirs) in &other.children {
+            match self.children.get_mut(element) {
+                Some(ours) => ours.union_with(theirs),
+                None => {
+                    self.children.insert(element.clone(), theirs.clone());
+                }
+            }
+        }
     }
 
     /// Members of `self` that are not members of `other` (per path, not per subtree).
@@ -397,6 +404,11 @@ mod tests {
         let inter = a.intersection(&b);
         assert_eq!(inter.members(), vec![vec![f("spec"), f("replicas")]]);
         assert_eq!(b.union(&diff), a);
+        let mut grown = b.clone();
+        grown.union_with(&diff);
+        assert_eq!(grown, a);
+        grown.union_with(&a);
+        assert_eq!(grown, a);
         assert!(a.difference(&a).is_empty());
         let mut c = a.clone();
         c.remove_subtree(&[f("spec")]);
