@@ -2,7 +2,7 @@
 //! applier no longer applies (unless someone else owns it), detect conflicts with other
 //! managers, and record the applier's ownership.
 
-use super::field_set::{FieldSet, path_string};
+use super::field_set::path_string;
 use super::managed::{self, FieldManagerContext, ManagerEntry, Operation, filter_untracked, without_managed_fields};
 use super::schema_walk::TypeNode;
 use super::typed;
@@ -73,7 +73,10 @@ pub fn server_side_apply(
     // Prune what the applier applied last time but not this time, unless somebody (the applier
     // included) still owns it.
     if !last_set.is_empty() {
-        let everyone = entries.iter().fold(applier.fields.clone(), |all, e| all.union(&e.fields));
+        let mut everyone = applier.fields.clone();
+        for entry in &entries {
+            everyone.union_with(&entry.fields);
+        }
         typed::prune(
             &mut merged,
             ty,
@@ -84,9 +87,10 @@ pub fn server_side_apply(
 
     // Whatever changed and is owned by another manager is a conflict; removed fields are
     // disowned by everybody.
-    let comparison = typed::compare(&live_clean, &merged, ty);
-    let changed = filter_untracked(&comparison.modified.union(&comparison.added), info, ctx.subresource);
-    let removed = filter_untracked(&comparison.removed, info, ctx.subresource);
+    let typed::Comparison { added, mut modified, removed } = typed::compare(&live_clean, &merged, ty);
+    modified.union_with(&added);
+    let changed = filter_untracked(&modified, info, ctx.subresource);
+    let removed = filter_untracked(&removed, info, ctx.subresource);
     let mut conflicts = Vec::new();
     for entry in entries.iter_mut() {
         let conflicting = entry.fields.intersection(&changed);
@@ -117,12 +121,6 @@ pub fn server_side_apply(
     entries.retain(|e| !e.fields.is_empty());
     managed::encode(entries, &mut merged);
     Ok(merged)
-}
-
-/// The field set an applied configuration would own (exposed for diagnostics and tests).
-pub fn applied_field_set(config: &Value, ctx: &FieldManagerContext<'_>) -> Result<FieldSet, PatchError> {
-    let set = typed::to_field_set(config, TypeNode::root(ctx.info)).map_err(PatchError::Internal)?;
-    Ok(filter_untracked(&set, ctx.info, ctx.subresource))
 }
 
 #[cfg(test)]

@@ -194,10 +194,6 @@ impl FieldSet {
         self.children.get(element)
     }
 
-    pub fn children(&self) -> impl Iterator<Item = (&PathElement, &FieldSet)> {
-        self.children.iter()
-    }
-
     /// Adds `path` as a member; the empty path (the object itself) is never a member.
     pub fn insert(&mut self, path: &[PathElement]) {
         let Some((first, rest)) = path.split_first() else { return };
@@ -210,6 +206,7 @@ impl FieldSet {
     }
 
     /// The node at `path`, member or not.
+    #[cfg(test)]
     pub fn node(&self, path: &[PathElement]) -> Option<&FieldSet> {
         match path.split_first() {
             None => Some(self),
@@ -217,6 +214,7 @@ impl FieldSet {
         }
     }
 
+    #[cfg(test)]
     pub fn has_member(&self, path: &[PathElement]) -> bool {
         !path.is_empty() && self.node(path).is_some_and(|n| n.member)
     }
@@ -237,17 +235,24 @@ impl FieldSet {
         }
     }
 
+    #[cfg(test)]
     pub fn union(&self, other: &FieldSet) -> FieldSet {
         let mut out = self.clone();
-        out.member |= other.member;
-        for (element, theirs) in &other.children {
-            let merged = match out.children.get(element) {
-                Some(ours) => ours.union(theirs),
-                None => theirs.clone(),
-            };
-            out.children.insert(element.clone(), merged);
-        }
+        out.union_with(other);
         out
+    }
+
+    /// Adds every member of `other` to `self`, copying only the subtrees `self` lacks.
+    pub fn union_with(&mut self, other: &FieldSet) {
+        self.member |= other.member;
+        for (element, theirs) in &other.children {
+            match self.children.get_mut(element) {
+                Some(ours) => ours.union_with(theirs),
+                None => {
+                    self.children.insert(element.clone(), theirs.clone());
+                }
+            }
+        }
     }
 
     /// Members of `self` that are not members of `other` (per path, not per subtree).
@@ -399,6 +404,11 @@ mod tests {
         let inter = a.intersection(&b);
         assert_eq!(inter.members(), vec![vec![f("spec"), f("replicas")]]);
         assert_eq!(b.union(&diff), a);
+        let mut grown = b.clone();
+        grown.union_with(&diff);
+        assert_eq!(grown, a);
+        grown.union_with(&a);
+        assert_eq!(grown, a);
         assert!(a.difference(&a).is_empty());
         let mut c = a.clone();
         c.remove_subtree(&[f("spec")]);

@@ -4,6 +4,7 @@ use super::field_set::{FieldSet, FieldSetError, PathElement};
 use crate::registry::ResourceInfo;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
+use std::sync::LazyLock;
 
 /// Who is writing, and where: shared by [`super::record_update`] and [`super::server_side_apply`].
 #[derive(Debug, Clone, Copy)]
@@ -134,7 +135,7 @@ pub fn encode(mut entries: Vec<ManagerEntry>, object: &mut Value) {
         return;
     };
     if entries.is_empty() {
-        metadata.remove("managedFields");
+        metadata.shift_remove("managedFields");
     } else {
         metadata.insert("managedFields".into(), Value::Array(entries.iter().map(ManagerEntry::to_json).collect()));
     }
@@ -166,7 +167,7 @@ fn cap_updaters(entries: &mut Vec<ManagerEntry>) {
         });
         match bucket {
             Some(bucket) => {
-                bucket.fields = bucket.fields.union(&folded.fields);
+                bucket.fields.union_with(&folded.fields);
                 bucket.time = bucket.time.clone().max(folded.time);
             }
             None => entries.push(ManagerEntry {
@@ -182,7 +183,7 @@ fn cap_updaters(entries: &mut Vec<ManagerEntry>) {
 pub fn without_managed_fields(object: &Value) -> Value {
     let mut copy = object.clone();
     if let Some(metadata) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("managedFields");
+        metadata.shift_remove("managedFields");
     }
     copy
 }
@@ -191,11 +192,9 @@ fn field_path(names: &[&str]) -> Vec<PathElement> {
     names.iter().map(|n| PathElement::Field(n.to_string())).collect()
 }
 
-/// Removes what the server never records as owned: the identity and bookkeeping fields of
-/// metadata (as the apiserver's strip-meta step does, member by member), and the fields the
-/// write cannot change: `status` on a main resource with a status subresource, `spec` on the
-/// status subresource.
-pub fn filter_untracked(set: &FieldSet, info: &ResourceInfo, subresource: Option<&str>) -> FieldSet {
+/// What the apiserver's strip-meta step removes, member by member: the identity and
+/// bookkeeping fields of metadata. Built once.
+static STRIPPED: LazyLock<FieldSet> = LazyLock::new(|| {
     let mut strip = FieldSet::new();
     strip.insert(&field_path(&["apiVersion"]));
     strip.insert(&field_path(&["kind"]));
@@ -213,10 +212,20 @@ pub fn filter_untracked(set: &FieldSet, info: &ResourceInfo, subresource: Option
     ] {
         strip.insert(&field_path(&["metadata", field]));
     }
-    let mut out = set.difference(&strip);
+    strip
+});
+static STATUS: LazyLock<Vec<PathElement>> = LazyLock::new(|| field_path(&["status"]));
+static SPEC: LazyLock<Vec<PathElement>> = LazyLock::new(|| field_path(&["spec"]));
+
+/// Removes what the server never records as owned: the identity and bookkeeping fields of
+/// metadata (as the apiserver's strip-meta step does, member by member), and the fields the
+/// write cannot change: `status` on a main resource with a status subresource, `spec` on the
+/// status subresource.
+pub fn filter_untracked(set: &FieldSet, info: &ResourceInfo, subresource: Option<&str>) -> FieldSet {
+    let mut out = set.difference(&STRIPPED);
     match subresource {
-        None if info.status_subresource => out.remove_subtree(&field_path(&["status"])),
-        Some("status") => out.remove_subtree(&field_path(&["spec"])),
+        None if info.status_subresource => out.remove_subtree(&STATUS),
+        Some("status") => out.remove_subtree(&SPEC),
         _ => {}
     }
     out

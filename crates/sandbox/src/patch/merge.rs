@@ -15,7 +15,8 @@ pub fn apply_merge_patch(target: &mut Value, patch: &Value) {
     if let Value::Object(target) = target {
         for (key, value) in patch {
             if value.is_null() {
-                target.remove(key);
+                // `shift_remove`: with `preserve_order`, `remove` would move the last key here.
+                target.shift_remove(key);
             } else {
                 apply_merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
             }
@@ -57,6 +58,16 @@ mod tests {
         for (target, patch, expected) in cases {
             assert_eq!(merged(target.clone(), patch.clone()), expected, "{target} + {patch}");
         }
+    }
+
+    fn keys(value: &Value) -> Vec<&str> {
+        value.as_object().into_iter().flat_map(|m| m.keys().map(String::as_str)).collect()
+    }
+
+    #[test]
+    fn deleting_a_key_keeps_the_order_of_the_others() {
+        let out = merged(json!({"a": 1, "b": 2, "c": 3, "d": 4}), json!({"b": null, "c": 5}));
+        assert_eq!(keys(&out), vec!["a", "c", "d"]);
     }
 
     #[test]

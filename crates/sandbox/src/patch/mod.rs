@@ -13,7 +13,7 @@ mod apply;
 mod field_set;
 mod managed;
 mod merge;
-pub mod merge_keys;
+mod merge_keys;
 mod schema_walk;
 mod strategic;
 #[cfg(test)]
@@ -21,14 +21,13 @@ mod test_support;
 mod typed;
 mod update;
 
-pub use apply::{ApplyOptions, applied_field_set, server_side_apply};
-pub use field_set::{FieldSet, FieldSetError, PathElement, path_string};
+pub use apply::{ApplyOptions, server_side_apply};
 pub use managed::FieldManagerContext;
-pub use schema_walk::{ListKey, ListSemantics, TypeNode};
 pub use update::record_update;
 
 use crate::error::{ApiError, Cause};
 use crate::registry::ResourceInfo;
+use schema_walk::TypeNode;
 use serde_json::Value;
 
 /// The four patch content types.

@@ -104,7 +104,12 @@ impl<'a> TypeNode<'a> {
                         .filter_map(Value::as_str)
                         .map(|name| ListKey {
                             name: name.to_string(),
-                            default: node.pointer(&format!("/items/properties/{name}/default")).cloned(),
+                            default: node
+                                .get("items")
+                                .and_then(|items| items.get("properties"))
+                                .and_then(|properties| properties.get(name))
+                                .and_then(|property| property.get("default"))
+                                .cloned(),
                         })
                         .collect::<Vec<_>>();
                     if keys.is_empty() { ListSemantics::Atomic } else { ListSemantics::Map(keys) }

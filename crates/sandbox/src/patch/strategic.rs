@@ -40,7 +40,7 @@ fn merge_map(
         None => {}
         Some(Value::String(directive)) if directive == "replace" => {
             let mut body = patch.clone();
-            body.remove(DIRECTIVE);
+            body.shift_remove(DIRECTIVE);
             // Replacing means merging into nothing, which also drops nested directives and nulls.
             return merge_map(Map::new(), &body, ty);
         }
@@ -74,33 +74,47 @@ fn merge_map(
             continue;
         }
         if value.is_null() {
-            original.remove(key);
+            // `shift_remove`: with `preserve_order`, `remove` would move the last key here.
+            original.shift_remove(key);
             continue;
         }
         let (child_ty, _) = ty.field(key);
         let order = patch.get(&format!("{SET_ELEMENT_ORDER}{key}"));
-        let merged = match (original.remove(key), value) {
+        // The live value is taken out of its slot and the merge result written back into the
+        // same slot (`insert` on an existing key keeps its position), so the object keeps the
+        // live key order.
+        let live = original.get_mut(key).map(Value::take);
+        let merged = match (live, value) {
             (Some(Value::Object(live)), Value::Object(p)) => merge_map(live, p, child_ty)?.map(Value::Object),
             (_, Value::Object(p)) => merge_map(Map::new(), p, child_ty)?.map(Value::Object),
             (Some(Value::Array(live)), Value::Array(p)) => Some(Value::Array(merge_list(&live, p, child_ty, order)?)),
             (_, Value::Array(p)) => Some(Value::Array(merge_list(&[], p, child_ty, order)?)),
             (_, scalar) => Some(scalar.clone()),
         };
-        if let Some(merged) = merged {
-            original.insert(key.clone(), merged);
+        match merged {
+            Some(merged) => {
+                original.insert(key.clone(), merged);
+            }
+            None => {
+                original.shift_remove(key);
+            }
         }
     }
 
-    // `$setElementOrder` for a list the patch does not otherwise touch only reorders it.
+    // `$setElementOrder` for a list the patch does not otherwise touch only reorders it; a list
+    // without a merge strategy (replaced as a whole) has no order to set and stays as it is.
     for (key, order) in patch {
         let Some(field) = key.strip_prefix(SET_ELEMENT_ORDER) else { continue };
         if patch.contains_key(field) {
             continue;
         }
         let (child_ty, _) = ty.field(field);
-        if let Some(Value::Array(live)) = original.get(field) {
+        if child_ty.smp_list() == SmpList::Replace {
+            continue;
+        }
+        if let Some(Value::Array(live)) = original.get_mut(field) {
             let reordered = merge_list(live, &[], child_ty, Some(order))?;
-            original.insert(field.to_string(), Value::Array(reordered));
+            *live = reordered;
         }
     }
     Ok(Some(original))
@@ -234,12 +248,15 @@ fn merge_keyed(
         };
         match merged.iter().position(|o| o.get(key) == Some(id)) {
             Some(pos) => {
-                let live = match merged.remove(pos) {
+                let live = match merged[pos].take() {
                     Value::Object(live) => live,
                     _ => Map::new(),
                 };
-                if let Some(out) = merge_map(live, map, item_ty)? {
-                    merged.insert(pos, Value::Object(out));
+                match merge_map(live, map, item_ty)? {
+                    Some(out) => merged[pos] = Value::Object(out),
+                    None => {
+                        merged.remove(pos);
+                    }
                 }
             }
             None => merged.extend(merge_map(Map::new(), map, item_ty)?.map(Value::Object)),

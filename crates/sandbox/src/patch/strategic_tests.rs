@@ -186,3 +186,46 @@ fn keyed_items_without_their_key_are_rejected() {
         matches!(err, Err(PatchError::BadRequest(message)) if message.contains("does not contain declared merge key: name"))
     );
 }
+
+fn keys(value: &Value) -> Vec<&str> {
+    value.as_object().into_iter().flat_map(|m| m.keys().map(String::as_str)).collect()
+}
+
+#[test]
+fn patching_keeps_the_live_key_order() {
+    let live = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx"}]}},
+            "strategy": {"type": "RollingUpdate"},
+            "paused": false
+        },
+        "status": {"replicas": 1}
+    });
+    let out = smp("Deployment", live.clone(), json!({"spec": {"replicas": 3}}));
+    assert_eq!(out["spec"]["replicas"], 3);
+    assert_eq!(keys(&out), keys(&live));
+    assert_eq!(keys(&out["spec"]), keys(&live["spec"]));
+    // Deleting a key keeps the order of the others.
+    let out = smp("Deployment", live.clone(), json!({"metadata": {"name": null}, "spec": {"selector": null}}));
+    assert_eq!(keys(&out["metadata"]), vec!["namespace", "labels"]);
+    assert_eq!(keys(&out["spec"]), vec!["replicas", "template", "strategy", "paused"]);
+}
+
+#[test]
+fn set_element_order_alone_leaves_a_replaced_list_unchanged() {
+    let live = json!({"spec": {"containers": [{"name": "a"}], "tolerations": [{"key": "k1"}, {"key": "k2"}]}});
+    let out =
+        smp("Pod", live.clone(), json!({"spec": {"$setElementOrder/tolerations": [{"key": "k2"}, {"key": "k1"}]}}));
+    assert_eq!(out, live);
+}
+
+#[test]
+fn set_element_order_alone_only_reorders_a_merged_list() {
+    let live = json!({"spec": {"containers": [{"name": "a", "image": "1"}, {"name": "b", "image": "2"}]}});
+    let out = smp("Pod", live, json!({"spec": {"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}]}}));
+    assert_eq!(out, json!({"spec": {"containers": [{"name": "b", "image": "2"}, {"name": "a", "image": "1"}]}}));
+}

@@ -4,6 +4,7 @@
 use super::field_set::{FieldSet, PathElement, path_string};
 use super::schema_walk::{ListSemantics, TypeNode};
 use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The path element of a list item, or why the item cannot have one.
 pub fn item_element(item: &Value, semantics: &ListSemantics) -> Result<PathElement, String> {
@@ -34,14 +35,27 @@ pub fn item_element(item: &Value, semantics: &ListSemantics) -> Result<PathEleme
 /// `unique` rejects duplicates, as the server does for an applied configuration.
 fn elements(items: &[Value], semantics: &ListSemantics, unique: bool) -> Result<Vec<PathElement>, String> {
     let mut out: Vec<PathElement> = Vec::with_capacity(items.len());
+    let mut key_error = None;
     for (index, item) in items.iter().enumerate() {
-        let element = item_element(item, semantics).map_err(|e| format!("element {index}: {e}"))?;
-        if unique && out.contains(&element) {
-            return Err(format!("duplicate entries for key {element}"));
+        match item_element(item, semantics) {
+            Ok(element) => out.push(element),
+            Err(e) => {
+                key_error = Some(format!("element {index}: {e}"));
+                break;
+            }
         }
-        out.push(element);
     }
-    Ok(out)
+    // A duplicate before the first unkeyable item is reported first, as a one-pass check would.
+    if unique {
+        let mut seen = BTreeSet::new();
+        if let Some(duplicate) = out.iter().find(|element| !seen.insert(*element)) {
+            return Err(format!("duplicate entries for key {duplicate}"));
+        }
+    }
+    match key_error {
+        Some(error) => Err(error),
+        None => Ok(out),
+    }
 }
 
 /// The set of fields `value` sets, as the owner of a configuration would own them: scalars,
@@ -99,36 +113,45 @@ pub struct Comparison {
 }
 
 /// Compares `old` and `new`: leaves that changed, and containers that appeared or vanished.
+/// `metadata.managedFields` is skipped: managed fields never track themselves.
 pub fn compare(old: &Value, new: &Value, ty: TypeNode<'_>) -> Comparison {
     let mut out = Comparison::default();
     walk_compare(Some(old), Some(new), ty, &mut Vec::new(), &mut out);
     out
 }
 
-/// Granular children of a value: (element, child) pairs, or `None` when it is a leaf here.
-fn granular_children<'v>(value: &'v Value, ty: TypeNode<'_>) -> Option<Vec<(PathElement, &'v Value)>> {
-    match value {
-        Value::Object(map) if !ty.is_atomic_map() => {
-            Some(map.iter().map(|(k, v)| (PathElement::Field(k.clone()), v)).collect())
-        }
-        Value::Array(items) => {
-            let semantics = ty.list_semantics();
-            if semantics == ListSemantics::Atomic {
-                return None;
+/// The granular children of a value, or `None` when it is a leaf here.
+enum Children<'v> {
+    Map(&'v Map<String, Value>),
+    /// Items by their path element; for duplicates (tolerated in live lists) the first wins.
+    List(BTreeMap<PathElement, &'v Value>),
+}
+
+impl<'v> Children<'v> {
+    fn of(value: &'v Value, ty: TypeNode<'_>) -> Option<Children<'v>> {
+        match value {
+            Value::Object(map) if !ty.is_atomic_map() => Some(Children::Map(map)),
+            Value::Array(items) => {
+                let semantics = ty.list_semantics();
+                if semantics == ListSemantics::Atomic {
+                    return None;
+                }
+                // An unkeyable live list (duplicates are tolerated) is compared as a whole.
+                let elements = elements(items, &semantics, false).ok()?;
+                let mut index = BTreeMap::new();
+                for (element, item) in elements.into_iter().zip(items) {
+                    index.entry(element).or_insert(item);
+                }
+                Some(Children::List(index))
             }
-            // An unkeyable live list (duplicates are tolerated) is compared as a whole.
-            let elements = elements(items, &semantics, false).ok()?;
-            Some(elements.into_iter().zip(items).collect())
+            _ => None,
         }
-        _ => None,
     }
 }
 
-fn child_type<'a>(ty: TypeNode<'a>, element: &PathElement) -> TypeNode<'a> {
-    match element {
-        PathElement::Field(name) => ty.field(name).0,
-        _ => ty.items(),
-    }
+/// Is `key`, a child of the map at `path`, the object's `metadata.managedFields`?
+fn is_managed_fields(path: &[PathElement], key: &str) -> bool {
+    key == "managedFields" && matches!(path, [PathElement::Field(metadata)] if metadata == "metadata")
 }
 
 fn walk_compare(
@@ -142,8 +165,8 @@ fn walk_compare(
         (Some(a), Some(b)) => std::mem::discriminant(a) == std::mem::discriminant(b),
         _ => true,
     };
-    let old_children = old.and_then(|v| granular_children(v, ty));
-    let new_children = new.and_then(|v| granular_children(v, ty));
+    let old_children = old.and_then(|v| Children::of(v, ty));
+    let new_children = new.and_then(|v| Children::of(v, ty));
     let granular =
         same_kind && old.is_none_or(|_| old_children.is_some()) && new.is_none_or(|_| new_children.is_some());
     if !granular {
@@ -155,19 +178,53 @@ fn walk_compare(
         }
         return;
     }
-    let old_children = old_children.unwrap_or_default();
-    let new_children = new_children.unwrap_or_default();
-    for (element, old_child) in &old_children {
-        let new_child = new_children.iter().find(|(e, _)| e == element).map(|(_, v)| *v);
-        path.push(element.clone());
-        walk_compare(Some(old_child), new_child, child_type(ty, element), path, out);
+    let mut visit = |element: PathElement, old: Option<&Value>, new: Option<&Value>, path: &mut Vec<PathElement>| {
+        let child_ty = match &element {
+            PathElement::Field(name) => ty.field(name).0,
+            _ => ty.items(),
+        };
+        path.push(element);
+        walk_compare(old, new, child_ty, path, out);
         path.pop();
-    }
-    for (element, new_child) in &new_children {
-        if old_children.iter().all(|(e, _)| e != element) {
-            path.push(element.clone());
-            walk_compare(None, Some(new_child), child_type(ty, element), path, out);
-            path.pop();
+    };
+    // Both sides are granular and of the same kind (or absent): two maps or two lists.
+    let is_map = matches!(old_children, Some(Children::Map(_))) || matches!(new_children, Some(Children::Map(_)));
+    if is_map {
+        let empty = Map::new();
+        let old_map = match &old_children {
+            Some(Children::Map(map)) => *map,
+            _ => &empty,
+        };
+        let new_map = match &new_children {
+            Some(Children::Map(map)) => *map,
+            _ => &empty,
+        };
+        for (key, old_child) in old_map {
+            if !is_managed_fields(path, key) {
+                visit(PathElement::Field(key.clone()), Some(old_child), new_map.get(key), path);
+            }
+        }
+        for (key, new_child) in new_map {
+            if !old_map.contains_key(key) && !is_managed_fields(path, key) {
+                visit(PathElement::Field(key.clone()), None, Some(new_child), path);
+            }
+        }
+    } else {
+        let old_items = match old_children {
+            Some(Children::List(items)) => items,
+            _ => BTreeMap::new(),
+        };
+        let new_items = match new_children {
+            Some(Children::List(items)) => items,
+            _ => BTreeMap::new(),
+        };
+        for (element, old_child) in &old_items {
+            visit(element.clone(), Some(old_child), new_items.get(element).copied(), path);
+        }
+        for (element, new_child) in new_items {
+            if !old_items.contains_key(&element) {
+                visit(element, None, Some(new_child), path);
+            }
         }
     }
     match (old, new) {
@@ -191,7 +248,8 @@ fn merge_at(live: &Value, config: &Value, ty: TypeNode<'_>, path: &mut Vec<PathE
             let mut out = live_map.clone();
             for (key, value) in config_map {
                 if value.is_null() {
-                    out.remove(key);
+                    // `shift_remove`: with `preserve_order`, `remove` would move the last key here.
+                    out.shift_remove(key);
                     continue;
                 }
                 let (child_ty, _) = ty.field(key);
@@ -228,9 +286,16 @@ fn merge_lists(
         // A live list that cannot be keyed is replaced wholesale by the configuration.
         return Ok(Value::Array(config.to_vec()));
     };
-    let live_of = |element: &PathElement| live_elements.iter().position(|e| e == element).map(|i| &live[i]);
-    let in_config = |element: &PathElement| config_elements.contains(element);
-    let mut shared = config_elements.iter().filter(|e| live_elements.contains(e));
+    // Indexes instead of linear searches per item: the first live item with each element, and
+    // the configuration's elements.
+    let mut live_index: BTreeMap<&PathElement, usize> = BTreeMap::new();
+    for (i, element) in live_elements.iter().enumerate() {
+        live_index.entry(element).or_insert(i);
+    }
+    let config_index: BTreeSet<&PathElement> = config_elements.iter().collect();
+    let live_of = |element: &PathElement| live_index.get(element).map(|&i| &live[i]);
+    let in_config = |element: &PathElement| config_index.contains(element);
+    let mut shared = config_elements.iter().filter(|e| live_index.contains_key(e));
     let mut next_shared = shared.next();
     let mut out = Vec::with_capacity(live.len().max(config.len()));
     let (mut l, mut r) = (0, 0);
@@ -338,6 +403,17 @@ mod tests {
     }
 
     #[test]
+    fn merge_keeps_the_live_key_order() {
+        let info = builtin("ConfigMap");
+        let ty = TypeNode::root(&info);
+        let live = json!({"data": {"a": "1", "b": "2", "c": "3", "d": "4"}});
+        let merged = merge(&live, &json!({"data": {"b": null, "c": "x"}}), ty).expect("merges");
+        let keys: Vec<&str> =
+            merged["data"].as_object().into_iter().flat_map(|m| m.keys()).map(String::as_str).collect();
+        assert_eq!(keys, vec!["a", "c", "d"]);
+    }
+
+    #[test]
     fn compare_marks_new_containers_and_changed_leaves() {
         let info = builtin("Pod");
         let ty = TypeNode::root(&info);
@@ -351,6 +427,25 @@ mod tests {
         // nodeSelector is an atomic map: one leaf, not a leaf per key.
         assert_eq!(cmp.added.to_fields_v1(), json!({"f:spec": {"f:nodeSelector": {}}}));
         assert!(cmp.removed.is_empty());
+    }
+
+    #[test]
+    fn compare_ignores_managed_fields_and_keys_list_items() {
+        let info = builtin("Pod");
+        let ty = TypeNode::root(&info);
+        let old = json!({"metadata": {"name": "p", "managedFields": [{"manager": "a"}]},
+                         "spec": {"containers": [{"name": "a"}, {"name": "b", "image": "1"}]}});
+        let new = json!({"metadata": {"name": "p", "managedFields": [{"manager": "b"}]},
+                         "spec": {"containers": [{"name": "b", "image": "1"}, {"name": "a"}]}});
+        let cmp = compare(&old, &new, ty);
+        assert!(cmp.added.is_empty() && cmp.modified.is_empty() && cmp.removed.is_empty());
+        let dup = json!({"spec": {"containers": [{"name": "a"}, {"image": "x"}, {"name": "a"}]}});
+        assert_eq!(to_field_set(&dup, ty).map(|_| ()), Err(".spec.containers: element 1: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)".to_string()));
+        let dup = json!({"spec": {"containers": [{"name": "a"}, {"name": "a"}, {"image": "x"}]}});
+        assert_eq!(
+            to_field_set(&dup, ty).map(|_| ()),
+            Err(".spec.containers: duplicate entries for key [name=\"a\"]".to_string())
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the JSON / merge / strategic patches): the writer becomes the owner of every field it
 //! changed, taking it from whoever owned it before.
 
-use super::managed::{self, FieldManagerContext, ManagerEntry, Operation, filter_untracked, without_managed_fields};
+use super::managed::{self, FieldManagerContext, ManagerEntry, Operation, filter_untracked};
 use super::schema_walk::TypeNode;
 use super::typed;
 use serde_json::{Map, Value};
@@ -34,11 +34,12 @@ pub fn record_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagerCon
     };
     let mut entries = supplied.unwrap_or_else(|| old.and_then(|o| managed::decode(o).ok()).unwrap_or_default());
 
-    let old_clean = old.map(without_managed_fields).unwrap_or_else(|| Value::Object(Map::new()));
-    let new_clean = without_managed_fields(new);
-    let comparison = typed::compare(&old_clean, &new_clean, ty);
-    let changed = filter_untracked(&comparison.modified.union(&comparison.added), info, ctx.subresource);
-    let removed = filter_untracked(&comparison.removed, info, ctx.subresource);
+    // `compare` skips `metadata.managedFields` itself, so neither object is copied here.
+    let empty = Value::Object(Map::new());
+    let typed::Comparison { added, mut modified, removed } = typed::compare(old.unwrap_or(&empty), new, ty);
+    modified.union_with(&added);
+    let changed = filter_untracked(&modified, info, ctx.subresource);
+    let removed = filter_untracked(&removed, info, ctx.subresource);
 
     for entry in entries.iter_mut() {
         entry.fields = entry.fields.difference(&changed).difference(&removed);
@@ -47,7 +48,7 @@ pub fn record_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagerCon
         let time = Some(managed::format_time(ctx.now));
         match entries.iter_mut().find(|e| e.is(ctx.manager, Operation::Update, &api_version, subresource)) {
             Some(entry) => {
-                entry.fields = entry.fields.union(&changed);
+                entry.fields.union_with(&changed);
                 entry.time = time;
             }
             None => entries.push(ManagerEntry {

@@ -239,10 +239,22 @@ pub fn apply_scale(info: &ResourceInfo, object: &Value, scale: &Value) -> Result
     Ok(next)
 }
 
-/// `app=web,tier=front` from a label selector object.
+/// A label selector object (`matchLabels` + `matchExpressions`) as the Scale subresource's
+/// `status.selector` carries it: `app=web,env in (dev,prod)`, `""` when absent or empty.
 pub fn selector_string(selector: Option<&Value>) -> String {
-    let Some(labels) = selector.and_then(|s| s.get("matchLabels")).and_then(Value::as_object) else {
-        return String::new();
-    };
-    labels.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",")
+    selector.map(|s| LabelSelector::from_object(s).to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod selector_tests {
+    use super::*;
+
+    #[test]
+    fn scale_selectors_include_expressions_sorted_by_key() {
+        let selector = json!({"matchLabels": {"tier": "web", "app": "x"},
+                              "matchExpressions": [{"key": "env", "operator": "In", "values": ["prod", "dev"]}]});
+        assert_eq!(selector_string(Some(&selector)), "app=x,env in (dev,prod),tier=web");
+        assert_eq!(selector_string(Some(&json!({}))), "");
+        assert_eq!(selector_string(None), "");
+    }
 }

@@ -74,6 +74,55 @@ impl LabelSelector {
     }
 }
 
+impl LabelRequirement {
+    fn key(&self) -> &str {
+        match self {
+            LabelRequirement::Equals(k, _)
+            | LabelRequirement::NotEquals(k, _)
+            | LabelRequirement::In(k, _)
+            | LabelRequirement::NotIn(k, _)
+            | LabelRequirement::Exists(k)
+            | LabelRequirement::DoesNotExist(k) => k,
+        }
+    }
+}
+
+/// `labels.Requirement.String()`: `k=v`, `k!=v`, `k in (a,b)`, `k notin (a)`, `k`, `!k`, with
+/// set values sorted.
+impl std::fmt::Display for LabelRequirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sorted = |values: &[String]| {
+            let mut values: Vec<&str> = values.iter().map(String::as_str).collect();
+            values.sort_unstable();
+            values.join(",")
+        };
+        match self {
+            LabelRequirement::Equals(k, v) => write!(f, "{k}={v}"),
+            LabelRequirement::NotEquals(k, v) => write!(f, "{k}!={v}"),
+            LabelRequirement::In(k, vs) => write!(f, "{k} in ({})", sorted(vs)),
+            LabelRequirement::NotIn(k, vs) => write!(f, "{k} notin ({})", sorted(vs)),
+            LabelRequirement::Exists(k) => write!(f, "{k}"),
+            LabelRequirement::DoesNotExist(k) => write!(f, "!{k}"),
+        }
+    }
+}
+
+/// `metav1.LabelSelectorAsSelector(...).String()`: the requirements sorted by key, comma-joined;
+/// the empty selector is `""` (tables show it as `<none>`, as `metav1.FormatLabelSelector` does).
+impl std::fmt::Display for LabelSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rendered: Vec<(&str, String)> = self.0.iter().map(|r| (r.key(), r.to_string())).collect();
+        rendered.sort();
+        for (i, (_, text)) in rendered.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(text)?;
+        }
+        Ok(())
+    }
+}
+
 /// Splits on commas that are not inside `( )`.
 fn split_terms(text: &str) -> Vec<&str> {
     let mut terms = Vec::new();
@@ -267,6 +316,22 @@ mod tests {
         assert!(selector.matches("flux-system", "e1", Some(&event)));
         let err = FieldSelector::parse("spec.foo=bar", supported_fields("", "configmaps")).expect_err("unsupported");
         assert_eq!(err.message, "field label not supported: spec.foo");
+    }
+
+    #[test]
+    fn selectors_print_like_the_real_server() {
+        let selector = LabelSelector::from_object(&json!({
+            "matchLabels": {"tier": "web", "app": "podinfo"},
+            "matchExpressions": [
+                {"key": "env", "operator": "In", "values": ["prod", "dev"]},
+                {"key": "zone", "operator": "NotIn", "values": ["b"]},
+                {"key": "canary", "operator": "DoesNotExist"},
+                {"key": "team", "operator": "Exists"}
+            ]
+        }));
+        assert_eq!(selector.to_string(), "app=podinfo,!canary,env in (dev,prod),team,tier=web,zone notin (b)");
+        assert_eq!(LabelSelector::from_object(&json!({})).to_string(), "");
+        assert_eq!(LabelSelector::parse("b!=2,a=1").expect("parses").to_string(), "a=1,b!=2");
     }
 
     #[test]

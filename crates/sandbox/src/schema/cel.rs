@@ -11,8 +11,9 @@
 //! optional types (`?.`), and timestamp/duration functions. None of the Flux v2.9 CRDs in
 //! `shared/flux/crds` needs them.
 
-use regex::Regex;
+use super::validate::pattern_matches;
 use serde_json::Value;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CelError {
@@ -290,95 +291,142 @@ impl Program {
 
     /// Evaluates the rule with `self` bound to `value`; `Ok(true)` means the rule holds.
     pub fn eval(&self, value: &Value) -> Result<bool, CelError> {
-        let scope = vec![("self".to_string(), value.clone())];
-        match eval(&self.0, &scope)? {
-            Value::Bool(b) => Ok(b),
+        let scope = Scope { name: "self", value, parent: None };
+        match eval(&self.0, &scope)?.as_ref() {
+            Value::Bool(b) => Ok(*b),
             other => Err(CelError::Runtime(format!("rule evaluated to {other}, not a bool"))),
         }
     }
 }
 
-fn eval(expr: &Expr, scope: &[(String, Value)]) -> Result<Value, CelError> {
-    let truth = |e: &Expr| -> Result<bool, CelError> {
-        match eval(e, scope)? {
-            Value::Bool(b) => Ok(b),
+/// The variables in scope: `self`, then one frame per enclosing comprehension. Values are
+/// borrowed, so binding `self` or a comprehension item copies nothing.
+struct Scope<'v> {
+    name: &'v str,
+    value: &'v Value,
+    parent: Option<&'v Scope<'v>>,
+}
+
+impl<'v> Scope<'v> {
+    fn lookup(&self, name: &str) -> Option<&'v Value> {
+        let mut frame = Some(self);
+        while let Some(f) = frame {
+            if f.name == name {
+                return Some(f.value);
+            }
+            frame = f.parent;
+        }
+        None
+    }
+}
+
+/// A part of a borrowed value stays borrowed; a part of a computed one is copied out.
+fn part<'v>(whole: Cow<'v, Value>, pick: impl for<'a> Fn(&'a Value) -> Option<&'a Value>) -> Option<Cow<'v, Value>> {
+    match whole {
+        Cow::Borrowed(v) => pick(v).map(Cow::Borrowed),
+        Cow::Owned(v) => pick(&v).cloned().map(Cow::Owned),
+    }
+}
+
+fn eval<'v>(expr: &'v Expr, scope: &Scope<'v>) -> Result<Cow<'v, Value>, CelError> {
+    let truth = |e: &'v Expr| -> Result<bool, CelError> {
+        match eval(e, scope)?.as_ref() {
+            Value::Bool(b) => Ok(*b),
             _ => Err(CelError::Runtime("no such overload".into())),
         }
     };
-    Ok(match expr {
-        Expr::Literal(v) => v.clone(),
-        Expr::Ident(name) => scope
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| CelError::Unsupported(format!("identifier {name}")))?,
-        Expr::Select(target, field) => match eval(target, scope)? {
-            Value::Object(map) => {
-                map.get(field).cloned().ok_or_else(|| CelError::Runtime(format!("no such key: {field}")))?
+    let bool = |b: bool| Ok(Cow::Owned(Value::Bool(b)));
+    match expr {
+        Expr::Literal(v) => Ok(Cow::Borrowed(v)),
+        Expr::Ident(name) => {
+            scope.lookup(name).map(Cow::Borrowed).ok_or_else(|| CelError::Unsupported(format!("identifier {name}")))
+        }
+        Expr::Select(target, field) => {
+            part(eval(target, scope)?, |v| v.as_object().and_then(|m| m.get(field.as_str())))
+                .ok_or_else(|| CelError::Runtime(format!("no such key: {field}")))
+        }
+        Expr::Index(target, index) => {
+            let index = eval(index, scope)?;
+            let target = eval(target, scope)?;
+            match (target.as_ref(), index.as_ref()) {
+                (Value::Array(_), Value::Number(n)) => {
+                    let at = n.as_u64().and_then(|i| usize::try_from(i).ok());
+                    part(target, |v| v.as_array().and_then(|items| items.get(at?)))
+                        .ok_or_else(|| CelError::Runtime("index out of bounds".into()))
+                }
+                (Value::Object(_), Value::String(k)) => {
+                    part(target, |v| v.get(k.as_str())).ok_or_else(|| CelError::Runtime(format!("no such key: {k}")))
+                }
+                _ => Err(CelError::Runtime("no such overload".into())),
             }
-            _ => return Err(CelError::Runtime(format!("no such key: {field}"))),
+        }
+        Expr::Has(target, field) => match eval(target, scope)?.as_ref() {
+            Value::Object(map) => bool(map.contains_key(field)),
+            _ => Err(CelError::Runtime(format!("no such key: {field}"))),
         },
-        Expr::Index(target, index) => match (eval(target, scope)?, eval(index, scope)?) {
-            (Value::Array(items), Value::Number(n)) => n
-                .as_u64()
-                .and_then(|i| items.get(i as usize).cloned())
-                .ok_or_else(|| CelError::Runtime("index out of bounds".into()))?,
-            (Value::Object(map), Value::String(k)) => {
-                map.get(&k).cloned().ok_or_else(|| CelError::Runtime(format!("no such key: {k}")))?
-            }
-            _ => return Err(CelError::Runtime("no such overload".into())),
-        },
-        Expr::Has(target, field) => match eval(target, scope)? {
-            Value::Object(map) => Value::Bool(map.contains_key(field)),
-            _ => return Err(CelError::Runtime(format!("no such key: {field}"))),
-        },
-        Expr::Not(e) => Value::Bool(!truth(e)?),
-        Expr::Neg(e) => match eval(e, scope)? {
-            Value::Number(n) if n.is_i64() => Value::from(-n.as_i64().unwrap_or_default()),
-            Value::Number(n) => Value::from(-n.as_f64().unwrap_or_default()),
-            _ => return Err(CelError::Runtime("no such overload".into())),
+        Expr::Not(e) => bool(!truth(e)?),
+        Expr::Neg(e) => match eval(e, scope)?.as_ref() {
+            Value::Number(n) if n.is_i64() => Ok(Cow::Owned(Value::from(-n.as_i64().unwrap_or_default()))),
+            Value::Number(n) => Ok(Cow::Owned(Value::from(-n.as_f64().unwrap_or_default()))),
+            _ => Err(CelError::Runtime("no such overload".into())),
         },
         // CEL's logical operators absorb errors when the other side decides the result.
         Expr::And(a, b) => match (truth(a), truth(b)) {
-            (Ok(false), _) | (_, Ok(false)) => Value::Bool(false),
-            (Ok(true), Ok(true)) => Value::Bool(true),
-            (Err(e), _) | (_, Err(e)) => return Err(e),
+            (Ok(false), _) | (_, Ok(false)) => bool(false),
+            (Ok(true), Ok(true)) => bool(true),
+            (Err(e), _) | (_, Err(e)) => Err(e),
         },
         Expr::Or(a, b) => match (truth(a), truth(b)) {
-            (Ok(true), _) | (_, Ok(true)) => Value::Bool(true),
-            (Ok(false), Ok(false)) => Value::Bool(false),
-            (Err(e), _) | (_, Err(e)) => return Err(e),
+            (Ok(true), _) | (_, Ok(true)) => bool(true),
+            (Ok(false), Ok(false)) => bool(false),
+            (Err(e), _) | (_, Err(e)) => Err(e),
         },
-        Expr::Compare(op, a, b) => Value::Bool(compare(op, &eval(a, scope)?, &eval(b, scope)?)?),
-        Expr::List(items) => Value::Array(items.iter().map(|e| eval(e, scope)).collect::<Result<_, _>>()?),
-        Expr::Call(name, args) => call(name, &args.iter().map(|e| eval(e, scope)).collect::<Result<Vec<_>, _>>()?)?,
-        Expr::Comprehension { all, range, var, body } => {
-            let items: Vec<Value> = match eval(range, scope)? {
-                Value::Array(items) => items,
-                Value::Object(map) => map.keys().map(|k| Value::String(k.clone())).collect(),
-                _ => return Err(CelError::Runtime("no such overload".into())),
-            };
-            let mut result = *all;
-            for item in items {
-                let mut inner = scope.to_vec();
-                inner.push((var.clone(), item));
-                let holds = match eval(body, &inner)? {
-                    Value::Bool(b) => b,
-                    _ => return Err(CelError::Runtime("no such overload".into())),
-                };
-                if *all && !holds {
-                    result = false;
-                    break;
-                }
-                if !*all && holds {
-                    result = true;
-                    break;
-                }
-            }
-            Value::Bool(result)
+        Expr::Compare(op, a, b) => {
+            let (a, b) = (eval(a, scope)?, eval(b, scope)?);
+            bool(compare(op, &a, &b)?)
         }
-    })
+        Expr::List(items) => {
+            let items = items.iter().map(|e| eval(e, scope).map(Cow::into_owned)).collect::<Result<_, _>>()?;
+            Ok(Cow::Owned(Value::Array(items)))
+        }
+        Expr::Call(name, args) => {
+            let args = args.iter().map(|e| eval(e, scope)).collect::<Result<Vec<_>, _>>()?;
+            Ok(Cow::Owned(call(name, &args)?))
+        }
+        Expr::Comprehension { all, range, var, body } => {
+            let range = eval(range, scope)?;
+            let holds = |item: &Value| -> Result<bool, CelError> {
+                let inner = Scope { name: var, value: item, parent: Some(scope) };
+                match eval(body, &inner)?.as_ref() {
+                    Value::Bool(b) => Ok(*b),
+                    _ => Err(CelError::Runtime("no such overload".into())),
+                }
+            };
+            // `all` stops at the first item that fails, `exists` at the first that holds.
+            let decided = |item: &Value| holds(item).map(|h| h != *all);
+            let mut stopped = false;
+            match range.as_ref() {
+                Value::Array(items) => {
+                    for item in items {
+                        if decided(item)? {
+                            stopped = true;
+                            break;
+                        }
+                    }
+                }
+                Value::Object(map) => {
+                    for key in map.keys() {
+                        if decided(&Value::String(key.clone()))? {
+                            stopped = true;
+                            break;
+                        }
+                    }
+                }
+                _ => return Err(CelError::Runtime("no such overload".into())),
+            }
+            bool(*all != stopped)
+        }
+    }
 }
 
 fn compare(op: &str, a: &Value, b: &Value) -> Result<bool, CelError> {
@@ -416,15 +464,17 @@ fn values_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn call(name: &str, args: &[Value]) -> Result<Value, CelError> {
+fn call(name: &str, args: &[Cow<'_, Value>]) -> Result<Value, CelError> {
     let overload = || CelError::Runtime(format!("no such overload: {name}"));
-    match (name, args) {
+    let args: Vec<&Value> = args.iter().map(AsRef::as_ref).collect();
+    match (name, args.as_slice()) {
         ("size", [Value::String(s)]) => Ok(Value::from(s.chars().count())),
         ("size", [Value::Array(items)]) => Ok(Value::from(items.len())),
         ("size", [Value::Object(map)]) => Ok(Value::from(map.len())),
         ("matches", [Value::String(s), Value::String(re)]) => {
-            let re = Regex::new(re).map_err(|e| CelError::Runtime(e.to_string()))?;
-            Ok(Value::Bool(re.is_match(s)))
+            // Compiled once per pattern and thread, like the schema's `pattern` keyword.
+            let matched = pattern_matches(re, s).map_err(|e| CelError::Runtime(e.to_string()))?;
+            Ok(Value::Bool(matched))
         }
         ("startsWith", [Value::String(s), Value::String(p)]) => Ok(Value::Bool(s.starts_with(p.as_str()))),
         ("endsWith", [Value::String(s), Value::String(p)]) => Ok(Value::Bool(s.ends_with(p.as_str()))),

@@ -6,14 +6,14 @@
 //! - the status subresource split: [`reset_for_main`], [`reset_for_status`];
 //! - OpenAPI v2 and v3 documents: [`openapi`].
 
-pub mod cel;
+mod cel;
 mod names;
 pub mod openapi;
 mod status;
 mod structural;
 mod validate;
 
-pub use names::{NameRule, name_rule, validate_crd, validate_object_name};
+pub use names::{validate_crd, validate_object_name};
 pub use status::{reset_for_main, reset_for_status};
 pub use structural::{apply_defaults, prune};
 pub use validate::{Validation, validate};
@@ -46,9 +46,14 @@ impl FieldValidation {
     }
 }
 
+/// `s` as a JSON (and Go `%q`) string literal: `"spec.foo"`, with quotes and escapes.
+pub(crate) fn quote(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
 /// `unknown field "spec.foo"`: the text of one Warning header and of one strict-decoding error.
 pub fn unknown_field_message(path: &str) -> String {
-    format!("unknown field {}", Value::String(path.to_string()))
+    format!("unknown field {}", quote(path))
 }
 
 /// The message of the real server's 400 BadRequest for `fieldValidation=Strict`:
@@ -59,7 +64,7 @@ pub fn strict_decoding_message(info: &ResourceInfo, pruned: &[String]) -> String
         "{kind} in version {version} cannot be handled as a {kind}: strict decoding error: {}",
         fields.join(", "),
         kind = info.kind,
-        version = Value::String(info.version.clone()),
+        version = quote(&info.version),
     )
 }
 

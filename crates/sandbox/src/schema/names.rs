@@ -1,5 +1,6 @@
 //! Object-name rules per kind, and the checks the real server makes on a CRD itself.
 
+use super::quote;
 use crate::error::Cause;
 use crate::registry::ResourceInfo;
 use regex::Regex;
@@ -22,7 +23,7 @@ fn matches(re: &LazyLock<Option<Regex>>, s: &str) -> bool {
 
 /// The name rule a kind's objects follow on the real server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameRule {
+enum NameRule {
     /// RFC 1123 subdomain, at most 253 characters: most kinds and every custom resource.
     Subdomain,
     /// RFC 1123 label, at most 63 characters: namespaces.
@@ -33,7 +34,7 @@ pub enum NameRule {
     PathSegment,
 }
 
-pub fn name_rule(info: &ResourceInfo) -> NameRule {
+fn name_rule(info: &ResourceInfo) -> NameRule {
     match (info.group.as_str(), info.kind.as_str()) {
         ("", "Namespace") => NameRule::Label,
         ("", "Service") => NameRule::Dns1035Label,
@@ -51,7 +52,7 @@ pub fn validate_object_name(info: &ResourceInfo, name: &str) -> Option<Cause> {
     if name.is_empty() {
         return Some(Cause::new("FieldValueRequired", FIELD, "Required value: name or generateName is required"));
     }
-    let quoted = Value::String(name.to_string()).to_string();
+    let quoted = quote(name);
     let problem = match name_rule(info) {
         NameRule::Subdomain if name.len() > 253 => Some("must be no more than 253 characters".to_string()),
         NameRule::Subdomain if !matches(&SUBDOMAIN, name) => Some(format!(

@@ -16,7 +16,7 @@ pub fn reset_for_main(old: Option<&Value>, new: &mut Value) {
             map.insert("status".to_string(), status.clone());
         }
         None => {
-            map.remove("status");
+            map.shift_remove("status");
         }
     }
 }
@@ -32,7 +32,7 @@ pub fn reset_for_status(old: &Value, new: &mut Value) {
                 map.insert("status".to_string(), status.clone());
             }
             None => {
-                map.remove("status");
+                map.shift_remove("status");
             }
         }
         if let Some(managed) = new.pointer("/metadata/managedFields")

@@ -54,7 +54,7 @@ fn prune_at(schema: &Value, value: &mut Value, path: &str, keep_meta: bool, prun
                     }
                     None if preserve => {}
                     None => {
-                        map.remove(&key);
+                        map.shift_remove(&key);
                         pruned.push(field_path);
                     }
                 }

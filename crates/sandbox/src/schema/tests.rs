@@ -273,3 +273,20 @@ fn generic_keywords_produce_kube_openapi_messages() {
         ]
     );
 }
+
+fn keys(value: &Value) -> Vec<&str> {
+    value.as_object().into_iter().flat_map(|m| m.keys().map(String::as_str)).collect()
+}
+
+#[test]
+fn pruning_and_status_resets_keep_the_key_order() {
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "a": {"type": "string"}, "c": {"type": "string"}, "d": {"type": "string"}
+    }}}});
+    let mut object = json!({"spec": {"a": "1", "b": "2", "c": "3", "d": "4"}});
+    prune(&schema, &mut object);
+    assert_eq!(keys(&object["spec"]), vec!["a", "c", "d"]);
+    let mut create = json!({"apiVersion": "v", "status": {}, "kind": "K", "spec": {}});
+    reset_for_main(None, &mut create);
+    assert_eq!(keys(&create), vec!["apiVersion", "kind", "spec"]);
+}

@@ -2,12 +2,14 @@
 //! messages the real server (kube-openapi + apiextensions) produces.
 
 use super::cel::{CelError, Program};
+use super::quote;
 use super::structural::{child, index};
 use crate::error::Cause;
 use regex::Regex;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// What validation found.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -44,10 +46,6 @@ pub(crate) fn show(value: &Value) -> String {
     value.to_string()
 }
 
-fn quote(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
-}
-
 fn type_matches(expected: &str, value: &Value) -> bool {
     match expected {
         "object" => value.is_object(),
@@ -68,16 +66,46 @@ fn body(path: &str) -> String {
     if path.is_empty() { "body".to_string() } else { format!("{path} in body") }
 }
 
+/// How many compiled patterns or programs a thread keeps; past that the cache starts over, so
+/// a stream of distinct CRDs cannot grow it without bound.
+const CACHE_LIMIT: usize = 4096;
+
 thread_local! {
-    static REGEXES: RefCell<HashMap<String, Option<Regex>>> = RefCell::new(HashMap::new());
+    static REGEXES: RefCell<HashMap<String, Result<Regex, regex::Error>>> = RefCell::new(HashMap::new());
+    static PROGRAMS: RefCell<HashMap<String, Rc<Result<Program, CelError>>>> = RefCell::new(HashMap::new());
 }
 
-/// Compiled patterns are cached per thread: the same CRD schemas are validated over and over.
-fn pattern_matches(pattern: &str, s: &str) -> Option<bool> {
+/// Whether `s` matches `pattern`, or why the pattern does not compile. Compiled patterns are
+/// cached per thread: the same CRD schemas are validated over and over.
+pub(crate) fn pattern_matches(pattern: &str, s: &str) -> Result<bool, regex::Error> {
     REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let re = cache.entry(pattern.to_string()).or_insert_with(|| Regex::new(pattern).ok());
-        re.as_ref().map(|re| re.is_match(s))
+        if let Some(re) = cache.get(pattern) {
+            return re.as_ref().map(|re| re.is_match(s)).map_err(Clone::clone);
+        }
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        let re = Regex::new(pattern);
+        let matched = re.as_ref().map(|re| re.is_match(s)).map_err(Clone::clone);
+        cache.insert(pattern.to_string(), re);
+        matched
+    })
+}
+
+/// The compiled form of a CEL rule, compiled once per rule text and thread.
+fn compiled(rule: &str) -> Rc<Result<Program, CelError>> {
+    PROGRAMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(program) = cache.get(rule) {
+            return Rc::clone(program);
+        }
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        let program = Rc::new(Program::compile(rule));
+        cache.insert(rule.to_string(), Rc::clone(&program));
+        program
     })
 }
 
@@ -181,7 +209,7 @@ fn validate_string(schema: &Value, s: &str, value: &Value, path: &str, out: &mut
         invalid(out, path, value, format!("{} should be at least {min} chars long", body(path)));
     }
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
-        && pattern_matches(pattern, s) == Some(false)
+        && matches!(pattern_matches(pattern, s), Ok(false))
     {
         invalid(out, path, value, format!("{} should match '{pattern}'", body(path)));
     }
@@ -260,12 +288,11 @@ fn validate_array(schema: &Value, items: &[Value], value: &Value, path: &str, ou
                 .flatten()
                 .filter_map(Value::as_str)
                 .collect();
-            let key_of = |item: &Value| -> Vec<(String, Value)> {
-                keys.iter().filter_map(|k| item.get(*k).map(|v| (k.to_string(), v.clone()))).collect()
-            };
-            for (i, item) in items.iter().enumerate() {
-                let key = key_of(item);
-                if items[..i].iter().any(|earlier| key_of(earlier) == key) {
+            // Each item's key, computed once; borrowed from the item.
+            let item_keys: Vec<Vec<(&str, &Value)>> =
+                items.iter().map(|item| keys.iter().filter_map(|k| item.get(*k).map(|v| (*k, v))).collect()).collect();
+            for (i, key) in item_keys.iter().enumerate() {
+                if item_keys[..i].contains(key) {
                     let shown: Vec<String> = key.iter().map(|(k, v)| format!("{}:{}", quote(k), show(v))).collect();
                     out.causes.push(Cause::new(
                         "FieldValueDuplicate",
@@ -318,7 +345,10 @@ fn validate_rules(schema: &Value, value: &Value, path: &str, out: &mut Validatio
             out.skipped_rules.push(format!("{path}: {text}"));
             continue;
         }
-        let outcome = Program::compile(text).and_then(|program| program.eval(value));
+        let outcome = match compiled(text).as_ref() {
+            Ok(program) => program.eval(value),
+            Err(err) => Err(err.clone()),
+        };
         let field = match rule.get("fieldPath").and_then(Value::as_str) {
             Some(extra) => format!("{path}{extra}"),
             None => path.to_string(),

@@ -1,6 +1,7 @@
 //! Printers for workload kinds (apps/v1, batch/v1), mirroring kubectl's internal printers.
 
-use super::{CellFn, Column, age_at, human_duration, parse_time};
+use super::{CellFn, Column, age, age_at, human_duration, parse_time};
+use crate::resources::selector::LabelSelector;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -86,31 +87,9 @@ fn containers_and_images(object: &Value, template: &str) -> [Value; 2] {
     [json!(names.join(",")), json!(images.join(","))]
 }
 
-/// `metav1.LabelSelectorAsSelector(...).String()`: sorted requirements, `<none>` when empty.
+/// `metav1.FormatLabelSelector`: the selector as the real server prints it, `<none>` when empty.
 pub(crate) fn format_selector(selector: Option<&Value>) -> String {
-    let Some(selector) = selector.filter(|s| s.is_object()) else { return "<none>".to_string() };
-    let mut parts: Vec<(String, String)> = Vec::new();
-    if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
-        for (k, v) in labels {
-            parts.push((k.clone(), format!("{k}={}", v.as_str().unwrap_or_default())));
-        }
-    }
-    for expr in selector.get("matchExpressions").and_then(Value::as_array).into_iter().flatten() {
-        let key = str_at(expr, "/key");
-        let mut values: Vec<&str> =
-            expr.get("values").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-        values.sort_unstable();
-        let text = match str_at(expr, "/operator") {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.to_string(),
-            "DoesNotExist" => format!("!{key}"),
-            other => format!("{key} {other}"),
-        };
-        parts.push((key.to_string(), text));
-    }
-    parts.sort();
-    or_none(parts.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(","))
+    or_none(selector.filter(|s| s.is_object()).map(|s| LabelSelector::from_object(s).to_string()).unwrap_or_default())
 }
 
 /// `labels.FormatLabels`: sorted `k=v` pairs, `<none>` when empty.
@@ -131,7 +110,7 @@ fn deployment(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(format!("{}/{}", int_at(o, "/status/readyReplicas"), desired(o))),
         json!(int_at(o, "/status/updatedReplicas")),
         json!(int_at(o, "/status/availableReplicas")),
-        json!(age_at(o, "/metadata/creationTimestamp", now)),
+        age(o, now),
         containers,
         images,
         json!(format_selector(o.pointer("/spec/selector"))),
@@ -144,7 +123,7 @@ fn replica_set(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(desired(o)),
         json!(int_at(o, "/status/replicas")),
         json!(int_at(o, "/status/readyReplicas")),
-        json!(age_at(o, "/metadata/creationTimestamp", now)),
+        age(o, now),
         containers,
         images,
         json!(format_selector(o.pointer("/spec/selector"))),
@@ -153,12 +132,7 @@ fn replica_set(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
 
 fn stateful_set(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let [containers, images] = containers_and_images(o, "/spec/template");
-    vec![
-        json!(format!("{}/{}", int_at(o, "/status/readyReplicas"), desired(o))),
-        json!(age_at(o, "/metadata/creationTimestamp", now)),
-        containers,
-        images,
-    ]
+    vec![json!(format!("{}/{}", int_at(o, "/status/readyReplicas"), desired(o))), age(o, now), containers, images]
 }
 
 fn daemon_set(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -170,7 +144,7 @@ fn daemon_set(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(int_at(o, "/status/updatedNumberScheduled")),
         json!(int_at(o, "/status/numberAvailable")),
         json!(format_labels(o.pointer("/spec/template/spec/nodeSelector"))),
-        json!(age_at(o, "/metadata/creationTimestamp", now)),
+        age(o, now),
         containers,
         images,
         json!(format_selector(o.pointer("/spec/selector"))),
@@ -221,7 +195,7 @@ fn job(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(status),
         json!(completions),
         json!(duration),
-        json!(age_at(o, "/metadata/creationTimestamp", now)),
+        age(o, now),
         containers,
         images,
         json!(format_selector(o.pointer("/spec/selector"))),
@@ -245,7 +219,7 @@ fn cron_job(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(suspend),
         json!(o.pointer("/status/active").and_then(Value::as_array).map_or(0, Vec::len)),
         json!(last),
-        json!(age_at(o, "/metadata/creationTimestamp", now)),
+        age(o, now),
         containers,
         images,
         json!(format_selector(o.pointer("/spec/jobTemplate/spec/selector"))),

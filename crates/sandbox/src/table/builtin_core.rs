@@ -2,7 +2,7 @@
 //! kubectl's internal printers (`pkg/printers/internalversion`).
 
 use super::builtin_apps::{format_labels, int_at, or_none, str_at};
-use super::{CREATION_DESCRIPTION, CellFn, Column, age_at, created_at_rfc3339, parse_time};
+use super::{CREATION_DESCRIPTION, CellFn, Column, age, age_at, created_at_rfc3339, parse_time};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -70,15 +70,12 @@ pub(crate) fn printer(group: &str, kind: &str) -> Option<(Vec<Column>, CellFn)> 
         }
         ("coordination.k8s.io", "Lease") => (vec![name(), s("Holder"), age()], lease),
         ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => {
-            (vec![name(), Column::new("Created At", "string", CREATION_DESCRIPTION)], role)
+            (vec![name(), Column::new("Created At", "string", CREATION_DESCRIPTION)], created_at)
         }
         ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => (
             vec![name(), s("Role"), age(), s("Users").wide(), s("Groups").wide(), s("ServiceAccounts").wide()],
             role_binding,
         ),
-        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
-            (vec![name(), Column::new("Created At", "date", CREATION_DESCRIPTION)], created_at)
-        }
         _ => return None,
     };
     Some((columns, cells))
@@ -86,10 +83,6 @@ pub(crate) fn printer(group: &str, kind: &str) -> Option<(Vec<Column>, CellFn)> 
 
 fn array<'a>(o: &'a Value, pointer: &str) -> &'a [Value] {
     o.pointer(pointer).and_then(Value::as_array).map_or(&[], Vec::as_slice)
-}
-
-fn age(o: &Value, now: DateTime<Utc>) -> Value {
-    json!(age_at(o, "/metadata/creationTimestamp", now))
 }
 
 /// The aggregate pod status `kubectl get pods` shows, following `printPod`.
@@ -417,10 +410,6 @@ fn ingress(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
 
 fn lease(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![json!(str_at(o, "/spec/holderIdentity")), age(o, now)]
-}
-
-fn role(o: &Value, _now: DateTime<Utc>) -> Vec<Value> {
-    vec![json!(created_at_rfc3339(o))]
 }
 
 fn created_at(o: &Value, _now: DateTime<Utc>) -> Vec<Value> {

@@ -80,34 +80,10 @@ impl JsonPath {
         for step in &self.steps {
             let mut next = Vec::new();
             for value in current {
-                match step {
-                    Step::Key(key) => next.extend(value.get(key.as_str())),
-                    Step::Index(index) => {
-                        if let Some(items) = value.as_array() {
-                            let len = items.len() as i64;
-                            let at = if *index < 0 { len + index } else { *index };
-                            if (0..len).contains(&at) {
-                                next.push(&items[at as usize]);
-                            }
-                        }
-                    }
-                    Step::Wildcard => match value {
-                        Value::Array(items) => next.extend(items.iter()),
-                        Value::Object(map) => next.extend(map.values()),
-                        _ => {}
-                    },
-                    Step::Filter { path, negate, literal } => {
-                        if let Some(items) = value.as_array() {
-                            for item in items {
-                                let field = path.iter().try_fold(item, |v, k| v.get(k.as_str()));
-                                let equal = field.is_some_and(|f| loosely_equal(f, literal));
-                                if field.is_some() && equal != *negate {
-                                    next.push(item);
-                                }
-                            }
-                        }
-                    }
-                }
+                each_match(step, value, &mut |found| {
+                    next.push(found);
+                    false
+                });
             }
             current = next;
         }
@@ -116,7 +92,45 @@ impl JsonPath {
 
     /// The first match, as the real table convertor uses it.
     pub fn first<'a>(&self, root: &'a Value) -> Option<&'a Value> {
-        self.find(root).into_iter().next()
+        first_from(&self.steps, root)
+    }
+}
+
+/// The first match of `steps` below `value`, in document order, without collecting the rest.
+fn first_from<'a>(steps: &[Step], value: &'a Value) -> Option<&'a Value> {
+    let Some((step, rest)) = steps.split_first() else { return Some(value) };
+    let mut found = None;
+    each_match(step, value, &mut |candidate| {
+        found = first_from(rest, candidate);
+        found.is_some()
+    });
+    found
+}
+
+/// Calls `visit` with every value `step` selects in `value`, in order, until it returns `true`
+/// (stop); returns whether it stopped.
+fn each_match<'a>(step: &Step, value: &'a Value, visit: &mut dyn FnMut(&'a Value) -> bool) -> bool {
+    match step {
+        Step::Key(key) => value.get(key.as_str()).is_some_and(visit),
+        Step::Index(index) => {
+            let Some(items) = value.as_array() else { return false };
+            let len = items.len() as i64;
+            let at = if *index < 0 { len + index } else { *index };
+            (0..len).contains(&at) && visit(&items[at as usize])
+        }
+        Step::Wildcard => match value {
+            Value::Array(items) => items.iter().any(visit),
+            Value::Object(map) => map.values().any(visit),
+            _ => false,
+        },
+        Step::Filter { path, negate, literal } => {
+            let Some(items) = value.as_array() else { return false };
+            items.iter().any(|item| {
+                let field = path.iter().try_fold(item, |v, k| v.get(k.as_str()));
+                let selected = field.is_some_and(|f| loosely_equal(f, literal) != *negate);
+                selected && visit(item)
+            })
+        }
     }
 }
 
@@ -158,12 +172,8 @@ fn parse_bracket(body: &str) -> Option<Step> {
         return Some(Step::Index(index));
     }
     let filter = body.strip_prefix("?(")?.strip_suffix(')')?.trim();
-    let (lhs, rhs, negate) = if let Some((l, r)) = filter.split_once("!=") {
-        (l, r, true)
-    } else {
-        let (l, r) = filter.split_once("==")?;
-        (l, r, false)
-    };
+    let (at, negate) = comparison_operator(filter)?;
+    let (lhs, rhs) = (&filter[..at], &filter[at + 2..]);
     let path: Vec<String> = lhs.trim().strip_prefix("@.")?.split('.').map(str::to_string).collect();
     let rhs = rhs.trim();
     let literal = match unquote(rhs) {
@@ -171,6 +181,26 @@ fn parse_bracket(body: &str) -> Option<Step> {
         None => serde_json::from_str(rhs).ok()?,
     };
     Some(Step::Filter { path, negate, literal })
+}
+
+/// The byte offset of the first `==` or `!=` outside quoted strings, and whether it is `!=`.
+fn comparison_operator(filter: &str) -> Option<(usize, bool)> {
+    let bytes = filter.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(_) if c == b'\\' => i += 1,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'\'' || c == b'"' => quote = Some(c),
+            None if (c == b'=' || c == b'!') && bytes.get(i + 1) == Some(&b'=') => return Some((i, c == b'!')),
+            None => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// `'a\.b'` or `"x"` -> the key; backslash escapes the next character.
@@ -241,6 +271,26 @@ mod tests {
         assert_eq!(first("{.metadata.name}", &doc), Some(json!("x")));
         assert_eq!(first(".status.missing", &doc), None);
         assert!(JsonPath::parse("..name").is_err());
+    }
+
+    #[test]
+    fn filter_operators_inside_quoted_literals_are_text() {
+        let doc = json!({"status": {"conditions": [
+            {"type": "A", "message": "a!=b", "reason": "x"},
+            {"type": "B", "message": "c==d", "reason": "y"}
+        ]}});
+        assert_eq!(first(r#".status.conditions[?(@.message=="a!=b")].reason"#, &doc), Some(json!("x")));
+        assert_eq!(first(r#".status.conditions[?(@.message!="a!=b")].reason"#, &doc), Some(json!("y")));
+        assert_eq!(first(r#".status.conditions[?(@.message=='c==d')].reason"#, &doc), Some(json!("y")));
+    }
+
+    #[test]
+    fn first_agrees_with_find() {
+        let doc = json!({"a": [{"b": [1, 2]}, {"b": [3]}], "m": {"x": {"y": 1}, "z": {"y": 2}}});
+        for path in [".a[*].b[*]", ".a[*].b[1]", ".m.*.y", ".a[5]", ".a[?(@.b==3)]"] {
+            let parsed = JsonPath::parse(path).expect("parses");
+            assert_eq!(parsed.first(&doc), parsed.find(&doc).into_iter().next(), "{path}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::registry::{PrinterColumn, ResourceInfo};
 use chrono::{DateTime, Utc};
 use jsonpath::{JsonPath, go_print};
 use serde_json::{Map, Value, json};
+use std::sync::LazyLock;
 
 /// `includeObject` of `TableOptions`: what `rows[].object` carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -139,51 +140,42 @@ pub fn to_table_at(
 }
 
 /// The column definitions a resource's table has.
-pub fn column_definitions(info: &ResourceInfo) -> Vec<Column> {
+#[cfg(test)]
+pub(crate) fn column_definitions(info: &ResourceInfo) -> Vec<Column> {
     Printer::for_resource(info).columns()
-}
-
-/// `PartialObjectMetadata` of an object, as `includeObject=Metadata` embeds it.
-pub fn partial_object_metadata(object: &Value) -> Value {
-    json!({
-        "kind": "PartialObjectMetadata",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": object.get("metadata").cloned().unwrap_or_else(|| json!({})),
-    })
 }
 
 /// A row renderer for built-in kinds: every cell after the name.
 pub(crate) type CellFn = fn(&Value, DateTime<Utc>) -> Vec<Value>;
 
-enum Printer {
+enum Printer<'a> {
     /// CRD-defined: Name + evaluated printer columns.
-    Custom(Vec<(PrinterColumn, Option<JsonPath>)>),
+    Custom(Vec<(&'a PrinterColumn, Option<JsonPath>)>),
     /// Built-in printer: its columns (Name first) and the function rendering the rest of a row.
     Builtin(Vec<Column>, CellFn),
     /// The default convertor: Name + Created At.
     Default,
 }
 
-impl Printer {
-    fn for_resource(info: &ResourceInfo) -> Printer {
+/// The real server defaults an empty CRD column list to a single Age column.
+static DEFAULT_CUSTOM_COLUMNS: LazyLock<[PrinterColumn; 1]> = LazyLock::new(|| {
+    [PrinterColumn {
+        name: "Age".into(),
+        column_type: "date".into(),
+        format: String::new(),
+        description: CREATION_DESCRIPTION.into(),
+        priority: 0,
+        json_path: ".metadata.creationTimestamp".into(),
+    }]
+});
+
+impl<'a> Printer<'a> {
+    fn for_resource(info: &'a ResourceInfo) -> Printer<'a> {
         if !info.is_builtin() {
-            let columns = if info.printer_columns.is_empty() {
-                // The real server defaults an empty column list to a single Age column.
-                vec![PrinterColumn {
-                    name: "Age".into(),
-                    column_type: "date".into(),
-                    format: String::new(),
-                    description: CREATION_DESCRIPTION.into(),
-                    priority: 0,
-                    json_path: ".metadata.creationTimestamp".into(),
-                }]
-            } else {
-                info.printer_columns.clone()
-            };
+            let columns: &'a [PrinterColumn] =
+                if info.printer_columns.is_empty() { &*DEFAULT_CUSTOM_COLUMNS } else { &info.printer_columns };
             // A column whose path cannot be parsed renders as an empty cell, not an error.
-            return Printer::Custom(
-                columns.into_iter().map(|c| (c.clone(), JsonPath::parse(&c.json_path).ok())).collect(),
-            );
+            return Printer::Custom(columns.iter().map(|c| (c, JsonPath::parse(&c.json_path).ok())).collect());
         }
         let builtin =
             builtin_core::printer(&info.group, &info.kind).or_else(|| builtin_apps::printer(&info.group, &info.kind));
@@ -295,6 +287,11 @@ fn created_at_rfc3339(object: &Value) -> String {
         .and_then(parse_time)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_else(|| "0001-01-01T00:00:00Z".to_string())
+}
+
+/// The Age cell: the age of `metadata.creationTimestamp`.
+pub(crate) fn age(object: &Value, now: DateTime<Utc>) -> Value {
+    json!(age_at(object, "/metadata/creationTimestamp", now))
 }
 
 /// `translateTimestampSince`: the age of a timestamp field, `<unknown>` when absent.

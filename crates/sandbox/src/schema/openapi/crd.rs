@@ -27,7 +27,8 @@ pub(crate) fn crd_schema_to_v3(schema: &Value) -> Value {
 }
 
 /// The Swagger 2.0 subset of a raw CRD `openAPIV3Schema`, as `/openapi/v2` publishes it.
-pub fn crd_schema_to_v2(schema: &Value) -> Value {
+#[cfg(test)]
+pub(crate) fn crd_schema_to_v2(schema: &Value) -> Value {
     to_v2(&crd_schema_to_v3(schema))
 }
 

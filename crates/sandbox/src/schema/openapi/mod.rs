@@ -19,7 +19,8 @@ use paths::{Flavor, resource_paths};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use crd::crd_schema_to_v2;
+#[cfg(test)]
+use crd::crd_schema_to_v2;
 
 /// The Kubernetes release the documents claim to describe.
 const INFO_VERSION: &str = "v1.32.0";
