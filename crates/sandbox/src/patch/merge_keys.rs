@@ -27,6 +27,18 @@ pub enum Struct {
     ResourceRequirements,
     /// A struct with nothing special in it: fields are declared, lists atomic, maps granular.
     Opaque,
+    /// `+structType=atomic`, as an item of a list: an owner reference is owned as a whole.
+    AtomicItem,
+}
+
+impl Struct {
+    /// The shape of an item of a list whose items are this struct.
+    pub fn item_shape(self) -> Shape {
+        match self {
+            Struct::AtomicItem => Shape::AtomicStruct(Struct::Opaque),
+            other => Shape::Struct(other),
+        }
+    }
 }
 
 /// Which top-level layout a built-in kind has.
@@ -37,6 +49,7 @@ pub enum RootKind {
     Workload,
     CronJob,
     Service,
+    ServiceAccount,
     Other,
 }
 
@@ -50,6 +63,7 @@ impl RootKind {
             }
             "CronJob" => RootKind::CronJob,
             "Service" => RootKind::Service,
+            "ServiceAccount" => RootKind::ServiceAccount,
             _ => RootKind::Other,
         }
     }
@@ -130,7 +144,7 @@ const TABLE: &[(Struct, &str, Shape)] = &[
     (
         Struct::ObjectMeta,
         "ownerReferences",
-        Shape::List { smp: SmpList::MergeByKey("uid"), ssa: SsaList::Map(&[key("uid")]), item: Struct::Opaque },
+        Shape::List { smp: SmpList::MergeByKey("uid"), ssa: SsaList::Map(&[key("uid")]), item: Struct::AtomicItem },
     ),
     (Struct::PodTemplateSpec, "metadata", Shape::Struct(Struct::ObjectMeta)),
     (Struct::PodTemplateSpec, "spec", Shape::Struct(Struct::PodSpec)),
@@ -230,6 +244,13 @@ pub fn field_shape(parent: Struct, field: &str) -> Shape {
         .unwrap_or(Shape::Struct(Struct::Opaque))
 }
 
+/// The table's fields of `parent` (not of roots), for the test that keeps the published OpenAPI
+/// patch metadata in step with this table.
+#[cfg(test)]
+pub(crate) fn table_fields(parent: Struct) -> impl Iterator<Item = (&'static str, Shape)> {
+    TABLE.iter().filter(move |(s, _, _)| *s == parent).map(|(_, name, shape)| (*name, *shape))
+}
+
 fn root_field(kind: RootKind, field: &str) -> Shape {
     match (kind, field) {
         (_, "metadata") => Shape::Struct(Struct::ObjectMeta),
@@ -241,6 +262,8 @@ fn root_field(kind: RootKind, field: &str) -> Shape {
         (RootKind::Workload, "spec") => Shape::Struct(Struct::WorkloadSpec),
         (RootKind::CronJob, "spec") => Shape::Struct(Struct::CronJobSpec),
         (RootKind::Service, "spec") => Shape::Struct(Struct::ServiceSpec),
+        // `patchStrategy:"merge" patchMergeKey:"name"`, `+listType=map +listMapKey=name`.
+        (RootKind::ServiceAccount, "secrets") => by_name(Struct::Opaque),
         _ => Shape::Struct(Struct::Opaque),
     }
 }

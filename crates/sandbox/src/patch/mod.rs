@@ -13,7 +13,7 @@ mod apply;
 mod field_set;
 mod managed;
 mod merge;
-mod merge_keys;
+pub(crate) mod merge_keys;
 mod schema_walk;
 mod strategic;
 #[cfg(test)]

@@ -85,7 +85,7 @@ impl<'a> TypeNode<'a> {
                 Some(items @ Value::Object(_)) => TypeNode::Schema { node: items, root: false },
                 _ => TypeNode::Untyped { root: false },
             },
-            TypeNode::Builtin(Shape::List { item, .. }) => TypeNode::Builtin(Shape::Struct(item)),
+            TypeNode::Builtin(Shape::List { item, .. }) => TypeNode::Builtin(item.item_shape()),
             TypeNode::Builtin(_) => TypeNode::Builtin(Shape::Struct(Struct::Opaque)),
             TypeNode::Untyped { .. } => TypeNode::Untyped { root: false },
         }

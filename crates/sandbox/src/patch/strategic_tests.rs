@@ -229,3 +229,11 @@ fn set_element_order_alone_only_reorders_a_merged_list() {
     let out = smp("Pod", live, json!({"spec": {"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}]}}));
     assert_eq!(out, json!({"spec": {"containers": [{"name": "b", "image": "2"}, {"name": "a", "image": "1"}]}}));
 }
+
+#[test]
+fn service_account_secrets_merge_by_name() {
+    let live = json!({"secrets": [{"name": "a"}, {"name": "b"}]});
+    let out = smp("ServiceAccount", live, json!({"secrets": [{"name": "c"}]}));
+    // Merged, not replaced; items new to the list come first, as in the real server.
+    assert_eq!(out, json!({"secrets": [{"name": "c"}, {"name": "a"}, {"name": "b"}]}));
+}

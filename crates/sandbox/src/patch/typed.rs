@@ -449,6 +449,14 @@ mod tests {
     }
 
     #[test]
+    fn owner_references_are_owned_as_whole_items() {
+        let info = builtin("ConfigMap");
+        let object = json!({"metadata": {"ownerReferences": [{"uid": "1", "name": "x", "kind": "K"}]}});
+        let set = to_field_set(&object, TypeNode::root(&info)).expect("typed");
+        assert_eq!(set.to_fields_v1(), json!({"f:metadata": {"f:ownerReferences": {"k:{\"uid\":\"1\"}": {}}}}));
+    }
+
+    #[test]
     fn prune_removes_only_what_nobody_owns_any_more() {
         let info = builtin("ConfigMap");
         let ty = TypeNode::root(&info);

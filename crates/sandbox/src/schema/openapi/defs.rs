@@ -69,6 +69,13 @@ pub(crate) fn str_map() -> Value {
     json!({"type": "object", "additionalProperties": {"type": "string", "default": ""}})
 }
 
+/// A `map[string]string` marked `+mapType=atomic`: replaced as a whole by patches and applies.
+fn atomic_str_map() -> Value {
+    let mut map = str_map();
+    map["x-kubernetes-map-type"] = json!("atomic");
+    map
+}
+
 const CONTAINER_OTHERS: &[&str] = &[
     "args",
     "command",
@@ -124,7 +131,7 @@ fn pod_spec() -> Value {
             ),
             ("schedulingGates", keyed_list(open(), "name", &["name"], false)),
             ("resourceClaims", keyed_list(open(), "name", &["name"], true)),
-            ("nodeSelector", str_map()),
+            ("nodeSelector", atomic_str_map()),
         ],
         &[
             "activeDeadlineSeconds",
@@ -221,7 +228,10 @@ pub(crate) fn builtin_body(group: &str, kind: &str) -> Vec<(&'static str, Value)
         ),
         ("", "Service") => spec_status(
             object(
-                vec![("ports", keyed_list(open(), "port", &["port", "protocol"], false)), ("selector", str_map())],
+                vec![
+                    ("ports", keyed_list(open(), "port", &["port", "protocol"], false)),
+                    ("selector", atomic_str_map()),
+                ],
                 &[
                     "allocateLoadBalancerNodePorts",
                     "clusterIP",

@@ -221,3 +221,6 @@ pub fn content_hash(document: &Value) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod drift_tests;

@@ -94,13 +94,6 @@ const DELETE_PARAMS: &[Param] = &[
     query("propagationPolicy", "string", "Whether and how garbage collection will be performed."),
 ];
 
-const PATCH_TYPES: &[&str] = &[
-    "application/json-patch+json",
-    "application/merge-patch+json",
-    "application/strategic-merge-patch+json",
-    "application/apply-patch+yaml",
-];
-
 struct Op {
     method: &'static str,
     id: String,
@@ -111,6 +104,8 @@ struct Op {
     body: Option<String>,
     responses: Vec<(&'static str, &'static str, String)>,
     watch: bool,
+    /// The request content types: the resource's patch types for PATCH, `*/*` otherwise.
+    consumes: Vec<&'static str>,
 }
 
 /// `apps` -> `Apps`, `source.toolkit.fluxcd.io` -> `SourceToolkitFluxcdIo`; `.k8s.io` is dropped
@@ -150,7 +145,9 @@ pub(crate) fn resource_paths(info: &ResourceInfo, kind_def: &str, flavor: Flavor
     let gvk = (info.group.clone(), info.version.clone(), info.kind.clone());
     let list_def = format!("{kind_def}List");
     let verbs = |v: &str| info.verbs.iter().any(|x| x == v);
-    let op = |method,
+    // Built-ins accept strategic merge patches; custom resources do not.
+    let patch_types = crate::patch::accepted_patch_types(info);
+    let op = |method: &'static str,
               verb: &str,
               action,
               params: Vec<Param>,
@@ -165,6 +162,7 @@ pub(crate) fn resource_paths(info: &ResourceInfo, kind_def: &str, flavor: Flavor
         body: body.map(str::to_string),
         responses,
         watch: false,
+        consumes: if method == "patch" { patch_types.clone() } else { vec!["*/*"] },
     };
     let ok = |def: &str| ("200", "OK", def.to_string());
     let status_def = format!("{META}.Status");
@@ -312,12 +310,6 @@ pub(crate) fn resource_paths(info: &ResourceInfo, kind_def: &str, flavor: Flavor
         all.watch = true;
         paths.push((format!("{prefix}/{}", info.plural), path_item(vec![all], &[PRETTY], flavor)));
     }
-    // Built-ins accept strategic merge patches; custom resources do not.
-    if !info.is_builtin() {
-        for (_, item) in &mut paths {
-            strip_strategic_merge(item, flavor);
-        }
-    }
     let tag = tag(info);
     for (_, item) in &mut paths {
         if let Some(map) = item.as_object_mut() {
@@ -334,22 +326,6 @@ pub(crate) fn resource_paths(info: &ResourceInfo, kind_def: &str, flavor: Flavor
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-}
-
-fn strip_strategic_merge(item: &mut Value, flavor: Flavor) {
-    let Some(patch) = item.get_mut("patch") else { return };
-    match flavor {
-        Flavor::V2 => {
-            if let Some(consumes) = patch.get_mut("consumes").and_then(Value::as_array_mut) {
-                consumes.retain(|c| c != "application/strategic-merge-patch+json");
-            }
-        }
-        Flavor::V3 => {
-            if let Some(content) = patch.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
-                content.remove("application/strategic-merge-patch+json");
-            }
-        }
-    }
 }
 
 fn param_json(p: &Param, flavor: Flavor) -> Value {
@@ -386,7 +362,7 @@ fn render(op: &Op, flavor: Flavor) -> Value {
     if op.watch {
         produces.extend(["application/json;stream=watch", "application/vnd.kubernetes.protobuf;stream=watch"]);
     }
-    let consumes: Vec<&str> = if op.method == "patch" { PATCH_TYPES.to_vec() } else { vec!["*/*"] };
+    let consumes = &op.consumes;
     let mut params: Vec<Value> = op.params.iter().map(|p| param_json(p, flavor)).collect();
     let mut out = Map::new();
     out.insert("description".into(), json!(op.description));
