@@ -144,8 +144,8 @@ async fn configmaps_through_client_side_apply_every_patch_type_selectors_and_dif
 #[tokio::test]
 async fn get_watch_streams_changes_as_they_happen() {
     let cluster = TestCluster::start().await;
-    // The object exists before the watch starts, so its ADDED line (the watch's initial list) tells when the
-    // watch is established: only then are the changes made.
+    // The object exists before the watch starts, so its ADDED line (from kubectl's initial list) tells when the
+    // list is done: kubectl watches from that list's resourceVersion, so no change made after it can be missed.
     cluster.kubectl_success(&["create", "configmap", "watched", "--from-literal=a=1"]);
     let mut watch = cluster
         .kubectl_command(&["get", "configmaps", "-w", "--output-watch-events"])
