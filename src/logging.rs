@@ -7,7 +7,7 @@
 //! `FLUXTUI_LOG=info,fluxtui_sandbox=trace`; the default is `info`.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use directories::ProjectDirs;
 use tracing_appender::non_blocking::WorkerGuard;
@@ -51,18 +51,10 @@ pub enum LoggingError {
 #[derive(Debug)]
 pub struct LogGuard {
     _worker: WorkerGuard,
-    directory: PathBuf,
-}
-
-impl LogGuard {
-    /// The directory the log files are written to.
-    pub fn directory(&self) -> &Path {
-        &self.directory
-    }
 }
 
 /// The directory the log files go to: the user's state directory for fluxtui.
-pub fn log_directory() -> Result<PathBuf, LoggingError> {
+fn log_directory() -> Result<PathBuf, LoggingError> {
     let dirs = ProjectDirs::from("io", "fluxtui", "fluxtui").ok_or(LoggingError::NoHomeDirectory)?;
     Ok(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
 }
@@ -86,5 +78,5 @@ pub fn init() -> Result<LogGuard, LoggingError> {
         .from_env()?;
     let file_layer = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false);
     tracing_subscriber::registry().with(filter).with(file_layer).try_init()?;
-    Ok(LogGuard { _worker: worker, directory })
+    Ok(LogGuard { _worker: worker })
 }

@@ -1,31 +1,19 @@
 //! `fluxtui sandbox --state-dir`: every acknowledged write survives kill -9.
 
-use fluxtui_testkit::{SandboxProcess, fluxtui_binary, http_request};
+use fluxtui_testkit::{SandboxProcess, fluxtui_binary, http_request, try_raw_request};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// One request that may fail at the transport level (the server is being killed), returning
 /// the status and body only when a whole answer arrived.
 fn try_request(url: &str, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
-    let authority = url.strip_prefix("http://")?;
-    let mut stream = TcpStream::connect(authority).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let body = body.unwrap_or("");
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    let status = answer.split_whitespace().nth(1)?.parse().ok()?;
-    let (_, body) = answer.split_once("\r\n\r\n")?;
+    let headers = [("Content-Type", "application/json")];
+    let response =
+        try_raw_request(url, method, path, &headers, body.map(str::as_bytes), Duration::from_secs(5)).ok()?;
     // A body cut off by the kill is not an acknowledgement.
-    serde_json::from_str::<Value>(body).ok()?;
-    Some((status, body.to_string()))
+    serde_json::from_str::<Value>(&response.body).ok()?;
+    Some((response.status, response.body))
 }
 
 #[derive(Default)]

@@ -4,7 +4,10 @@ use fluxtui_testkit::{TestCluster, helm_binary, shared_dir};
 
 #[tokio::test]
 async fn shared_helm_installs_upgrades_and_uninstalls_podinfo() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipping: ../shared is absent (set FLUXTUI_SHARED to use another directory)");
+        return;
+    };
     assert!(helm_binary().is_some(), "helm is missing: run the suite through scripts/test, which installs it");
     let chart = shared.join("fixtures/podinfo/charts/podinfo");
     let chart = chart.to_str().expect("utf-8 path");

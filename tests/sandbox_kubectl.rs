@@ -3,7 +3,7 @@
 use fluxtui_testkit::{TestCluster, raw_request, shared_dir};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn json(text: &str) -> Value {
@@ -37,7 +37,10 @@ fn flux_manifests(root: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test]
 async fn shared_flux_crds_and_fixture_objects_apply_server_side_and_list_with_printer_columns() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipping: ../shared is absent (set FLUXTUI_SHARED to use another directory)");
+        return;
+    };
     let cluster = TestCluster::start().await;
     let version = cluster.kubectl_success(&["version"]);
     assert!(version.contains("Server Version: v1.32"), "{version}");
@@ -74,9 +77,12 @@ async fn shared_flux_crds_and_fixture_objects_apply_server_side_and_list_with_pr
     assert!(table.contains("READY") && table.contains("STATUS"), "printer columns missing:\n{table}");
     assert!(table.contains("kustomization.kustomize.toolkit.fluxcd.io/apps"), "{table}");
     assert!(table.contains("helmrelease.helm.toolkit.fluxcd.io/podinfo"), "{table}");
-    // Defaults from the CRD schema were applied on the way in.
+    // Defaults from the CRD schema were applied on the way in: the fixture's HelmRelease names no chart version
+    // and no reconcile strategy, and the HelmRelease v2 schema defaults both.
     let hr = json(&cluster.kubectl_success(&["get", "helmrelease", "podinfo", "-n", "podinfo", "-o", "json"]));
     assert_eq!(hr["metadata"]["generation"], 1);
+    assert_eq!(hr["spec"]["chart"]["spec"]["version"], "*", "{hr}");
+    assert_eq!(hr["spec"]["chart"]["spec"]["reconcileStrategy"], "ChartVersion", "{hr}");
 }
 
 #[tokio::test]
@@ -138,10 +144,11 @@ async fn configmaps_through_client_side_apply_every_patch_type_selectors_and_dif
 #[tokio::test]
 async fn get_watch_streams_changes_as_they_happen() {
     let cluster = TestCluster::start().await;
-    let mut watch = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(cluster.kubeconfig_path())
-        .args(["get", "configmaps", "-w", "--output-watch-events"])
+    // The object exists before the watch starts, so its ADDED line (from kubectl's initial list) tells when the
+    // list is done: kubectl watches from that list's resourceVersion, so no change made after it can be missed.
+    cluster.kubectl_success(&["create", "configmap", "watched", "--from-literal=a=1"]);
+    let mut watch = cluster
+        .kubectl_command(&["get", "configmaps", "-w", "--output-watch-events"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -155,27 +162,30 @@ async fn get_watch_streams_changes_as_they_happen() {
             }
         }
     });
-    // Give the watch time to be established before changing anything.
-    std::thread::sleep(Duration::from_millis(500));
-    cluster.kubectl_success(&["create", "configmap", "watched", "--from-literal=a=1"]);
+    let mut lines = Vec::new();
+    let mut next_line = |deadline: Instant| -> Option<String> {
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains("watched") => {
+                    lines.push(line.clone());
+                    return Some(line);
+                }
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    };
+    let added = next_line(Instant::now() + Duration::from_secs(30));
+    assert!(added.as_deref().is_some_and(|line| line.starts_with("ADDED")), "no ADDED line: {added:?}");
     cluster.kubectl_success(&["label", "configmap", "watched", "seen=yes"]);
     cluster.kubectl_success(&["delete", "configmap", "watched"]);
-    let mut lines = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while lines.len() < 3 && Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
-            && line.contains("watched")
-        {
-            lines.push(line);
-        }
-    }
+    while next_line(deadline).is_some_and(|line| !line.starts_with("DELETED")) {}
     let _ = watch.kill();
     let _ = watch.wait();
-    assert_eq!(lines.len(), 3, "watch output: {lines:?}");
-    assert!(
-        lines[0].starts_with("ADDED") && lines[1].starts_with("MODIFIED") && lines[2].starts_with("DELETED"),
-        "{lines:?}"
-    );
+    let events: Vec<&str> = lines.iter().filter_map(|line| line.split_whitespace().next()).collect();
+    assert_eq!(events, ["ADDED", "MODIFIED", "DELETED"], "watch output: {lines:?}");
 }
 
 #[tokio::test]
@@ -364,7 +374,10 @@ async fn a_failing_image_crash_loops_and_rollout_status_reports_it() {
         std::thread::sleep(Duration::from_millis(250));
     }
     let status = cluster.kubectl(&["rollout", "status", "deployment/broken", "--timeout=2s"]);
+    let stderr = String::from_utf8_lossy(&status.stderr);
     assert!(!status.status.success(), "a crash-looping rollout must not report success");
+    // Failing for the right reason: the rollout did not complete in time (not, say, a connection error).
+    assert!(stderr.contains("timed out waiting for the condition"), "unexpected failure:\n{stderr}");
 }
 
 #[tokio::test]

@@ -180,6 +180,23 @@ mod tests {
         assert_eq!(config.token.as_deref(), Some("admin"));
         assert_eq!(config.read_only_token.as_deref(), Some("viewer"));
         assert_eq!(config.pod_ready_delay, Duration::from_secs(2));
+        assert!(config.tls, "a token implies TLS");
+    }
+
+    #[test]
+    fn a_token_alone_turns_tls_on() {
+        // client-go sends tokens only over TLS, so a token over plain HTTP would lock kubectl out.
+        let config = parse(&["sandbox", "--token", "admin"]).expect("valid flags").config();
+        assert_eq!(config.token.as_deref(), Some("admin"));
+        assert!(config.tls);
+    }
+
+    #[test]
+    fn tls_alone_serves_https_without_tokens() {
+        let config = parse(&["sandbox", "--tls"]).expect("valid flags").config();
+        assert!(config.tls);
+        assert_eq!(config.token, None);
+        assert_eq!(config.read_only_token, None);
     }
 
     #[test]
@@ -189,6 +206,7 @@ mod tests {
         assert_eq!(config.state_dir, None);
         assert_eq!(config.token, None);
         assert_eq!(config.pod_ready_delay, Duration::from_millis(500));
+        assert!(!config.tls, "plain HTTP unless asked for");
     }
 
     #[test]

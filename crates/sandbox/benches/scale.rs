@@ -1,7 +1,10 @@
 //! Scale harness for the sandbox (`cargo bench -p fluxtui-sandbox --bench scale`): objects stored
-//! and memory, list latency, watch fan-out and write throughput, over loopback HTTP against an
-//! in-process server. Sizes can be lowered with `SCALE_OBJECTS=10000` for a quick run.
-//! Results go to BENCHMARKS.md by hand; nothing here asserts a time.
+//! and memory, list latency, watch fan-out and write throughput, against an in-process server,
+//! with loopback HTTP clients on threads of this same process. The objects of the store benchmark
+//! and the fan-out's writes go in-process through `ApiState::create`; lists, watches and the
+//! throughput writes go over HTTP. Sizes can be lowered with `SCALE_OBJECTS=10000` for a quick run.
+//! Results go to BENCHMARKS.md by hand; nothing here asserts a time, but every wait has a deadline
+//! and fails loudly when it passes.
 
 use fluxtui_sandbox::resources::{Target, WriteOptions};
 use fluxtui_sandbox::{Sandbox, SandboxConfig};
@@ -61,8 +64,14 @@ fn flux_object(namespace: &str, name: &str) -> Value {
     })
 }
 
+/// How long any one wait of the harness (a response, a watcher, an event) may take before the run fails.
+const WAIT_LIMIT: Duration = Duration::from_secs(60);
+
+/// One GET, returning the size of the whole answer. The answer is read as raw bytes, not decoded, so the
+/// measured time is the server's and the transfer's.
 fn get(addr: &str, path: &str, accept: &str) -> usize {
     let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(WAIT_LIMIT)).expect("read timeout");
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("send");
     let mut answer = Vec::new();
@@ -82,6 +91,7 @@ fn post(stream: &mut BufReader<TcpStream>, addr: &str, path: &str, body: &str) -
     loop {
         let mut line = String::new();
         stream.read_line(&mut line).expect("header");
+        assert!(!line.is_empty(), "the server closed the connection in the middle of the headers");
         if line == "\r\n" {
             break;
         }
@@ -159,23 +169,41 @@ async fn objects_and_lists(total: usize) {
     sandbox.shutdown().await;
 }
 
+/// `watchers` watch streams over HTTP on one resource; `writes` creates made in-process (through
+/// `ApiState::create`, not HTTP), each timed until every watcher has read its event.
 async fn watch_fan_out(watchers: usize, writes: usize) {
     let sandbox =
         Sandbox::start(SandboxConfig { simulate_workloads: false, ..SandboxConfig::default() }).await.expect("start");
     let addr = sandbox.addr().to_string();
     let received = Arc::new(AtomicU64::new(0));
+    // Each watcher says once its response headers are read: from then on its watch is open on the server.
+    let (open_tx, mut open_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let mut threads = Vec::new();
     for _ in 0..watchers {
-        let (addr, received) = (addr.clone(), received.clone());
+        let (addr, received, open_tx) = (addr.clone(), received.clone(), open_tx.clone());
         threads.push(std::thread::spawn(move || {
-            let mut stream = TcpStream::connect(&addr).expect("connect");
+            let stream = TcpStream::connect(&addr).expect("connect");
+            stream.set_read_timeout(Some(WAIT_LIMIT)).expect("read timeout");
+            let mut reader = BufReader::new(stream);
             let request = format!(
                 "GET /api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=60 HTTP/1.1\r\nHost: {addr}\r\n\r\n"
             );
-            stream.write_all(request.as_bytes()).expect("send");
-            let reader = BufReader::new(stream);
+            reader.get_mut().write_all(request.as_bytes()).expect("send");
+            let mut status_line = String::new();
+            reader.read_line(&mut status_line).expect("status line");
+            assert!(status_line.starts_with("HTTP/1.1 200"), "the watch was answered {status_line:?}");
+            loop {
+                let mut header = String::new();
+                reader.read_line(&mut header).expect("header");
+                assert!(!header.is_empty(), "the server closed the watch in the middle of its headers");
+                if header == "\r\n" {
+                    break;
+                }
+            }
+            open_tx.send(()).expect("the harness waits for every watcher");
             let mut seen = 0;
-            for line in reader.lines().map_while(Result::ok) {
+            for line in reader.lines() {
+                let line = line.expect("read the watch stream");
                 if line.contains("\"type\":\"ADDED\"") {
                     received.fetch_add(1, Ordering::Relaxed);
                     seen += 1;
@@ -184,9 +212,19 @@ async fn watch_fan_out(watchers: usize, writes: usize) {
                     }
                 }
             }
+            panic!("the watch stream ended after {seen} of {writes} events");
         }));
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    drop(open_tx);
+    let open_deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+    for open in 0..watchers {
+        match tokio::time::timeout_at(open_deadline, open_rx.recv()).await {
+            Ok(Some(())) => {}
+            // Every sender is gone: a watcher thread panicked before its watch was open.
+            Ok(None) => panic!("only {open} of {watchers} watches opened: a watcher thread failed"),
+            Err(_) => panic!("only {open} of {watchers} watches opened within {WAIT_LIMIT:?}"),
+        }
+    }
     let state = sandbox.state();
     let cms = state.resource("", "v1", "configmaps").expect("configmaps");
     let started = Instant::now();
@@ -200,7 +238,16 @@ async fn watch_fan_out(watchers: usize, writes: usize) {
         state
             .create(&Target::new(cms.clone(), "default", &name), body, &WriteOptions::manager("bench"))
             .expect("create");
-        while received.load(Ordering::Relaxed) < before + watchers as u64 {
+        let deadline = t + WAIT_LIMIT;
+        loop {
+            let delivered = received.load(Ordering::Relaxed) - before;
+            if delivered >= watchers as u64 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "write {i}: {delivered} of {watchers} watchers had it after {WAIT_LIMIT:?}"
+            );
             tokio::time::sleep(Duration::from_micros(50)).await;
         }
         latencies.push(t.elapsed());
@@ -213,7 +260,7 @@ async fn watch_fan_out(watchers: usize, writes: usize) {
         (writes * watchers) as f64 / total.as_secs_f64()
     );
     for thread in threads {
-        let _ = thread.join();
+        thread.join().expect("a watcher thread panicked");
     }
     sandbox.shutdown().await;
 }
@@ -233,7 +280,9 @@ async fn write_throughput(durable: bool, clients: usize, duration: Duration) {
         .map(|c| {
             let (addr, done) = (addr.clone(), done.clone());
             std::thread::spawn(move || {
-                let mut stream = BufReader::new(TcpStream::connect(&addr).expect("connect"));
+                let stream = TcpStream::connect(&addr).expect("connect");
+                stream.set_read_timeout(Some(WAIT_LIMIT)).expect("read timeout");
+                let mut stream = BufReader::new(stream);
                 let mut i = 0;
                 while Instant::now() < deadline {
                     let body = format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"w-{c}-{i}"}},"data":{{"k":"v"}}}}"#);
@@ -245,7 +294,7 @@ async fn write_throughput(durable: bool, clients: usize, duration: Duration) {
         })
         .collect();
     for thread in threads {
-        let _ = thread.join();
+        thread.join().expect("a writer thread panicked");
     }
     println!(
         "writes over HTTP, {clients} clients, {}: {:.0} creates/s",

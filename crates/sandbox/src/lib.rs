@@ -1,12 +1,6 @@
-//! # fluxtui-sandbox
-//!
-//! An embedded Kubernetes API server, faithful enough that kubectl, helm and kube-rs accept it:
-//! discovery, CRUD with Kubernetes semantics, watches, every patch type including server-side
-//! apply, CRDs served the moment they are created, OpenAPI, tables, and a small workload
-//! simulation so that health checks mean something.
-//!
-//! It is fluxtui's embedded default cluster (`fluxtui sandbox`, `fluxtui demo`) and the backbone
-//! of the project's tests.
+// The crate's documentation is its README (which says what the sandbox serves, and whose example is compiled
+// as a doctest through this attribute); the entry point is `Sandbox`.
+#![doc = include_str!("../README.md")]
 
 pub mod config;
 pub mod error;

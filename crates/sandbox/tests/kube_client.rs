@@ -10,14 +10,27 @@ use kube::runtime::watcher;
 use kube::{Client, Config};
 use serde_json::json;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+/// An in-memory sandbox with the default configuration, and a kube-rs client for it.
 async fn start() -> (Sandbox, Client) {
-    let sandbox = Sandbox::start(SandboxConfig::default()).await.expect("sandbox starts");
-    let kubeconfig = Kubeconfig::from_yaml(&sandbox.kubeconfig_yaml(None)).expect("kubeconfig parses");
-    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.expect("config");
-    let client = Client::try_from(config).expect("client");
+    start_with(SandboxConfig::default()).await
+}
+
+/// A sandbox with the given configuration, and a kube-rs client for it carrying `config.token`.
+async fn start_with(config: SandboxConfig) -> (Sandbox, Client) {
+    let token = config.token.clone();
+    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
+    let client = client_with(&sandbox, token.as_deref()).await;
     (sandbox, client)
+}
+
+/// A kube-rs client for the sandbox, through the kubeconfig it writes, carrying `token`.
+async fn client_with(sandbox: &Sandbox, token: Option<&str>) -> Client {
+    let kubeconfig = Kubeconfig::from_yaml(&sandbox.kubeconfig_yaml(token)).expect("kubeconfig parses");
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.expect("config");
+    Client::try_from(config).expect("client")
 }
 
 fn config_map(name: &str, value: &str) -> ConfigMap {
@@ -94,29 +107,57 @@ async fn next_apply(
     }
 }
 
-#[tokio::test]
-async fn expired_resource_versions_make_the_watcher_relist() {
-    let (sandbox, client) = start().await;
+/// Starts a watcher on namespaces, expires every resourceVersion once its first listing is done, and returns
+/// once the watcher has listed again (panicking if it does not within 15 s), with the stream for more.
+async fn watcher_relisted_after_an_expiry(
+    sandbox: &Sandbox,
+    client: Client,
+) -> impl futures::Stream<Item = Result<watcher::Event<Namespace>, watcher::Error>> + Unpin + use<> {
     let api: Api<Namespace> = Api::all(client);
     let mut events = watcher(api, watcher::Config::default()).boxed();
     let mut inits = 0;
     let mut expired = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while inits < 2 && tokio::time::Instant::now() < deadline {
-        match tokio::time::timeout(Duration::from_secs(5), events.next()).await {
+    while inits < 2 {
+        match tokio::time::timeout_at(deadline, events.next()).await {
             Ok(Some(Ok(watcher::Event::Init))) => inits += 1,
             Ok(Some(Ok(watcher::Event::InitDone))) if !expired => {
-                // The watch is open now: forget the history and end the stream, so that the
-                // watcher's resume gets 410 Gone.
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                // Forget the history and end the stream: the watch that follows the listing (open already or
+                // not yet) gets 410 Gone, whose answer is a relist.
                 sandbox.expire_resource_versions();
                 expired = true;
             }
             Ok(Some(_)) => {}
-            Ok(None) | Err(_) => break,
+            Ok(None) => panic!("the watcher's stream ended after {inits} listings"),
+            Err(_) => panic!("no relist within 15 s of the expiry ({inits} listings)"),
         }
     }
-    assert_eq!(inits, 2, "a 410 Gone must lead to exactly one relist");
+    events
+}
+
+#[tokio::test]
+async fn expired_resource_versions_make_the_watcher_relist() {
+    let (sandbox, client) = start().await;
+    let _relisted = watcher_relisted_after_an_expiry(&sandbox, client).await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+#[ignore = "sandbox bug: after an expiry with no write since, a relist returns the expired resourceVersion \
+            (Store::expire_history sets compacted_below past the current one), so its watch gets 410 again and \
+            the watcher relists in a loop (dozens of times a second) until something is written"]
+async fn an_expiry_costs_exactly_one_relist() {
+    let (sandbox, client) = start().await;
+    let mut events = watcher_relisted_after_an_expiry(&sandbox, client).await;
+    // Exactly one relist: once relisted, the watcher stays on its new watch, with no further listing.
+    let quiet = tokio::time::Instant::now() + Duration::from_secs(2);
+    while let Ok(event) = tokio::time::timeout_at(quiet, events.next()).await {
+        match event {
+            Some(Ok(watcher::Event::Init)) => panic!("a 410 Gone must lead to exactly one relist, got a third"),
+            Some(_) => {}
+            None => panic!("the watcher's stream ended after the relist"),
+        }
+    }
     sandbox.shutdown().await;
 }
 
@@ -143,12 +184,6 @@ async fn deployments_round_trip_through_typed_clients() {
     sandbox.shutdown().await;
 }
 
-async fn client_with(sandbox: &Sandbox, token: Option<&str>) -> Client {
-    let kubeconfig = Kubeconfig::from_yaml(&sandbox.kubeconfig_yaml(token)).expect("kubeconfig parses");
-    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.expect("config");
-    Client::try_from(config).expect("client")
-}
-
 #[tokio::test]
 async fn tokens_separate_full_read_only_and_anonymous_callers() {
     let config = SandboxConfig {
@@ -156,8 +191,8 @@ async fn tokens_separate_full_read_only_and_anonymous_callers() {
         read_only_token: Some("reader-secret".into()),
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
-    let full: Api<ConfigMap> = Api::namespaced(client_with(&sandbox, Some("full-secret")).await, "default");
+    let (sandbox, full) = start_with(config).await;
+    let full: Api<ConfigMap> = Api::namespaced(full, "default");
     full.create(&PostParams::default(), &config_map("written", "1")).await.expect("full token writes");
     let reader: Api<ConfigMap> = Api::namespaced(client_with(&sandbox, Some("reader-secret")).await, "default");
     assert!(reader.get("written").await.is_ok(), "the read-only token reads");
@@ -211,10 +246,8 @@ async fn pod_logs_follow_as_the_container_writes() {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::LogParams;
     let config = SandboxConfig { pod_ready_delay: Duration::from_millis(50), ..SandboxConfig::default() };
-    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
-    let kubeconfig = Kubeconfig::from_yaml(&sandbox.kubeconfig_yaml(None)).expect("kubeconfig parses");
-    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.expect("config");
-    let pods: Api<Pod> = Api::namespaced(Client::try_from(config).expect("client"), "default");
+    let (sandbox, client) = start_with(config).await;
+    let pods: Api<Pod> = Api::namespaced(client, "default");
     let pod: Pod = serde_json::from_value(json!({"metadata": {"name": "talker"}, "spec": {"containers": [{"name": "app", "image": "ghcr.io/stefanprodan/podinfo:6.7.0"}]}}))
         .expect("valid Pod");
     pods.create(&PostParams::default(), &pod).await.expect("create pod");
@@ -337,14 +370,11 @@ fn flux_objects() -> Vec<(&'static str, &'static str, &'static str, &'static str
 /// Installs every Flux CRD of the shared reference data through kube-rs; `None` when it is absent.
 async fn install_flux_crds(client: &Client) -> Option<()> {
     use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
-    let crds = std::env::var_os("FLUXTUI_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-        .join("flux/crds");
-    if !crds.is_dir() {
-        eprintln!("skipped: {} is absent", crds.display());
+    let Some(shared) = fluxtui_testkit::shared_dir() else {
+        eprintln!("skipping: ../shared is absent (set FLUXTUI_SHARED to use another directory)");
         return None;
-    }
+    };
+    let crds = shared.join("flux/crds");
     let crd_api: Api<DynamicObject> = Api::all_with(
         client.clone(),
         &ApiResource::from_gvk_with_plural(
@@ -427,7 +457,7 @@ async fn shared_reflectors_for_every_flux_kind_fill_and_stay_quiet() {
         return;
     }
     let mut readers = Vec::new();
-    let relists = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
     for (group, version, kind, plural, spec) in flux_objects() {
         let resource = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural);
         let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
@@ -438,26 +468,40 @@ async fn shared_reflectors_for_every_flux_kind_fill_and_stay_quiet() {
             .unwrap_or_else(|e| panic!("create {kind}: {e}"));
         let writer = reflector::store::Writer::new(resource.clone());
         let reader = writer.as_reader();
-        let relists = relists.clone();
-        let stream =
-            watcher(api, watcher::Config::default().any_semantic()).default_backoff().reflect(writer).touched_objects();
+        let (errors, listings) = (errors.clone(), Arc::new(AtomicUsize::new(0)));
+        let stream = {
+            let listings = listings.clone();
+            watcher(api, watcher::Config::default().any_semantic())
+                .default_backoff()
+                // Every listing, the first included, starts with Init: counted before the reflector takes it.
+                .inspect_ok(move |event| {
+                    if matches!(event, watcher::Event::Init) {
+                        listings.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+                .reflect(writer)
+                .touched_objects()
+        };
         tokio::spawn(async move {
             let mut stream = Box::pin(stream);
             while let Some(item) = stream.next().await {
                 if item.is_err() {
-                    relists.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    errors.fetch_add(1, Ordering::Relaxed);
                 }
             }
         });
-        readers.push((kind, reader));
+        readers.push((kind, reader, listings));
     }
-    for (kind, reader) in &readers {
+    for (kind, reader, _) in &readers {
         tokio::time::timeout(Duration::from_secs(10), reader.wait_until_ready()).await.expect("ready").expect("store");
         assert_eq!(reader.state().len(), 1, "{kind} store");
     }
     // Steady state: nothing changes, and no watcher errors or relists for a while.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(relists.load(std::sync::atomic::Ordering::Relaxed), 0, "watch errors in a steady state");
+    assert_eq!(errors.load(Ordering::Relaxed), 0, "watch errors in a steady state");
+    for (kind, _, listings) in &readers {
+        assert_eq!(listings.load(Ordering::Relaxed), 1, "{kind}: listed more than once in a steady state");
+    }
     sandbox.shutdown().await;
 }
 

@@ -10,7 +10,7 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 
 use crate::locate::helm_binary;
-use crate::process::{assert_success, kubectl};
+use crate::process::{assert_success, kubectl, kubectl_command};
 
 /// A sandbox API server on a free loopback port, with a kubeconfig for it in a temporary directory that lives
 /// as long as the cluster. Dropping it shuts the server down gracefully.
@@ -48,7 +48,12 @@ impl TestCluster {
 
     /// Starts a sandbox with the given configuration. The kubeconfig carries `config.token`; when a read-only
     /// token is configured, a second kubeconfig carrying it is written too.
-    pub async fn start_with(config: SandboxConfig) -> TestCluster {
+    ///
+    /// As `fluxtui sandbox` does, a token turns TLS on (`config.tls` is set whenever `config.token` is): client-go
+    /// (kubectl, helm) sends credentials only over TLS, so a kubeconfig with a token for a plain-HTTP server
+    /// would be useless. The kubeconfigs trust the sandbox's own CA.
+    pub async fn start_with(mut config: SandboxConfig) -> TestCluster {
+        config.tls |= config.token.is_some();
         let dir = tempfile::Builder::new().prefix("fluxtui-test-").tempdir().expect("create the test's temp dir");
         let kubeconfig = dir.path().join("kubeconfig");
         let read_only_kubeconfig = config.read_only_token.as_ref().map(|_| dir.path().join("kubeconfig-read-only"));
@@ -88,7 +93,8 @@ impl TestCluster {
         self.addr
     }
 
-    /// The server's base URL, `http://127.0.0.1:PORT`.
+    /// The server's base URL: `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` when the cluster serves TLS
+    /// (with a token, or `tls` set).
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -110,7 +116,19 @@ impl TestCluster {
 
     /// Runs the real `kubectl` against this cluster and returns what it did, successful or not.
     pub fn kubectl(&self, args: &[&str]) -> Output {
-        kubectl(&self.kubeconfig, &self.dir.path().join("kube-cache"), args)
+        kubectl(&self.kubeconfig, &self.kube_cache(), args)
+    }
+
+    /// The `kubectl` command [`TestCluster::kubectl`] runs (same kubeconfig, discovery cache and environment),
+    /// not yet started: for long-running commands such as `kubectl get -w`, whose output the test reads as it
+    /// comes. Standard input is null; stdout and stderr are left for the caller to set.
+    pub fn kubectl_command(&self, args: &[&str]) -> Command {
+        kubectl_command(&self.kubeconfig, &self.kube_cache(), args)
+    }
+
+    /// kubectl's discovery cache for this cluster, in its temporary directory.
+    fn kube_cache(&self) -> PathBuf {
+        self.dir.path().join("kube-cache")
     }
 
     /// Runs `kubectl` and returns its stdout, panicking with its stdout and stderr if it failed.

@@ -9,9 +9,9 @@
 //! - [`SandboxProcess`]: the `fluxtui` binary itself running `fluxtui sandbox` as a subprocess, for tests of the
 //!   command line. Cargo only tells the root package's tests where that binary is, so they pass it in with
 //!   [`fluxtui_binary!`].
-//! - [`helm_binary`], [`shared_dir`], [`workspace_root`]: where the oracles and the shared reference data are.
-//! - [`http_request`], [`raw_request`]: raw HTTP, for what kubectl will not send (malformed bodies, odd media
-//!   types) on a plain-HTTP sandbox.
+//! - [`helm_binary`], [`shared_dir`]: where the helm oracle and the shared reference data are.
+//! - [`http_request`], [`raw_request`], [`try_raw_request`]: raw HTTP, for what kubectl will not send (malformed
+//!   bodies, odd media types). Plain HTTP only: they serve clusters without TLS (no token, `tls` unset).
 //!
 //! ```no_run
 //! # async fn example() {
@@ -27,9 +27,9 @@ mod locate;
 mod process;
 
 pub use cluster::TestCluster;
-pub use http::{HttpResponse, http_request, raw_request};
-pub use locate::{helm_binary, helm_cache_path, shared_dir, workspace_root};
-pub use process::{SandboxProcess, assert_success, kubectl};
+pub use http::{HttpResponse, http_request, raw_request, try_raw_request};
+pub use locate::{helm_binary, shared_dir};
+pub use process::{SandboxProcess, assert_success};
 
 /// The path of the `fluxtui` binary, for tests in the root package (Cargo sets `CARGO_BIN_EXE_fluxtui` only
 /// there, so this must expand in the test's own crate rather than be a function of this one).

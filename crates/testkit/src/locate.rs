@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 /// The workspace root: the directory holding the root `Cargo.toml`.
-pub fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     // This crate lives at <workspace>/crates/testkit, a layout fixed by the workspace's own Cargo.toml.
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest_dir.ancestors().nth(2).unwrap_or(manifest_dir).to_path_buf()
@@ -23,7 +23,7 @@ pub fn shared_dir() -> Option<PathBuf> {
 }
 
 /// Where `scripts/test` installs helm: `${XDG_CACHE_HOME:-$HOME/.cache}/fluxtui-test/bin/helm`.
-pub fn helm_cache_path() -> Option<PathBuf> {
+pub(crate) fn helm_cache_path() -> Option<PathBuf> {
     let cache = match std::env::var_os("XDG_CACHE_HOME") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => PathBuf::from(std::env::var_os("HOME")?).join(".cache"),

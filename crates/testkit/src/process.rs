@@ -15,17 +15,22 @@ const PROCESS_DEADLINE: Duration = Duration::from_secs(30);
 /// Runs the real `kubectl` with the given kubeconfig, keeping its discovery cache in `cache_dir` (the default
 /// cache is keyed by host and port, so a later test server on a reused port would otherwise see stale
 /// discovery).
-pub fn kubectl(kubeconfig: &Path, cache_dir: &Path, args: &[&str]) -> Output {
-    Command::new("kubectl")
+pub(crate) fn kubectl(kubeconfig: &Path, cache_dir: &Path, args: &[&str]) -> Output {
+    kubectl_command(kubeconfig, cache_dir, args).output().expect("run kubectl (is it installed? scripts/test checks)")
+}
+
+/// The command [`kubectl`] runs, not yet started.
+pub(crate) fn kubectl_command(kubeconfig: &Path, cache_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("kubectl");
+    command
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .arg("--cache-dir")
         .arg(cache_dir)
         .args(args)
         .env_remove("KUBECONFIG")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run kubectl (is it installed? scripts/test checks)")
+        .stdin(Stdio::null());
+    command
 }
 
 /// Panics, showing the exit status, stdout and stderr, unless the command succeeded.
@@ -105,7 +110,8 @@ impl SandboxProcess {
         self.dir.path().join("state")
     }
 
-    /// The server's base URL, `http://127.0.0.1:PORT`, as the kubeconfig names it.
+    /// The server's base URL as the kubeconfig names it: `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT`
+    /// when the process serves TLS (`--tls`, or a `--token`).
     pub fn url(&self) -> String {
         let kubeconfig = std::fs::read_to_string(&self.kubeconfig).expect("read the kubeconfig");
         kubeconfig
@@ -113,11 +119,6 @@ impl SandboxProcess {
             .find_map(|line| line.trim().strip_prefix("server:"))
             .map(|server| server.trim().to_string())
             .unwrap_or_else(|| panic!("no server in the kubeconfig:\n{kubeconfig}"))
-    }
-
-    /// The process id, for sending it signals.
-    pub fn id(&self) -> u32 {
-        self.child.id()
     }
 
     /// Kills the process with SIGKILL (no chance to flush anything) and reaps it.

@@ -1,7 +1,9 @@
 //! The test helpers themselves, against the real clients.
 
 use fluxtui_sandbox::SandboxConfig;
-use fluxtui_testkit::{TestCluster, http_request};
+use std::process::{Command, Stdio};
+
+use fluxtui_testkit::{TestCluster, assert_success, http_request};
 
 #[tokio::test]
 async fn kubectl_talks_to_the_test_cluster() {
@@ -32,17 +34,42 @@ async fn helm_talks_to_the_test_cluster() {
 }
 
 #[tokio::test]
-async fn a_read_only_kubeconfig_is_written_next_to_the_full_one() {
+async fn a_read_only_kubeconfig_is_written_next_to_the_full_one_and_kubectl_honours_it() {
     let config = SandboxConfig {
         token: Some("admin".into()),
         read_only_token: Some("viewer".into()),
         ..SandboxConfig::default()
     };
     let cluster = TestCluster::start_with(config).await;
+    // A token turns TLS on, as `fluxtui sandbox` does: kubectl would not send the token over plain HTTP.
+    assert!(cluster.url().starts_with("https://127.0.0.1:"), "{}", cluster.url());
     let read_only = cluster.read_only_kubeconfig_path().expect("a read-only kubeconfig");
     let text = std::fs::read_to_string(read_only).expect("read the read-only kubeconfig");
     assert!(text.contains("token: viewer"), "the read-only kubeconfig does not carry its token:\n{text}");
-    assert_eq!(http_request(cluster.url(), "GET", "/api/v1/namespaces", Some("viewer"), None).status, 200);
+
+    // The full kubeconfig writes.
+    cluster.kubectl_success(&["create", "namespace", "written-by-admin"]);
+    // The read-only one reads, through the real kubectl (so the token really travels, over TLS)...
+    let read_only_kubectl = |args: &[&str]| {
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(read_only)
+            .arg("--cache-dir")
+            .arg(cluster.dir().join("kube-cache-read-only"))
+            .args(args)
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run kubectl")
+    };
+    let listed = read_only_kubectl(&["get", "namespaces", "-o", "name"]);
+    assert_success(&listed, "kubectl get namespaces with the read-only kubeconfig");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("namespace/written-by-admin"));
+    // ...and is refused every write.
+    let denied = read_only_kubectl(&["create", "namespace", "not-by-viewer"]);
+    let stderr = String::from_utf8_lossy(&denied.stderr);
+    assert!(!denied.status.success() && stderr.contains("Forbidden"), "expected Forbidden, got:\n{stderr}");
+    assert!(!cluster.kubectl(&["get", "namespace", "not-by-viewer"]).status.success());
 }
 
 #[test]

@@ -1,7 +1,9 @@
-//! HTTPS for the sandbox. client-go (kubectl, helm) sends bearer tokens only over TLS, so a sandbox
-//! with tokens serves HTTPS with its own certificate authority, which the written kubeconfig
-//! trusts. With a state directory the CA and certificate are kept there, so kubeconfigs written
-//! before a restart stay valid.
+//! HTTPS for the sandbox, used only when `SandboxConfig::tls` is set: the server then presents a
+//! certificate from its own certificate authority, which the written kubeconfig trusts. A token
+//! does not turn TLS on here; client-go (kubectl, helm) sends bearer tokens only over TLS, so the
+//! `fluxtui sandbox` command (and the testkit) set `tls` whenever a token is given. With a state
+//! directory the CA and certificate are kept there, so kubeconfigs written before a restart stay
+//! valid.
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
