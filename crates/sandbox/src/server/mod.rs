@@ -124,9 +124,10 @@ impl Sandbox {
     }
 
     /// Forgets the watch history: every watch resumed from an old resourceVersion gets 410 Gone.
-    pub fn expire_resource_versions(&self) {
-        self.shared.state.store.expire_history();
+    pub fn expire_resource_versions(&self) -> Result<(), ApiError> {
+        self.shared.state.store.expire_history()?;
         self.shared.faults.drop_watches();
+        Ok(())
     }
 
     /// A kubeconfig whose cluster, user and context are all named `fluxtui-sandbox`.
@@ -288,7 +289,9 @@ async fn admin(shared: &Shared, caller: Caller, method: &Method, action: &str, b
             json_value(200, &json!({"droppedWatches": true}))
         }
         (&Method::POST, "expire-resource-versions") => {
-            shared.state.store.expire_history();
+            if let Err(err) = shared.state.store.expire_history() {
+                return error_response(&err.into());
+            }
             shared.faults.drop_watches();
             json_value(200, &json!({"expired": true}))
         }

@@ -246,11 +246,20 @@ impl Store {
         (items, Subscription { backlog: Vec::new(), receiver, resource_version: inner.resource_version })
     }
 
-    /// Forgets the watch history so every resumed watch gets 410 Gone (fault injection).
-    pub fn expire_history(&self) {
+    /// Forgets the watch history so every resumed watch gets 410 Gone (fault injection). The clock
+    /// moves on by one, durably, so that what a client lists afterwards is watchable again: without
+    /// that, a quiet cluster would answer each relist with a resourceVersion that is already too old.
+    pub fn expire_history(&self) -> Result<(), StoreError> {
         let mut inner = self.lock();
+        let rv = inner.resource_version + 1;
+        if let Some(wal) = inner.wal.as_mut() {
+            wal.append(&Record::header(rv))?;
+            wal.sync()?;
+        }
+        inner.resource_version = rv;
         inner.history.clear();
-        inner.compacted_below = inner.resource_version + 1;
+        inner.compacted_below = rv;
+        Ok(())
     }
 
     /// Runs a read-modify-write under the store lock. Writes made through the [`Txn`] become
