@@ -83,3 +83,33 @@ fn tokens_serve_https_and_kubectl_uses_them() {
     let status = sandbox.terminate();
     assert!(status.success(), "fluxtui sandbox exited with {status} after SIGTERM");
 }
+
+#[test]
+fn without_a_writable_log_directory_it_warns_once_and_still_serves() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A file where the state directory should be: the log directory cannot be created under it.
+    let blocker = dir.path().join("not-a-directory");
+    std::fs::write(&blocker, "").expect("write blocker");
+    let mut child = Command::new(fluxtui_binary!())
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
+        .env("XDG_STATE_HOME", &blocker)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fluxtui sandbox");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap_or_default();
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(line.contains("listening on"), "it did not serve: {line:?}\n{stderr}");
+    assert!(stderr.contains("running without a log file: cannot create the log directory"), "{stderr}");
+}
