@@ -27,6 +27,8 @@ pub struct StoredObject {
     pub controller: Option<Arc<ControllerRef>>,
     /// The uids of every ownerReference, controller or not.
     pub owners: Vec<String>,
+    /// `metadata.deletionTimestamp` is set.
+    pub deleting: bool,
     pub raw: Bytes,
 }
 
@@ -70,6 +72,7 @@ impl StoredObject {
             labels: string_map(meta.and_then(|m| m.get("labels"))),
             controller,
             owners,
+            deleting: meta.and_then(|m| m.get("deletionTimestamp")).is_some_and(|t| !t.is_null()),
             raw,
         }
     }

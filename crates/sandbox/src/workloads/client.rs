@@ -35,7 +35,7 @@ impl Api {
     }
 
     /// The storage version's target of an object.
-    pub fn target(&self, gr: &GroupResource, namespace: &str, name: &str) -> Result<Target, ApiError> {
+    fn target(&self, gr: &GroupResource, namespace: &str, name: &str) -> Result<Target, ApiError> {
         let info = self.state.registry().storage_info(gr).ok_or_else(|| {
             ApiError::new(404, "NotFound", format!("the server could not find the requested resource {gr}"))
         })?;
@@ -44,11 +44,6 @@ impl Api {
 
     pub fn get(&self, gr: &GroupResource, namespace: &str, name: &str) -> Option<Value> {
         self.state.store.get(gr, namespace, name).map(|o| o.value())
-    }
-
-    /// Every object of a resource, in one namespace or (`None`) all of them.
-    pub fn list(&self, gr: &GroupResource, namespace: Option<&str>) -> Vec<Value> {
-        self.state.store.list(gr, namespace).0.iter().map(|o| o.value()).collect()
     }
 
     pub fn create(&self, gr: &GroupResource, namespace: &str, body: Value, manager: &str) -> Result<Value, ApiError> {
