@@ -35,11 +35,7 @@ pub(super) fn message(
     let mut reader = Reader::new(buf);
     while let Some((number, value)) = reader.next_field().map_err(|e| e.within(&msg.name))? {
         let Some(at) = msg.position(number) else {
-            return Err(ProtobufError::UnknownField {
-                message: msg.name.clone(),
-                number,
-                wire_type: value.wire_type(),
-            });
+            return Err(ProtobufError::unknown_field(&msg.name, number, value));
         };
         let field = &msg.fields[at];
         let ctx = Ctx { schema, message: &msg.name, field, depth };
@@ -121,8 +117,7 @@ impl Ctx<'_> {
     fn value(&self, ty: Ty, value: WireValue<'_>) -> Result<(Value, bool), ProtobufError> {
         let decoded = match (ty, value) {
             (Ty::Scalar(Scalar::Str), WireValue::Bytes(b)) => {
-                // Go's JSON encoder also turns invalid UTF-8 into U+FFFD.
-                let text = String::from_utf8_lossy(b).into_owned();
+                let text = super::text(b);
                 let zero = text.is_empty();
                 (Value::String(text), zero)
             }

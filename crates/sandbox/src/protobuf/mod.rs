@@ -65,6 +65,11 @@ pub enum ProtobufError {
 }
 
 impl ProtobufError {
+    /// A field the message does not have (or not with that wire type).
+    fn unknown_field(message: &str, number: u32, value: WireValue<'_>) -> Self {
+        ProtobufError::UnknownField { message: message.to_string(), number, wire_type: value.wire_type() }
+    }
+
     /// Adds the message being read to a low-level wire error.
     fn within(self, message: &str) -> Self {
         match self {
@@ -164,24 +169,23 @@ impl<'a> Envelope<'a> {
                         match (number, value) {
                             (1, WireValue::Bytes(b)) => out.api_version = text(b),
                             (2, WireValue::Bytes(b)) => out.kind = text(b),
-                            (number, value) => return Err(unknown_field("runtime.TypeMeta", number, value)),
+                            (number, value) => {
+                                return Err(ProtobufError::unknown_field("runtime.TypeMeta", number, value));
+                            }
                         }
                     }
                 }
                 (2, WireValue::Bytes(raw)) => out.raw = raw,
                 (3, WireValue::Bytes(b)) => out.content_encoding = text(b),
                 (4, WireValue::Bytes(b)) => out.content_type = text(b),
-                (number, value) => return Err(unknown_field("runtime.Unknown", number, value)),
+                (number, value) => return Err(ProtobufError::unknown_field("runtime.Unknown", number, value)),
             }
         }
         Ok(out)
     }
 }
 
+/// A protobuf string; invalid UTF-8 becomes U+FFFD, as Go's JSON encoder does.
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn unknown_field(message: &str, number: u32, value: WireValue<'_>) -> ProtobufError {
-    ProtobufError::UnknownField { message: message.to_string(), number, wire_type: value.wire_type() }
 }

@@ -42,7 +42,7 @@ fn time(buf: &[u8], micro: bool) -> Result<Value, ProtobufError> {
             (1, WireValue::Varint(v)) => seconds = v as i64,
             // int32 on the wire: sign-extended to 64 bits, so truncation restores it.
             (2, WireValue::Varint(v)) => nanos = i64::from(v as i32),
-            (number, value) => return Err(unexpected(name, number, value)),
+            (number, value) => return Err(ProtobufError::unknown_field(name, number, value)),
         }
     }
     let nanos = if micro { nanos } else { 0 };
@@ -50,11 +50,8 @@ fn time(buf: &[u8], micro: bool) -> Result<Value, ProtobufError> {
         .and_then(|t| t.checked_add_signed(chrono::Duration::nanoseconds(nanos)))
         .filter(|t| (0..=9999).contains(&chrono::Datelike::year(t)))
         .ok_or_else(|| ProtobufError::Malformed(format!("{name} {seconds}s {nanos}ns is out of range")))?;
-    let text = if micro {
-        stamp.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-    } else {
-        stamp.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-    };
+    let text =
+        if micro { stamp.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string() } else { crate::resources::rfc3339(stamp) };
     Ok(Value::String(text))
 }
 
@@ -65,8 +62,8 @@ fn int_or_string(buf: &[u8]) -> Result<Value, ProtobufError> {
         match (number, value) {
             (1, WireValue::Varint(v)) => kind = v as i64,
             (2, WireValue::Varint(v)) => int_val = v as i32,
-            (3, WireValue::Bytes(b)) => str_val = String::from_utf8_lossy(b).into_owned(),
-            (number, value) => return Err(unexpected("intstr.IntOrString", number, value)),
+            (3, WireValue::Bytes(b)) => str_val = super::text(b),
+            (number, value) => return Err(ProtobufError::unknown_field("intstr.IntOrString", number, value)),
         }
     }
     match kind {
@@ -93,14 +90,14 @@ fn single_bytes<'a>(buf: &'a [u8], name: &str, field: u32) -> Result<Option<&'a 
     while let Some((number, value)) = reader.next_field()? {
         match value {
             WireValue::Bytes(b) if number == field => found = Some(b),
-            value => return Err(unexpected(name, number, value)),
+            value => return Err(ProtobufError::unknown_field(name, number, value)),
         }
     }
     Ok(found)
 }
 
 fn string_field(buf: &[u8], name: &str, field: u32) -> Result<String, ProtobufError> {
-    Ok(single_bytes(buf, name, field)?.map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default())
+    Ok(single_bytes(buf, name, field)?.map(super::text).unwrap_or_default())
 }
 
 fn int_field(buf: &[u8], name: &str, field: u32) -> Result<i64, ProtobufError> {
@@ -109,14 +106,10 @@ fn int_field(buf: &[u8], name: &str, field: u32) -> Result<i64, ProtobufError> {
     while let Some((number, value)) = reader.next_field()? {
         match value {
             WireValue::Varint(v) if number == field => found = v as i64,
-            value => return Err(unexpected(name, number, value)),
+            value => return Err(ProtobufError::unknown_field(name, number, value)),
         }
     }
     Ok(found)
-}
-
-fn unexpected(name: &str, number: u32, value: WireValue<'_>) -> ProtobufError {
-    ProtobufError::UnknownField { message: name.to_string(), number, wire_type: value.wire_type() }
 }
 
 /// Go's `time.Duration.String()`: `1h2m3.5s`, `1.5ms`, `0s`.

@@ -2,8 +2,13 @@
 
 use serde_json::{Map, Value};
 
+/// A timestamp as Kubernetes writes them (RFC 3339, whole seconds, UTC: `2024-05-01T12:00:00Z`).
+pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 pub fn now_rfc3339() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    rfc3339(chrono::Utc::now())
 }
 
 pub fn meta(object: &Value) -> Option<&Map<String, Value>> {
@@ -23,7 +28,7 @@ pub fn meta_mut(object: &mut Value) -> &mut Map<String, Value> {
 }
 
 pub fn meta_str<'a>(object: &'a Value, key: &str) -> &'a str {
-    meta(object).and_then(|m| m.get(key)).and_then(Value::as_str).unwrap_or_default()
+    crate::store::metadata_str(object, key)
 }
 
 pub fn finalizers(object: &Value) -> Vec<String> {
@@ -51,10 +56,13 @@ pub fn spec_part(object: &Value) -> Value {
     }
 }
 
-/// A random suffix for `generateName`, from the same alphabet the real server uses (no vowels,
-/// no look-alike characters, so generated names never spell words).
+/// The alphabet of apimachinery's `rand.String` and `rand.SafeEncodeString`: no vowels, no
+/// look-alike characters, so generated names and hashes never spell words.
+pub const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// A random suffix for `generateName`, from the same alphabet the real server uses.
 pub fn random_suffix() -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    const ALPHABET: &[u8] = SAFE_ALPHABET;
     let bytes = uuid::Uuid::new_v4().into_bytes();
     bytes.iter().take(5).map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
 }

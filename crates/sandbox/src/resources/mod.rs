@@ -16,7 +16,8 @@ mod write;
 
 pub use crate::patch::PatchType;
 pub use crate::schema::FieldValidation;
-pub use delete::{DeleteOptions, Propagation};
+pub use delete::{DeleteOptions, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, Propagation};
+pub(crate) use meta::{SAFE_ALPHABET, finalizers, is_deleting, meta_mut, meta_str, now_rfc3339, rfc3339};
 pub use read::{ListOptions, ListResult, as_version, list_json, selector_string};
 pub use write::{WriteOptions, WriteOutcome};
 

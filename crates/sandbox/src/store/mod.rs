@@ -8,7 +8,7 @@
 mod object;
 mod wal;
 
-pub use object::StoredObject;
+pub use object::{ControllerRef, StoredObject, metadata_str, string_map};
 
 use crate::registry::GroupResource;
 use serde_json::Value;
@@ -424,10 +424,6 @@ impl Txn<'_> {
         self.pending.push(event);
         Some(object)
     }
-}
-
-fn metadata_str<'a>(value: &'a Value, key: &str) -> &'a str {
-    value.get("metadata").and_then(|m| m.get(key)).and_then(Value::as_str).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! and a Service of type LoadBalancer gets an ingress IP. Without these, `helm install --wait`
 //! would wait forever on charts that contain either.
 
-use super::client::{Api, CONTROLLER_MANAGER, gr, is_deleting, name, namespace, s};
+use super::client::{Api, CONTROLLER_MANAGER, gr, is_deleting, s};
 use super::runtime::Reconciler;
 use crate::error::ApiError;
 use crate::registry::GroupResource;
@@ -43,11 +43,8 @@ impl Reconciler for Binders {
         ["persistentvolumeclaims", "services"]
             .iter()
             .flat_map(|resource| {
-                self.api
-                    .list(&gr("", resource), None)
-                    .iter()
-                    .map(|o| (resource.to_string(), namespace(o).to_string(), name(o).to_string()))
-                    .collect::<Vec<_>>()
+                let keys = self.api.keys(&gr("", resource), None);
+                keys.into_iter().map(|(namespace, name)| (resource.to_string(), namespace, name))
             })
             .collect()
     }

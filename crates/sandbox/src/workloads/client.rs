@@ -5,7 +5,9 @@
 use crate::error::ApiError;
 use crate::registry::GroupResource;
 use crate::resources::selector::LabelSelector;
-use crate::resources::{ApiState, DeleteOptions, Propagation, Target, WriteOptions};
+use crate::resources::{ApiState, DeleteOptions, Propagation, SAFE_ALPHABET, Target, WriteOptions, meta_mut, meta_str};
+pub(super) use crate::resources::{is_deleting, now_rfc3339 as now};
+use crate::store::{EventType, StoredObject, WatchEvent, string_map};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,7 +35,7 @@ impl Api {
     }
 
     /// The storage version's target of an object.
-    pub fn target(&self, gr: &GroupResource, namespace: &str, name: &str) -> Result<Target, ApiError> {
+    fn target(&self, gr: &GroupResource, namespace: &str, name: &str) -> Result<Target, ApiError> {
         let info = self.state.registry().storage_info(gr).ok_or_else(|| {
             ApiError::new(404, "NotFound", format!("the server could not find the requested resource {gr}"))
         })?;
@@ -42,11 +44,6 @@ impl Api {
 
     pub fn get(&self, gr: &GroupResource, namespace: &str, name: &str) -> Option<Value> {
         self.state.store.get(gr, namespace, name).map(|o| o.value())
-    }
-
-    /// Every object of a resource, in one namespace or (`None`) all of them.
-    pub fn list(&self, gr: &GroupResource, namespace: Option<&str>) -> Vec<Value> {
-        self.state.store.list(gr, namespace).0.iter().map(|o| o.value()).collect()
     }
 
     pub fn create(&self, gr: &GroupResource, namespace: &str, body: Value, manager: &str) -> Result<Value, ApiError> {
@@ -107,6 +104,25 @@ impl Api {
         Err(last.unwrap_or_else(|| ApiError::internal("conflict retries exhausted")))
     }
 
+    /// Writes `status` through the status subresource, unless it is what is stored already.
+    pub fn replace_status(
+        &self,
+        gr: &GroupResource,
+        namespace: &str,
+        name: &str,
+        manager: &str,
+        status: &Value,
+    ) -> Result<(), ApiError> {
+        self.modify_status(gr, namespace, name, manager, |current| {
+            if current.get("status") == Some(status) {
+                return false;
+            }
+            current["status"] = status.clone();
+            true
+        })?;
+        Ok(())
+    }
+
     /// Deletes an object if it is still the one with `uid` (404 counts as done).
     pub fn delete(
         &self,
@@ -127,9 +143,77 @@ impl Api {
         }
     }
 
-    /// Objects in `namespace` controlled by `owner_uid` (their controller ownerReference).
+    /// Objects in `namespace` controlled by `owner_uid` (their controller ownerReference); only
+    /// those are parsed.
     pub fn owned(&self, gr: &GroupResource, namespace: &str, owner_uid: &str) -> Vec<Value> {
-        self.list(gr, Some(namespace)).into_iter().filter(|o| controller_uid(o) == Some(owner_uid)).collect()
+        let (objects, _) = self.state.store.list(gr, Some(namespace));
+        objects.iter().filter(|o| o.controller_uid() == Some(owner_uid)).map(|o| o.value()).collect()
+    }
+
+    /// The (namespace, name) of every object of a resource, in one namespace or all, unparsed.
+    pub fn keys(&self, gr: &GroupResource, namespace: Option<&str>) -> Vec<(String, String)> {
+        let (objects, _) = self.state.store.list(gr, namespace);
+        objects.iter().map(|o| (o.namespace.clone(), o.name.clone())).collect()
+    }
+
+    /// What `owner` controls of `gr` in its namespace, after adopting the orphans its
+    /// `spec.selector` matches (no controller ownerReference, not being deleted), as the real
+    /// controllers do. Objects controlled by someone else are left alone.
+    pub fn claim(
+        &self,
+        gr: &GroupResource,
+        owner: &Value,
+        api_version: &str,
+        kind: &str,
+    ) -> Result<Vec<Value>, ApiError> {
+        let selector = owner.pointer("/spec/selector");
+        let (objects, _) = self.state.store.list(gr, Some(namespace(owner)));
+        let mut claimed = Vec::new();
+        for object in objects {
+            match object.controller_uid() {
+                Some(controller) if controller == uid(owner) => claimed.push(object.value()),
+                None if !is_deleting(owner) && selector_matches(selector, &object.labels) => {
+                    claimed.extend(self.adopt(gr, &object, owner, api_version, kind)?);
+                }
+                _ => {}
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Makes `owner` the controller of an orphan, if it still is one and still matches.
+    fn adopt(
+        &self,
+        gr: &GroupResource,
+        orphan: &StoredObject,
+        owner: &Value,
+        api_version: &str,
+        kind: &str,
+    ) -> Result<Option<Value>, ApiError> {
+        let reference = owner_ref(owner, api_version, kind);
+        let selector = owner.pointer("/spec/selector");
+        let adopted = self.modify(gr, &orphan.namespace, &orphan.name, CONTROLLER_MANAGER, |object| {
+            if uid(object) != orphan.uid
+                || controller_ref(object).is_some()
+                || is_deleting(object)
+                || !selector_matches(selector, &labels(object))
+            {
+                return false;
+            }
+            let references = meta_mut(object).entry("ownerReferences").or_insert_with(|| json!([]));
+            if !references.is_array() {
+                *references = json!([]);
+            }
+            if let Some(list) = references.as_array_mut() {
+                list.push(reference.clone());
+            }
+            true
+        });
+        match adopted {
+            Ok(object) => Ok(object),
+            Err(err) if err.code == 404 => Ok(None),
+            Err(err) => Err(err),
+        }
     }
 }
 
@@ -142,23 +226,19 @@ pub(super) fn i(object: &Value, pointer: &str) -> Option<i64> {
 }
 
 pub(super) fn name(object: &Value) -> &str {
-    s(object, "/metadata/name")
+    meta_str(object, "name")
 }
 
 pub(super) fn namespace(object: &Value) -> &str {
-    s(object, "/metadata/namespace")
+    meta_str(object, "namespace")
 }
 
 pub(super) fn uid(object: &Value) -> &str {
-    s(object, "/metadata/uid")
+    meta_str(object, "uid")
 }
 
 pub(super) fn generation(object: &Value) -> i64 {
     i(object, "/metadata/generation").unwrap_or(1)
-}
-
-pub(super) fn is_deleting(object: &Value) -> bool {
-    object.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null())
 }
 
 pub(super) fn labels(object: &Value) -> BTreeMap<String, String> {
@@ -166,16 +246,7 @@ pub(super) fn labels(object: &Value) -> BTreeMap<String, String> {
 }
 
 pub(super) fn labels_at(object: &Value, pointer: &str) -> BTreeMap<String, String> {
-    object
-        .pointer(pointer)
-        .and_then(Value::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
-}
-
-/// The controller ownerReference's uid.
-pub(super) fn controller_uid(object: &Value) -> Option<&str> {
-    controller_ref(object).and_then(|r| r.get("uid")).and_then(Value::as_str)
+    string_map(object.pointer(pointer))
 }
 
 /// The ownerReference with `controller: true`.
@@ -187,34 +258,70 @@ pub(super) fn controller_ref(object: &Value) -> Option<&Value> {
         .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
 }
 
+/// A workload controller's kind: what it reconciles and what it owns, for the key mapping,
+/// resync and lookup every workload controller shares.
+pub(super) struct Workload {
+    pub group: &'static str,
+    pub resource: &'static str,
+    pub kind: &'static str,
+    /// The plural of what it controls (`pods`, or `replicasets`/`jobs` of its own group).
+    pub owned: &'static str,
+    /// Whether it adopts orphans its selector matches (so a new orphan concerns it).
+    pub adopts: bool,
+}
+
+impl Workload {
+    pub fn gr(&self) -> GroupResource {
+        gr(self.group, self.resource)
+    }
+
+    pub fn owned_gr(&self) -> GroupResource {
+        gr(if self.owned == "pods" { "" } else { self.group }, self.owned)
+    }
+
+    /// Reconcile keys from a store event: its own objects, the controller of any owned object that
+    /// changed (also the former one, when the controller changed), and, for an orphan that just
+    /// appeared, changed labels or lost its controller, every workload of the namespace that may
+    /// adopt it. Reads only what the store extracted on write.
+    pub fn keys_for(&self, api: &Api, event: &WatchEvent, out: &mut Vec<(String, String)>) {
+        let (group, resource) = (event.gr.group.as_str(), event.gr.resource.as_str());
+        if (group, resource) == (self.group, self.resource) {
+            out.push((event.object.namespace.clone(), event.object.name.clone()));
+            return;
+        }
+        if (group, resource) != (if self.owned == "pods" { "" } else { self.group }, self.owned) {
+            return;
+        }
+        let object = &event.object;
+        out.extend(controller_key(object, self.kind));
+        if let Some(previous) = &event.previous
+            && previous.controller != object.controller
+        {
+            out.extend(controller_key(previous, self.kind));
+        }
+        let claimable = object.controller.is_none()
+            && event.event_type != EventType::Deleted
+            && event.previous.as_ref().is_none_or(|p| p.labels != object.labels || p.controller.is_some());
+        if self.adopts && claimable {
+            out.extend(api.keys(&self.gr(), Some(&object.namespace)));
+        }
+    }
+
+    /// Every workload of this kind: what the controller resyncs on start.
+    pub fn all_keys(&self, api: &Api) -> Vec<(String, String)> {
+        api.keys(&self.gr(), None)
+    }
+
+    /// The workload behind a key, unless it is gone or being deleted.
+    pub fn get_live(&self, api: &Api, (namespace, name): &(String, String)) -> Option<Value> {
+        api.get(&self.gr(), namespace, name).filter(|o| !is_deleting(o))
+    }
+}
+
 /// The (namespace, name) of the object's controller when it is of `kind`.
-/// Reconcile keys for a controller of `kind` (stored as `group`/`resource`) from a store event:
-/// its own objects, and the controller owner of any `owned` object (`pods`, `replicasets`) that changed.
-pub(super) fn workload_keys(
-    event: &crate::store::WatchEvent,
-    (group, resource, kind): (&str, &str, &str),
-    owned: &str,
-    out: &mut Vec<(String, String)>,
-) {
-    let event_gr = (event.gr.group.as_str(), event.gr.resource.as_str());
-    if event_gr == (group, resource) {
-        out.push((event.object.namespace.clone(), event.object.name.clone()));
-    } else if event_gr == (if owned == "pods" { "" } else { group }, owned) {
-        out.extend(controller_key(&event.object.value(), kind));
-    }
-}
-
-/// Every (namespace, name) of one resource: what a controller resyncs on start.
-pub(super) fn all_keys(api: &Api, group: &str, resource: &str) -> Vec<(String, String)> {
-    api.list(&gr(group, resource), None).iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
-}
-
-pub(super) fn controller_key(object: &Value, kind: &str) -> Option<(String, String)> {
-    let owner = controller_ref(object)?;
-    if owner.get("kind").and_then(Value::as_str) != Some(kind) {
-        return None;
-    }
-    Some((namespace(object).to_string(), owner.get("name").and_then(Value::as_str)?.to_string()))
+pub(super) fn controller_key(object: &StoredObject, kind: &str) -> Option<(String, String)> {
+    let owner = object.controller.as_deref().filter(|c| c.kind == kind)?;
+    Some((object.namespace.clone(), owner.name.clone()))
 }
 
 /// An ownerReference making `owner` the controller of a new object.
@@ -294,6 +401,32 @@ pub(super) fn pod_is_ready(pod: &Value) -> bool {
     pod_is_active(pod) && condition_true(pod, "Ready")
 }
 
+/// How many of `pods` are available, and how long until the next ready one becomes available.
+pub(super) fn count_available<'a>(
+    pods: impl IntoIterator<Item = &'a Value>,
+    min_ready_seconds: i64,
+) -> (i64, Option<std::time::Duration>) {
+    let mut available = 0;
+    let mut wait: Option<std::time::Duration> = None;
+    for pod in pods {
+        let (is_available, until) = pod_availability(pod, min_ready_seconds);
+        available += i64::from(is_available);
+        if let Some(until) = until {
+            wait = Some(wait.map_or(until, |w| w.min(until)));
+        }
+    }
+    (available, wait)
+}
+
+/// Sets `metadata.<field>.<key>` (`labels`, `annotations`), creating the map when missing.
+pub(super) fn set_meta_entry(object: &mut Value, field: &str, key: &str, value: impl Into<Value>) {
+    let map = meta_mut(object).entry(field).or_insert_with(|| json!({}));
+    if !map.is_object() {
+        *map = json!({});
+    }
+    map[key] = value.into();
+}
+
 /// Ready for at least `min_ready_seconds`. Returns `(available, wait)` where `wait` is how long
 /// until a ready but not yet available pod becomes available.
 pub(super) fn pod_availability(pod: &Value, min_ready_seconds: i64) -> (bool, Option<std::time::Duration>) {
@@ -315,10 +448,6 @@ pub(super) fn pod_availability(pod: &Value, min_ready_seconds: i64) -> (bool, Op
     } else {
         (false, Some(std::time::Duration::from_millis((needed - ready_for) as u64)))
     }
-}
-
-pub(super) fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Seconds since an RFC 3339 timestamp (negative for the future; `None` when unparsable).
@@ -397,17 +526,21 @@ pub(super) fn fnv32a(text: &str) -> u32 {
 /// `rand.SafeEncodeString(fmt.Sprint(hash))`: the decimal digits mapped onto the alphabet the
 /// real controllers use, so hashes look like `7d4b9c8f5`.
 pub(super) fn safe_encode(hash: u32) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    hash.to_string().bytes().map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char).collect()
+    hash.to_string().bytes().map(|b| SAFE_ALPHABET[usize::from(b) % SAFE_ALPHABET.len()] as char).collect()
 }
 
-/// The hash of a pod template, ignoring the `pod-template-hash` label the controller adds.
-pub(super) fn template_hash(template: &Value) -> String {
+/// A pod template without the `pod-template-hash` label a Deployment adds to its ReplicaSets'.
+pub(super) fn template_without_hash(template: &Value) -> Value {
     let mut template = template.clone();
     if let Some(labels) = template.pointer_mut("/metadata/labels").and_then(Value::as_object_mut) {
         labels.remove("pod-template-hash");
     }
-    safe_encode(fnv32a(&canonical_json(&template)))
+    template
+}
+
+/// The hash of a pod template, ignoring the `pod-template-hash` label the controller adds.
+pub(super) fn template_hash(template: &Value) -> String {
+    safe_encode(fnv32a(&canonical_json(&template_without_hash(template))))
 }
 
 /// Resolves an int-or-percent (`maxSurge: 25%`) against a total; percentages round up or down.

@@ -5,19 +5,24 @@
 //! evaluated in UTC (`spec.timeZone` other than UTC is not modelled).
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, condition_true, controller_key, gr, i, is_deleting, name, namespace, owner_ref, s, uid,
+    Api, CONTROLLER_MANAGER, Workload, condition_true, i, is_deleting, name, namespace, owner_ref, s, set_meta_entry,
+    uid,
 };
 use super::cron::Schedule;
 use super::events::{EventType, Recorder};
 use super::runtime::Reconciler;
 use crate::error::ApiError;
-use crate::resources::Propagation;
+use crate::resources::{Propagation, rfc3339};
 use crate::store::WatchEvent;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 const COMPONENT: &str = "cronjob-controller";
+
+/// The CronJob controller does not adopt orphaned Jobs.
+const WORKLOAD: Workload =
+    Workload { group: "batch", resource: "cronjobs", kind: "CronJob", owned: "jobs", adopts: false };
 
 pub(super) struct CronJobs {
     api: Api,
@@ -32,10 +37,6 @@ impl CronJobs {
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
-}
-
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn finished(job: &Value) -> Option<bool> {
@@ -56,23 +57,15 @@ impl Reconciler for CronJobs {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        match (event.gr.group.as_str(), event.gr.resource.as_str()) {
-            ("batch", "cronjobs") => out.push((event.object.namespace.clone(), event.object.name.clone())),
-            ("batch", "jobs") => out.extend(controller_key(&event.object.value(), "CronJob")),
-            _ => {}
-        }
+        WORKLOAD.keys_for(&self.api, event, out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        let all = self.api.list(&gr("batch", "cronjobs"), None);
-        all.iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+        WORKLOAD.all_keys(&self.api)
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
-        let Some(cron_job) = self.api.get(&gr("batch", "cronjobs"), &key.0, &key.1) else { return Ok(None) };
-        if is_deleting(&cron_job) {
-            return Ok(None);
-        }
+        let Some(cron_job) = WORKLOAD.get_live(&self.api, key) else { return Ok(None) };
         let schedule = match Schedule::parse(s(&cron_job, "/spec/schedule")) {
             Ok(schedule) => schedule,
             Err(err) => {
@@ -81,7 +74,7 @@ impl Reconciler for CronJobs {
                 return Ok(None);
             }
         };
-        let jobs_gr = gr("batch", "jobs");
+        let jobs_gr = WORKLOAD.owned_gr();
         let mut jobs = self.api.owned(&jobs_gr, namespace(&cron_job), uid(&cron_job));
         jobs.sort_by_key(|j| s(j, "/metadata/creationTimestamp").to_string());
         self.cleanup(&cron_job, &jobs)?;
@@ -146,19 +139,7 @@ impl Reconciler for CronJobs {
         if let Some(success) = last_success {
             status["lastSuccessfulTime"] = json!(success);
         }
-        self.api.modify_status(
-            &gr("batch", "cronjobs"),
-            namespace(&cron_job),
-            name(&cron_job),
-            CONTROLLER_MANAGER,
-            |cj| {
-                if cj.get("status") == Some(&status) {
-                    return false;
-                }
-                cj["status"] = status.clone();
-                true
-            },
-        )?;
+        self.api.replace_status(&WORKLOAD.gr(), namespace(&cron_job), name(&cron_job), CONTROLLER_MANAGER, &status)?;
         let next = schedule.next_after(Utc::now()).map(|t| (t - Utc::now()).to_std().unwrap_or_default());
         Ok(next.map(|d| d + Duration::from_millis(10)))
     }
@@ -167,7 +148,7 @@ impl Reconciler for CronJobs {
 impl CronJobs {
     fn create_job(&self, cron_job: &Value, at: DateTime<Utc>) -> Result<Option<Value>, ApiError> {
         let job_name = format!("{}-{}", name(cron_job), at.timestamp() / 60);
-        let jobs_gr = gr("batch", "jobs");
+        let jobs_gr = WORKLOAD.owned_gr();
         if self.api.get(&jobs_gr, namespace(cron_job), &job_name).is_some() {
             return Ok(None);
         }
@@ -176,16 +157,13 @@ impl CronJobs {
         metadata["name"] = json!(job_name);
         metadata["namespace"] = json!(namespace(cron_job));
         metadata["ownerReferences"] = json!([owner_ref(cron_job, "batch/v1", "CronJob")]);
-        if !metadata["annotations"].is_object() {
-            metadata["annotations"] = json!({});
-        }
-        metadata["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"] = json!(rfc3339(at));
-        let body = json!({
+        let mut body = json!({
             "apiVersion": "batch/v1",
             "kind": "Job",
             "metadata": metadata,
             "spec": template.get("spec").cloned().unwrap_or_else(|| json!({})),
         });
+        set_meta_entry(&mut body, "annotations", "batch.kubernetes.io/cronjob-scheduled-timestamp", rfc3339(at));
         match self.api.create(&jobs_gr, namespace(cron_job), body, CONTROLLER_MANAGER) {
             Ok(job) => {
                 let message = format!("Created job {job_name}");
@@ -208,7 +186,7 @@ impl CronJobs {
             let done: Vec<&Value> = jobs.iter().filter(|j| finished(j) == Some(outcome) && !is_deleting(j)).collect();
             for job in done.iter().take(done.len().saturating_sub(limit)) {
                 self.api.delete(
-                    &gr("batch", "jobs"),
+                    &WORKLOAD.owned_gr(),
                     namespace(job),
                     name(job),
                     Some(uid(job)),

@@ -3,8 +3,8 @@
 //! `kubectl rollout status` and helm read it.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, all_keys, generation, gr, i, is_deleting, labels, labels_at, name, namespace, owner_ref,
-    pod_availability, pod_from_template, pod_is_active, pod_is_ready, s, uid, workload_keys,
+    Api, CONTROLLER_MANAGER, Workload, count_available, generation, gr, i, is_deleting, labels, labels_at, name,
+    namespace, owner_ref, pod_from_template, pod_is_active, pod_is_ready, s, set_meta_entry, uid,
 };
 use super::events::{EventType, Recorder};
 use super::revision;
@@ -16,6 +16,9 @@ use std::time::Duration;
 
 const COMPONENT: &str = "daemonset-controller";
 const NODE: &str = "sandbox";
+
+const WORKLOAD: Workload =
+    Workload { group: "apps", resource: "daemonsets", kind: "DaemonSet", owned: "pods", adopts: true };
 
 pub(super) struct DaemonSets {
     api: Api,
@@ -40,26 +43,23 @@ impl Reconciler for DaemonSets {
         if (event.gr.group.as_str(), event.gr.resource.as_str()) == ("", "nodes") {
             out.extend(self.all_keys());
         }
-        workload_keys(event, ("apps", "daemonsets", "DaemonSet"), "pods", out);
+        WORKLOAD.keys_for(&self.api, event, out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        all_keys(&self.api, "apps", "daemonsets")
+        WORKLOAD.all_keys(&self.api)
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
-        let Some(set) = self.api.get(&gr("apps", "daemonsets"), &key.0, &key.1) else { return Ok(None) };
-        if is_deleting(&set) {
-            return Ok(None);
-        }
-        let pods = self.api.owned(&gr("", "pods"), namespace(&set), uid(&set));
-        let in_use: Vec<String> = pods.iter().map(|p| hash_of(p).to_string()).collect();
-        let (revision_name, _) = revision::ensure(&self.api, &set, "DaemonSet", &in_use)?;
-        // The pods' label is the hash part of the revision name.
-        let hash = revision_name.trim_start_matches(&format!("{}-", name(&set))).to_string();
+        let Some(set) = WORKLOAD.get_live(&self.api, key) else { return Ok(None) };
+        // Listed once; what this sync changes shows in the status on the next one.
+        let pods = self.api.claim(&WORKLOAD.owned_gr(), &set, "apps/v1", "DaemonSet")?;
+        let in_use: Vec<String> = pods.iter().map(|p| format!("{}-{}", name(&set), hash_of(p))).collect();
+        // The pods' label is the hash alone.
+        let hash = revision::ensure(&self.api, &set, "DaemonSet", &in_use)?;
         let wanted = self.node_matches(&set);
         self.manage(&set, &pods, wanted, &hash)?;
-        self.update_status(&set, wanted, &hash)
+        self.update_status(&set, &pods, wanted, &hash)
     }
 }
 
@@ -107,11 +107,8 @@ impl DaemonSets {
         let template = set.pointer("/spec/template").cloned().unwrap_or_else(|| json!({}));
         let mut pod = pod_from_template(&template, namespace(set), owner_ref(set, "apps/v1", "DaemonSet"));
         pod["metadata"]["generateName"] = json!(format!("{}-", name(set)));
-        if !pod["metadata"]["labels"].is_object() {
-            pod["metadata"]["labels"] = json!({});
-        }
-        pod["metadata"]["labels"]["controller-revision-hash"] = json!(hash);
-        pod["metadata"]["labels"]["pod-template-generation"] = json!(generation(set).to_string());
+        set_meta_entry(&mut pod, "labels", "controller-revision-hash", hash);
+        set_meta_entry(&mut pod, "labels", "pod-template-generation", generation(set).to_string());
         // The real controller pins daemon pods to their node with a required node affinity.
         pod["spec"]["affinity"] = json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
             "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [NODE]}]}]
@@ -129,20 +126,19 @@ impl DaemonSets {
         Ok(())
     }
 
-    fn update_status(&self, set: &Value, wanted: bool, hash: &str) -> Result<Option<Duration>, ApiError> {
-        let pods: Vec<Value> =
-            self.api.owned(&gr("", "pods"), namespace(set), uid(set)).into_iter().filter(pod_is_active).collect();
+    fn update_status(
+        &self,
+        set: &Value,
+        pods: &[Value],
+        wanted: bool,
+        hash: &str,
+    ) -> Result<Option<Duration>, ApiError> {
+        let pods: Vec<&Value> = pods.iter().filter(|p| pod_is_active(p)).collect();
         let min_ready = i(set, "/spec/minReadySeconds").unwrap_or(0);
         let desired = i64::from(wanted);
         let scheduled = pods.len().min(1) as i64;
         let ready = pods.iter().filter(|p| pod_is_ready(p)).count().min(1) as i64;
-        let mut available = 0;
-        let mut wait = None;
-        for pod in pods.iter().take(1) {
-            let (ok, until) = pod_availability(pod, min_ready);
-            available += i64::from(ok);
-            wait = until;
-        }
+        let (available, wait) = count_available(pods.iter().copied().take(1), min_ready);
         let updated = pods.iter().filter(|p| hash_of(p) == hash).count().min(1) as i64;
         let mut status = json!({
             "currentNumberScheduled": scheduled,
@@ -160,19 +156,7 @@ impl DaemonSets {
                 status[field] = json!(value);
             }
         }
-        self.api.modify_status(
-            &gr("apps", "daemonsets"),
-            namespace(set),
-            name(set),
-            CONTROLLER_MANAGER,
-            |current| {
-                if current.get("status") == Some(&status) {
-                    return false;
-                }
-                current["status"] = status.clone();
-                true
-            },
-        )?;
+        self.api.replace_status(&WORKLOAD.gr(), namespace(set), name(set), CONTROLLER_MANAGER, &status)?;
         Ok(wait)
     }
 }

@@ -4,8 +4,8 @@
 //! `--wait` read.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, all_keys, condition, generation, gr, i, int_or_percent, is_deleting, name, namespace, now,
-    owner_ref, s, seconds_since, set_condition, template_hash, uid, workload_keys,
+    Api, CONTROLLER_MANAGER, Workload, condition, generation, gr, i, int_or_percent, is_deleting, name, namespace, now,
+    owner_ref, s, seconds_since, set_condition, set_meta_entry, template_hash, template_without_hash, uid,
 };
 use super::events::{EventType, Recorder};
 use super::runtime::Reconciler;
@@ -16,6 +16,9 @@ use std::time::Duration;
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const COMPONENT: &str = "deployment-controller";
+
+const WORKLOAD: Workload =
+    Workload { group: "apps", resource: "deployments", kind: "Deployment", owned: "replicasets", adopts: true };
 
 pub(super) struct Deployments {
     api: Api,
@@ -36,37 +39,35 @@ impl Reconciler for Deployments {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        workload_keys(event, ("apps", "deployments", "Deployment"), "replicasets", out);
+        WORKLOAD.keys_for(&self.api, event, out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        all_keys(&self.api, "apps", "deployments")
+        WORKLOAD.all_keys(&self.api)
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
-        let Some(deployment) = self.api.get(&gr("apps", "deployments"), &key.0, &key.1) else { return Ok(None) };
-        if is_deleting(&deployment) {
-            return Ok(None);
-        }
+        let Some(deployment) = WORKLOAD.get_live(&self.api, key) else { return Ok(None) };
         let mut sync = Sync { created: None, scaled: false };
         let paused = deployment.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
-        let (new_rs, old) = self.replica_sets(&deployment);
+        // Listed once: the steps below keep these copies up to date with what they write.
+        let (mut new_rs, mut old) = self.replica_sets(&deployment)?;
         if paused {
             // A paused Deployment still scales, but starts no rollout.
-            if let Some(rs) = &new_rs
+            if let Some(rs) = &mut new_rs
                 && old.iter().all(|o| replicas_of(o) == 0)
             {
                 self.scale(&deployment, rs, desired(&deployment), &mut sync)?;
             }
         } else if s(&deployment, "/spec/strategy/type") == "Recreate" {
-            self.recreate(&deployment, new_rs, &old, &mut sync)?;
+            new_rs = self.recreate(&deployment, new_rs, &mut old, &mut sync)?;
         } else {
-            self.rolling(&deployment, new_rs, &old, &mut sync)?;
+            new_rs = Some(self.rolling(&deployment, new_rs, &mut old, &mut sync)?);
         }
         if !paused {
-            self.cleanup(&deployment)?;
+            self.cleanup(&deployment, &old)?;
         }
-        self.update_status(&deployment, &sync, paused)
+        self.update_status(&deployment, new_rs.as_ref(), &old, &sync, paused)
     }
 }
 
@@ -107,25 +108,17 @@ fn surge_and_unavailable(deployment: &Value) -> (i64, i64) {
     (surge, unavailable.min(replicas))
 }
 
-/// The template of a ReplicaSet without the label its Deployment added.
-fn template_without_hash(rs: &Value) -> Value {
-    let mut template = rs.pointer("/spec/template").cloned().unwrap_or(Value::Null);
-    if let Some(labels) = template.pointer_mut("/metadata/labels").and_then(Value::as_object_mut) {
-        labels.remove("pod-template-hash");
-    }
-    template
-}
-
 impl Deployments {
     /// The ReplicaSet running the current template, and every other one the Deployment owns
     /// (oldest revision first).
-    fn replica_sets(&self, deployment: &Value) -> (Option<Value>, Vec<Value>) {
+    fn replica_sets(&self, deployment: &Value) -> Result<(Option<Value>, Vec<Value>), ApiError> {
         let template = deployment.pointer("/spec/template").cloned().unwrap_or(Value::Null);
-        let mut owned = self.api.owned(&gr("apps", "replicasets"), namespace(deployment), uid(deployment));
+        let mut owned = self.api.claim(&WORKLOAD.owned_gr(), deployment, "apps/v1", "Deployment")?;
         owned.sort_by_key(|rs| (revision_of(rs), s(rs, "/metadata/creationTimestamp").to_string()));
-        let position = owned.iter().position(|rs| template_without_hash(rs) == template);
+        let rs_template = |rs: &Value| template_without_hash(rs.pointer("/spec/template").unwrap_or(&Value::Null));
+        let position = owned.iter().position(|rs| rs_template(rs) == template);
         let new_rs = position.map(|p| owned.remove(p));
-        (new_rs, owned)
+        Ok((new_rs, owned))
     }
 
     fn create_new(&self, deployment: &Value, old: &[Value], replicas: i64, sync: &mut Sync) -> Result<Value, ApiError> {
@@ -159,7 +152,15 @@ impl Deployments {
                 "template": rs_template,
             },
         });
-        let created = self.api.create(&gr("apps", "replicasets"), namespace(deployment), body, CONTROLLER_MANAGER)?;
+        let created = match self.api.create(&WORKLOAD.owned_gr(), namespace(deployment), body, CONTROLLER_MANAGER) {
+            Ok(created) => created,
+            Err(err) => {
+                // For instance a ReplicaSet of that name that another controller owns.
+                let message = format!("Failed to create new replica set \"{rs_name}\": {}", err.message);
+                self.recorder.record(deployment, EventType::Warning, "ReplicaSetCreateError", &message, COMPONENT);
+                return Err(err);
+            }
+        };
         if replicas > 0 {
             let message = format!("Scaled up replica set {rs_name} to {replicas}");
             self.recorder.record(deployment, EventType::Normal, "ScalingReplicaSet", &message, COMPONENT);
@@ -169,23 +170,19 @@ impl Deployments {
         Ok(created)
     }
 
-    /// Scales a ReplicaSet (and keeps its Deployment annotations current).
-    fn scale(&self, deployment: &Value, rs: &Value, replicas: i64, sync: &mut Sync) -> Result<(), ApiError> {
+    /// Scales a ReplicaSet (and keeps its Deployment annotations current); `rs` is updated to match.
+    fn scale(&self, deployment: &Value, rs: &mut Value, replicas: i64, sync: &mut Sync) -> Result<(), ApiError> {
         let (surge, _) = surge_and_unavailable(deployment);
         let from = replicas_of(rs);
         let wanted = desired(deployment);
-        let changed =
-            self.api.modify(&gr("apps", "replicasets"), namespace(rs), name(rs), CONTROLLER_MANAGER, |rs| {
-                let before = rs.clone();
-                rs["spec"]["replicas"] = json!(replicas);
-                if !rs.pointer("/metadata/annotations").is_some_and(Value::is_object) {
-                    rs["metadata"]["annotations"] = json!({});
-                }
-                rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = json!(wanted.to_string());
-                rs["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] =
-                    json!((wanted + surge).to_string());
-                *rs != before
-            })?;
+        let changed = self.api.modify(&WORKLOAD.owned_gr(), namespace(rs), name(rs), CONTROLLER_MANAGER, |rs| {
+            let before = rs.clone();
+            rs["spec"]["replicas"] = json!(replicas);
+            set_meta_entry(rs, "annotations", "deployment.kubernetes.io/desired-replicas", wanted.to_string());
+            set_meta_entry(rs, "annotations", "deployment.kubernetes.io/max-replicas", (wanted + surge).to_string());
+            *rs != before
+        })?;
+        rs["spec"]["replicas"] = json!(replicas);
         if changed.is_some() && from != replicas {
             let direction = if replicas > from { "up" } else { "down" };
             let message = if direction == "up" {
@@ -210,10 +207,7 @@ impl Deployments {
                 if d.pointer(&key).and_then(Value::as_str) == Some(revision.to_string().as_str()) {
                     return false;
                 }
-                if !d.pointer("/metadata/annotations").is_some_and(Value::is_object) {
-                    d["metadata"]["annotations"] = json!({});
-                }
-                d["metadata"]["annotations"][REVISION] = json!(revision.to_string());
+                set_meta_entry(d, "annotations", REVISION, revision.to_string());
                 true
             },
         )?;
@@ -227,23 +221,21 @@ impl Deployments {
         if revision <= highest_old {
             revision = highest_old + 1;
             self.api.modify(&gr("apps", "replicasets"), namespace(rs), name(rs), CONTROLLER_MANAGER, |rs| {
-                if !rs.pointer("/metadata/annotations").is_some_and(Value::is_object) {
-                    rs["metadata"]["annotations"] = json!({});
-                }
-                rs["metadata"]["annotations"][REVISION] = json!(revision.to_string());
+                set_meta_entry(rs, "annotations", REVISION, revision.to_string());
                 true
             })?;
         }
         self.set_revision(deployment, revision)
     }
 
+    /// Returns the new ReplicaSet as it now is; `old` is kept up to date.
     fn rolling(
         &self,
         deployment: &Value,
         new_rs: Option<Value>,
-        old: &[Value],
+        old: &mut [Value],
         sync: &mut Sync,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Value, ApiError> {
         let wanted = desired(deployment);
         let (surge, unavailable) = surge_and_unavailable(deployment);
         let old_total: i64 = old.iter().map(replicas_of).sum();
@@ -253,7 +245,7 @@ impl Deployments {
                 let replicas = if old_total == 0 { wanted } else { (max_total - old_total).clamp(0, wanted) };
                 self.create_new(deployment, old, replicas, sync)?
             }
-            Some(rs) => {
+            Some(mut rs) => {
                 self.promote(deployment, &rs, old)?;
                 let current = replicas_of(&rs);
                 let target = if old_total == 0 || current > wanted {
@@ -261,93 +253,97 @@ impl Deployments {
                 } else {
                     (current + (max_total - old_total - current).max(0)).min(wanted)
                 };
-                self.scale(deployment, &rs, target, sync)?;
-                let mut rs = rs;
-                rs["spec"]["replicas"] = json!(target);
+                self.scale(deployment, &mut rs, target, sync)?;
                 rs
             }
         };
         if old_total == 0 {
-            return Ok(());
+            return Ok(new_rs);
         }
         // Scale old ReplicaSets down only as far as availability allows.
         let min_available = wanted - unavailable;
         let all_pods = old_total + replicas_of(&new_rs);
         let new_unavailable = (replicas_of(&new_rs) - available_of(&new_rs)).max(0);
         let mut budget = all_pods - min_available - new_unavailable;
-        let mut remaining: Vec<(Value, i64)> = old.iter().map(|rs| (rs.clone(), replicas_of(rs))).collect();
         // First the old pods that are not available anyway.
-        for (rs, replicas) in remaining.iter_mut() {
+        for rs in old.iter_mut() {
             if budget <= 0 {
                 break;
             }
-            let unhealthy = (*replicas - available_of(rs)).max(0).min(budget);
+            let unhealthy = (replicas_of(rs) - available_of(rs)).max(0).min(budget);
             if unhealthy > 0 {
-                *replicas -= unhealthy;
                 budget -= unhealthy;
-                self.scale(deployment, rs, *replicas, sync)?;
+                let replicas = replicas_of(rs) - unhealthy;
+                self.scale(deployment, rs, replicas, sync)?;
             }
         }
         // Then available ones, keeping at least `min_available` available in all.
         let available_all: i64 = old.iter().map(available_of).sum::<i64>() + available_of(&new_rs);
         let mut scale_down = available_all - min_available;
-        for (rs, replicas) in remaining.iter_mut() {
+        for rs in old.iter_mut() {
             if scale_down <= 0 {
                 break;
             }
-            let by = (*replicas).min(scale_down);
+            let by = replicas_of(rs).min(scale_down);
             if by > 0 {
-                *replicas -= by;
                 scale_down -= by;
-                self.scale(deployment, rs, *replicas, sync)?;
+                let replicas = replicas_of(rs) - by;
+                self.scale(deployment, rs, replicas, sync)?;
             }
         }
-        Ok(())
+        Ok(new_rs)
     }
 
+    /// Returns the new ReplicaSet, if there is one yet; `old` is kept up to date.
     fn recreate(
         &self,
         deployment: &Value,
         new_rs: Option<Value>,
-        old: &[Value],
+        old: &mut [Value],
         sync: &mut Sync,
-    ) -> Result<(), ApiError> {
-        for rs in old.iter().filter(|rs| replicas_of(rs) > 0) {
+    ) -> Result<Option<Value>, ApiError> {
+        for rs in old.iter_mut().filter(|rs| replicas_of(rs) > 0) {
             self.scale(deployment, rs, 0, sync)?;
         }
         // The new pods start only once every old pod is gone.
         if old.iter().any(|rs| i(rs, "/status/replicas").unwrap_or(0) > 0 || replicas_of(rs) > 0) {
-            return Ok(());
+            return Ok(new_rs);
         }
         match new_rs {
-            None => self.create_new(deployment, old, desired(deployment), sync).map(|_| ()),
-            Some(rs) => {
+            None => self.create_new(deployment, old, desired(deployment), sync).map(Some),
+            Some(mut rs) => {
                 self.promote(deployment, &rs, old)?;
-                self.scale(deployment, &rs, desired(deployment), sync)
+                self.scale(deployment, &mut rs, desired(deployment), sync)?;
+                Ok(Some(rs))
             }
         }
     }
 
     /// Deletes scaled-down ReplicaSets beyond `revisionHistoryLimit`, oldest first.
-    fn cleanup(&self, deployment: &Value) -> Result<(), ApiError> {
+    fn cleanup(&self, deployment: &Value, old: &[Value]) -> Result<(), ApiError> {
         let limit = i(deployment, "/spec/revisionHistoryLimit").unwrap_or(10).max(0) as usize;
-        let (_, old) = self.replica_sets(deployment);
         let idle: Vec<&Value> = old
             .iter()
             .filter(|rs| replicas_of(rs) == 0 && i(rs, "/status/replicas").unwrap_or(0) == 0 && !is_deleting(rs))
             .collect();
         for rs in idle.iter().take(idle.len().saturating_sub(limit)) {
-            self.api.delete(&gr("apps", "replicasets"), namespace(rs), name(rs), Some(uid(rs)), None)?;
+            self.api.delete(&WORKLOAD.owned_gr(), namespace(rs), name(rs), Some(uid(rs)), None)?;
         }
         Ok(())
     }
 
-    fn update_status(&self, deployment: &Value, sync: &Sync, paused: bool) -> Result<Option<Duration>, ApiError> {
-        let (new_rs, old) = self.replica_sets(deployment);
-        let all: Vec<&Value> = new_rs.iter().chain(old.iter()).collect();
+    fn update_status(
+        &self,
+        deployment: &Value,
+        new_rs: Option<&Value>,
+        old: &[Value],
+        sync: &Sync,
+        paused: bool,
+    ) -> Result<Option<Duration>, ApiError> {
+        let all: Vec<&Value> = new_rs.into_iter().chain(old.iter()).collect();
         let sum = |pointer: &str| all.iter().map(|rs| i(rs, pointer).unwrap_or(0)).sum::<i64>();
         let replicas = sum("/status/replicas");
-        let updated = new_rs.as_ref().and_then(|rs| i(rs, "/status/replicas")).unwrap_or(0);
+        let updated = new_rs.and_then(|rs| i(rs, "/status/replicas")).unwrap_or(0);
         let ready = sum("/status/readyReplicas");
         let available = sum("/status/availableReplicas");
         let unavailable = (sum("/spec/replicas") - available).max(0);
@@ -380,7 +376,7 @@ impl Deployments {
             )
         };
         set_condition(&mut status, availability);
-        let rs_name = new_rs.as_ref().map(|rs| name(rs).to_string()).unwrap_or_default();
+        let rs_name = new_rs.map(|rs| name(rs).to_string()).unwrap_or_default();
         let deadline = i(deployment, "/spec/progressDeadlineSeconds");
         let counts = ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"];
         let progressed = sync.scaled || counts.iter().any(|f| previous.get(*f) != status.get(*f));
@@ -388,38 +384,49 @@ impl Deployments {
         let current = condition(deployment, "Progressing").cloned();
         let current_reason = current.as_ref().map(|c| s(c, "/reason").to_string()).unwrap_or_default();
         let mut wait = None;
-        let progressing = if deadline.is_none() {
-            None
-        } else if paused {
-            Some((make("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused".into()), false))
-        } else if complete {
-            let message = format!("ReplicaSet \"{rs_name}\" has successfully progressed.");
-            Some((make("Progressing", "True", "NewReplicaSetAvailable", message), false))
-        } else if let Some(created) = &sync.created {
-            Some((
-                make("Progressing", "True", "NewReplicaSetCreated", format!("Created new replica set \"{created}\"")),
-                true,
-            ))
-        } else if progressed || current_reason == "DeploymentPaused" {
-            Some((
-                make("Progressing", "True", "ReplicaSetUpdated", format!("ReplicaSet \"{rs_name}\" is progressing.")),
-                true,
-            ))
-        } else if current.is_none() {
-            Some((
-                make("Progressing", "True", "FoundNewReplicaSet", format!("Found new replica set \"{rs_name}\"")),
-                true,
-            ))
-        } else if current_reason != "ProgressDeadlineExceeded" {
-            // No progress since the condition was last updated: has the deadline passed?
-            let since = current.as_ref().and_then(|c| seconds_since(s(c, "/lastUpdateTime"))).unwrap_or(0);
-            let limit = deadline.unwrap_or(600);
-            if current_reason == "NewReplicaSetAvailable" || since < limit {
-                wait = Some(Duration::from_secs((limit - since).max(1) as u64));
-                None
+        let progressing = if let Some(limit) = deadline {
+            if paused {
+                Some((make("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused".into()), false))
+            } else if complete {
+                let message = format!("ReplicaSet \"{rs_name}\" has successfully progressed.");
+                Some((make("Progressing", "True", "NewReplicaSetAvailable", message), false))
+            } else if let Some(created) = &sync.created {
+                Some((
+                    make(
+                        "Progressing",
+                        "True",
+                        "NewReplicaSetCreated",
+                        format!("Created new replica set \"{created}\""),
+                    ),
+                    true,
+                ))
+            } else if progressed || current_reason == "DeploymentPaused" {
+                Some((
+                    make(
+                        "Progressing",
+                        "True",
+                        "ReplicaSetUpdated",
+                        format!("ReplicaSet \"{rs_name}\" is progressing."),
+                    ),
+                    true,
+                ))
+            } else if current.is_none() {
+                Some((
+                    make("Progressing", "True", "FoundNewReplicaSet", format!("Found new replica set \"{rs_name}\"")),
+                    true,
+                ))
+            } else if current_reason != "ProgressDeadlineExceeded" {
+                // No progress since the condition was last updated: has the deadline passed?
+                let since = current.as_ref().and_then(|c| seconds_since(s(c, "/lastUpdateTime"))).unwrap_or(0);
+                if current_reason == "NewReplicaSetAvailable" || since < limit {
+                    wait = Some(Duration::from_secs((limit - since).max(1) as u64));
+                    None
+                } else {
+                    let message = format!("ReplicaSet \"{rs_name}\" has timed out progressing.");
+                    Some((make("Progressing", "False", "ProgressDeadlineExceeded", message), false))
+                }
             } else {
-                let message = format!("ReplicaSet \"{rs_name}\" has timed out progressing.");
-                Some((make("Progressing", "False", "ProgressDeadlineExceeded", message), false))
+                None
             }
         } else {
             None
@@ -434,23 +441,20 @@ impl Deployments {
                 // Progress moves the deadline: the clock restarts at the last update.
                 c["lastUpdateTime"] = json!(at);
             }
-            if !complete && !paused && deadline.is_some() {
-                wait = Some(Duration::from_secs(deadline.unwrap_or(600).max(1) as u64));
+            if !complete
+                && !paused
+                && let Some(limit) = deadline
+            {
+                wait = Some(Duration::from_secs(limit.max(1) as u64));
             }
         }
         order_conditions(&mut status);
-        self.api.modify_status(
-            &gr("apps", "deployments"),
+        self.api.replace_status(
+            &WORKLOAD.gr(),
             namespace(deployment),
             name(deployment),
             CONTROLLER_MANAGER,
-            |d| {
-                if d.get("status") == Some(&status) {
-                    return false;
-                }
-                d["status"] = status.clone();
-                true
-            },
+            &status,
         )?;
         Ok(wait)
     }

@@ -3,23 +3,42 @@
 //! addresses, the rest as not ready) and the Service's ports resolved against the pods.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, fnv32a, gr, is_deleting, labels, name, namespace, pod_is_active, pod_is_ready, s,
-    safe_encode, uid,
+    Api, CONTROLLER_MANAGER, fnv32a, gr, is_deleting, name, namespace, pod_is_active, pod_is_ready, s, safe_encode, uid,
 };
 use super::runtime::Reconciler;
 use crate::error::ApiError;
-use crate::store::WatchEvent;
+use crate::store::{EventType, StoredObject, WatchEvent, string_map};
 use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
+
+type Selector = BTreeMap<String, String>;
 
 pub(super) struct Endpoints {
     api: Api,
+    /// The non-empty selector of every Service, by (namespace, name), kept current from Service
+    /// events, so that a pod event concerns only the Services that select it (before or after).
+    selectors: HashMap<(String, String), Selector>,
 }
 
 impl Endpoints {
     pub fn new(api: Api) -> Self {
-        Endpoints { api }
+        Endpoints { api, selectors: HashMap::new() }
     }
+
+    fn remember(&mut self, service: &StoredObject, deleted: bool) {
+        let key = (service.namespace.clone(), service.name.clone());
+        let selector = if deleted { Selector::new() } else { string_map(service.value().pointer("/spec/selector")) };
+        if selector.is_empty() {
+            self.selectors.remove(&key);
+        } else {
+            self.selectors.insert(key, selector);
+        }
+    }
+}
+
+fn selects(selector: &Selector, labels: &BTreeMap<String, String>) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
 impl Reconciler for Endpoints {
@@ -31,12 +50,18 @@ impl Reconciler for Endpoints {
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
         match (event.gr.group.as_str(), event.gr.resource.as_str()) {
-            ("", "services") => out.push((event.object.namespace.clone(), event.object.name.clone())),
+            ("", "services") => {
+                self.remember(&event.object, event.event_type == EventType::Deleted);
+                out.push((event.object.namespace.clone(), event.object.name.clone()));
+            }
             ("", "pods") => {
-                // Any service of the namespace may select the pod (before or after a label change).
-                for service in self.api.list(&gr("", "services"), Some(&event.object.namespace)) {
-                    if service.pointer("/spec/selector").is_some_and(|s| s.as_object().is_some_and(|m| !m.is_empty())) {
-                        out.push((event.object.namespace.clone(), name(&service).to_string()));
+                let pod = &event.object;
+                let before = event.previous.as_ref().map(|p| &p.labels);
+                for ((namespace, service), selector) in &self.selectors {
+                    if namespace == &pod.namespace
+                        && (selects(selector, &pod.labels) || before.is_some_and(|l| selects(selector, l)))
+                    {
+                        out.push((namespace.clone(), service.clone()));
                     }
                 }
             }
@@ -45,8 +70,12 @@ impl Reconciler for Endpoints {
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        let all = self.api.list(&gr("", "services"), None);
-        all.iter().map(|o| (namespace(o).to_string(), name(o).to_string())).collect()
+        let (services, _) = self.api.state.store.list(&gr("", "services"), None);
+        self.selectors.clear();
+        for service in &services {
+            self.remember(service, false);
+        }
+        services.iter().map(|o| (o.namespace.clone(), o.name.clone())).collect()
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
@@ -58,18 +87,16 @@ impl Reconciler for Endpoints {
             }
             return Ok(None);
         };
-        let selector = service.pointer("/spec/selector").and_then(Value::as_object).cloned().unwrap_or_default();
+        let selector = string_map(service.pointer("/spec/selector"));
         if selector.is_empty() || is_deleting(&service) {
             return Ok(None);
         }
-        let pods: Vec<Value> = self
-            .api
-            .list(&gr("", "pods"), Some(&key.0))
-            .into_iter()
-            .filter(|p| {
-                let pod_labels = labels(p);
-                selector.iter().all(|(k, v)| pod_labels.get(k).map(String::as_str) == v.as_str())
-            })
+        // Only the selected pods are parsed.
+        let (candidates, _) = self.api.state.store.list(&gr("", "pods"), Some(&key.0));
+        let pods: Vec<Value> = candidates
+            .iter()
+            .filter(|p| selects(&selector, &p.labels))
+            .map(|p| p.value())
             .filter(|p| pod_is_active(p) && !s(p, "/status/podIP").is_empty())
             .collect();
         self.write_endpoints(&service, &pods)?;

@@ -10,18 +10,15 @@
 //! * orphan: an owner with the `orphan` finalizer has its references removed from every
 //!   dependent, then loses the finalizer.
 
-use super::client::{Api, CONTROLLER_MANAGER, is_deleting};
+use super::client::{Api, CONTROLLER_MANAGER, is_deleting, name, namespace, uid};
 use super::runtime::Reconciler;
 use crate::error::ApiError;
 use crate::registry::GroupResource;
-use crate::resources::Propagation;
-use crate::store::{EventType, WatchEvent};
+use crate::resources::{FINALIZER_FOREGROUND as FOREGROUND, FINALIZER_ORPHAN as ORPHAN, Propagation, finalizers};
+use crate::store::{EventType, StoredObject, WatchEvent};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
-
-const FOREGROUND: &str = "foregroundDeletion";
-const ORPHAN: &str = "orphan";
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) enum Key {
@@ -45,21 +42,8 @@ pub(super) struct GarbageCollector {
     dependents: HashMap<String, HashSet<String>>,
 }
 
-fn owner_uids(object: &Value) -> Vec<String> {
-    object
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.get("uid").and_then(Value::as_str).map(str::to_string))
-        .collect()
-}
-
 fn has_finalizer(object: &Value, finalizer: &str) -> bool {
-    object
-        .pointer("/metadata/finalizers")
-        .and_then(Value::as_array)
-        .is_some_and(|f| f.iter().any(|x| x.as_str() == Some(finalizer)))
+    finalizers(object).iter().any(|f| f == finalizer)
 }
 
 impl GarbageCollector {
@@ -67,9 +51,11 @@ impl GarbageCollector {
         GarbageCollector { api, objects: HashMap::new(), dependents: HashMap::new() }
     }
 
-    /// Indexes one object state; returns the keys it concerns.
-    fn observe(&mut self, gr: &GroupResource, change: EventType, object: &Value, rv: u64, out: &mut Vec<Key>) {
-        let uid = object.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
+    /// Indexes one object state; returns the keys it concerns. Only an object being deleted is
+    /// parsed (for its finalizers): the rest is what the store read on write.
+    fn observe(&mut self, gr: &GroupResource, change: EventType, object: &StoredObject, out: &mut Vec<Key>) {
+        let rv = object.resource_version;
+        let uid = object.uid.clone();
         if uid.is_empty() {
             return;
         }
@@ -90,7 +76,7 @@ impl GarbageCollector {
             }
             return;
         }
-        let owners = owner_uids(object);
+        let owners = object.owners.clone();
         for gone in previous.iter().filter(|o| !owners.contains(o)) {
             if let Some(set) = self.dependents.get_mut(gone) {
                 set.remove(&uid);
@@ -103,14 +89,17 @@ impl GarbageCollector {
         if !owners.is_empty() {
             out.push(Key::Dependent(uid.clone()));
         }
-        if is_deleting(object) && (has_finalizer(object, FOREGROUND) || has_finalizer(object, ORPHAN)) {
-            out.push(Key::Owner(uid.clone()));
+        // Deleting owners are what the owner keys are about; only they need a look inside.
+        if object.deleting {
+            let value = object.value();
+            if has_finalizer(&value, FOREGROUND) || has_finalizer(&value, ORPHAN) {
+                out.push(Key::Owner(uid.clone()));
+            }
         }
-        let meta = |k: &str| object.pointer(&format!("/metadata/{k}")).and_then(Value::as_str).unwrap_or_default();
         let entry = Entry {
             gr: gr.clone(),
-            namespace: meta("namespace").to_string(),
-            name: meta("name").to_string(),
+            namespace: object.namespace.clone(),
+            name: object.name.clone(),
             owners,
             resource_version: rv,
         };
@@ -120,8 +109,8 @@ impl GarbageCollector {
     /// The current object behind a uid, if it still exists under that uid.
     fn current(&self, uid: &str) -> Option<(GroupResource, Value)> {
         let entry = self.objects.get(uid)?;
-        let object = self.api.get(&entry.gr, &entry.namespace, &entry.name)?;
-        (object.pointer("/metadata/uid").and_then(Value::as_str) == Some(uid)).then(|| (entry.gr.clone(), object))
+        let stored = self.api.state.store.get(&entry.gr, &entry.namespace, &entry.name)?;
+        (stored.uid == uid).then(|| (entry.gr.clone(), stored.value()))
     }
 
     /// Looks an owner up by its reference (apiVersion, kind, name) and checks the uid: the index
@@ -133,12 +122,12 @@ impl GarbageCollector {
         let info = self.api.state.resource_for_kind(api_version, kind).ok()?;
         let namespace = if info.namespaced { namespace } else { "" };
         let object = self.api.get(&info.group_resource(), namespace, name)?;
-        (object.pointer("/metadata/uid") == reference.get("uid")).then_some(object)
+        (reference.get("uid").and_then(Value::as_str) == Some(uid(&object))).then_some(object)
     }
 
     fn dependent(&self, uid: &str) -> Result<(), ApiError> {
         let Some((gr, object)) = self.current(uid) else { return Ok(()) };
-        let namespace = object.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
+        let namespace = namespace(&object);
         let references =
             object.pointer("/metadata/ownerReferences").and_then(Value::as_array).cloned().unwrap_or_default();
         let (mut solid, mut waiting, mut dangling) = (0, Vec::new(), Vec::new());
@@ -157,7 +146,7 @@ impl GarbageCollector {
         if dangling.is_empty() && waiting.is_empty() {
             return Ok(());
         }
-        let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+        let name = name(&object);
         if solid == 0 {
             if is_deleting(&object) {
                 return Ok(());
@@ -205,8 +194,7 @@ impl GarbageCollector {
             return Ok(());
         }
         let dependents: Vec<String> = self.dependents.get(uid).map(|s| s.iter().cloned().collect()).unwrap_or_default();
-        let namespace = owner.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string();
-        let name = owner.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let (namespace, name) = (namespace(&owner).to_string(), name(&owner).to_string());
         if has_finalizer(&owner, ORPHAN) {
             let only_owner: HashSet<String> = [uid.to_string()].into_iter().collect();
             for dependent in &dependents {
@@ -269,8 +257,7 @@ impl Reconciler for GarbageCollector {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Key>) {
-        let object = event.object.value();
-        self.observe(&event.gr, event.event_type, &object, event.object.resource_version, out);
+        self.observe(&event.gr, event.event_type, &event.object, out);
     }
 
     fn all_keys(&mut self) -> Vec<Key> {
@@ -281,7 +268,7 @@ impl Reconciler for GarbageCollector {
         let mut keys = Vec::new();
         for gr in resources {
             for stored in self.api.state.store.list(&gr, None).0 {
-                self.observe(&gr, EventType::Added, &stored.value(), stored.resource_version, &mut keys);
+                self.observe(&gr, EventType::Added, &stored, &mut keys);
             }
         }
         keys

@@ -4,8 +4,8 @@
 //! `ttlSecondsAfterFinished` (the TTL-after-finished controller's job) included.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, all_keys, condition_true, gr, i, is_deleting, name, namespace, now, owner_ref,
-    pod_from_template, pod_is_active, pod_is_ready, s, seconds_since, set_condition, uid, workload_keys,
+    Api, CONTROLLER_MANAGER, Workload, condition_true, gr, i, name, namespace, now, owner_ref, pod_from_template,
+    pod_is_active, pod_is_ready, s, seconds_since, set_condition, set_meta_entry, uid,
 };
 use super::events::{EventType, Recorder};
 use super::runtime::Reconciler;
@@ -18,6 +18,8 @@ use std::time::Duration;
 
 const COMPONENT: &str = "job-controller";
 const INDEX: &str = "batch.kubernetes.io/job-completion-index";
+
+const WORKLOAD: Workload = Workload { group: "batch", resource: "jobs", kind: "Job", owned: "pods", adopts: true };
 
 pub(super) struct Jobs {
     api: Api,
@@ -38,18 +40,15 @@ impl Reconciler for Jobs {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        workload_keys(event, ("batch", "jobs", "Job"), "pods", out);
+        WORKLOAD.keys_for(&self.api, event, out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        all_keys(&self.api, "batch", "jobs")
+        WORKLOAD.all_keys(&self.api)
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
-        let Some(job) = self.api.get(&gr("batch", "jobs"), &key.0, &key.1) else { return Ok(None) };
-        if is_deleting(&job) {
-            return Ok(None);
-        }
+        let Some(job) = WORKLOAD.get_live(&self.api, key) else { return Ok(None) };
         if condition_true(&job, "Complete") || condition_true(&job, "Failed") {
             return self.expire(&job);
         }
@@ -78,19 +77,13 @@ impl Jobs {
         if elapsed < ttl {
             return Ok(Some(Duration::from_secs((ttl - elapsed).max(1) as u64)));
         }
-        self.api.delete(
-            &gr("batch", "jobs"),
-            namespace(job),
-            name(job),
-            Some(uid(job)),
-            Some(Propagation::Foreground),
-        )?;
+        self.api.delete(&WORKLOAD.gr(), namespace(job), name(job), Some(uid(job)), Some(Propagation::Foreground))?;
         Ok(None)
     }
 
     fn sync(&self, job: &Value) -> Result<Option<Duration>, ApiError> {
         let pods_gr = gr("", "pods");
-        let pods = self.api.owned(&pods_gr, namespace(job), uid(job));
+        let pods = self.api.claim(&pods_gr, job, "batch/v1", "Job")?;
         let active: Vec<&Value> = pods.iter().filter(|p| pod_is_active(p)).collect();
         let indexed = s(job, "/spec/completionMode") == "Indexed";
         let succeeded_indexes: BTreeSet<i64> =
@@ -100,13 +93,14 @@ impl Jobs {
         } else {
             pods.iter().filter(|p| s(p, "/status/phase") == "Succeeded").count() as i64
         };
-        // With restartPolicy OnFailure, container restarts count as failures.
+        // `status.failed` counts failed pods; with restartPolicy OnFailure, container restarts
+        // count towards the backoff limit as well.
         let restarts: i64 = active
             .iter()
             .flat_map(|p| p.pointer("/status/containerStatuses").and_then(Value::as_array).into_iter().flatten())
             .filter_map(|c| i(c, "/restartCount"))
             .sum();
-        let failed = pods.iter().filter(|p| s(p, "/status/phase") == "Failed").count() as i64 + restarts;
+        let mut failed = pods.iter().filter(|p| s(p, "/status/phase") == "Failed").count() as i64;
         let parallelism = i(job, "/spec/parallelism").unwrap_or(1);
         let completions = i(job, "/spec/completions");
         let backoff_limit = i(job, "/spec/backoffLimit").unwrap_or(6);
@@ -143,7 +137,7 @@ impl Jobs {
             set_condition(&mut status, condition("Complete", "CompletionsReached", message));
             status["completionTime"] = json!(at);
             self.recorder.record(job, EventType::Normal, "Completed", "Job completed", COMPONENT);
-        } else if failed > backoff_limit || deadline_passed {
+        } else if failed + restarts > backoff_limit || deadline_passed {
             let (reason, message) = if deadline_passed {
                 ("DeadlineExceeded", "Job was active longer than specified deadline")
             } else {
@@ -152,6 +146,8 @@ impl Jobs {
             for pod in &active {
                 self.api.delete(&pods_gr, namespace(pod), name(pod), Some(uid(pod)), None)?;
             }
+            // The pods terminated because the Job failed count as failed, as in the real controller.
+            failed += active_count;
             active_count = 0;
             set_condition(&mut status, condition("FailureTarget", reason, message));
             set_condition(&mut status, condition("Failed", reason, message));
@@ -197,13 +193,7 @@ impl Jobs {
         {
             map.remove("active");
         }
-        self.api.modify_status(&gr("batch", "jobs"), namespace(job), name(job), CONTROLLER_MANAGER, |current| {
-            if current.get("status") == Some(&status) {
-                return false;
-            }
-            current["status"] = status.clone();
-            true
-        })?;
+        self.api.replace_status(&WORKLOAD.gr(), namespace(job), name(job), CONTROLLER_MANAGER, &status)?;
         Ok(wait)
     }
 
@@ -213,14 +203,8 @@ impl Jobs {
         match index {
             Some(n) => {
                 pod["metadata"]["generateName"] = json!(format!("{}-{n}-", name(job)));
-                if !pod["metadata"]["annotations"].is_object() {
-                    pod["metadata"]["annotations"] = json!({});
-                }
-                pod["metadata"]["annotations"][INDEX] = json!(n.to_string());
-                if !pod["metadata"]["labels"].is_object() {
-                    pod["metadata"]["labels"] = json!({});
-                }
-                pod["metadata"]["labels"][INDEX] = json!(n.to_string());
+                set_meta_entry(&mut pod, "annotations", INDEX, n.to_string());
+                set_meta_entry(&mut pod, "labels", INDEX, n.to_string());
                 pod["spec"]["hostname"] = json!(format!("{}-{n}", name(job)));
             }
             None => pod["metadata"]["generateName"] = json!(format!("{}-", name(job))),

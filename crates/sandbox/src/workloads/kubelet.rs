@@ -84,7 +84,7 @@ impl Reconciler for Kubelet {
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        self.api.list(&gr("", "pods"), None).iter().map(|p| (namespace(p).to_string(), name(p).to_string())).collect()
+        self.api.keys(&gr("", "pods"), None)
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {

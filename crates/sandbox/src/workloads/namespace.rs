@@ -3,12 +3,13 @@
 //! waited for; then `spec.finalizers` is cleared through the `finalize` subresource, which
 //! completes the namespace's deletion. Status conditions tell `kubectl describe` what is left.
 
-use super::client::{Api, CONTROLLER_MANAGER, gr, is_deleting, name, now, set_condition};
+use super::client::{Api, CONTROLLER_MANAGER, gr, now, set_condition};
 use super::runtime::Reconciler;
 use crate::error::ApiError;
 use crate::registry::GroupResource;
+use crate::resources::finalizers;
 use crate::store::WatchEvent;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Duration;
 
@@ -37,8 +38,7 @@ impl Reconciler for NamespaceController {
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<String>) {
         if event.gr.group.is_empty() && event.gr.resource == "namespaces" {
-            let namespace = event.object.value();
-            if is_deleting(&namespace) && event.event_type != crate::store::EventType::Deleted {
+            if event.object.deleting && event.event_type != crate::store::EventType::Deleted {
                 self.terminating.insert(event.object.name.clone());
                 out.push(event.object.name.clone());
             } else {
@@ -50,46 +50,42 @@ impl Reconciler for NamespaceController {
     }
 
     fn all_keys(&mut self) -> Vec<String> {
-        let namespaces = self.api.list(&gr("", "namespaces"), None);
-        self.terminating = namespaces.iter().filter(|n| is_deleting(n)).map(|n| name(n).to_string()).collect();
+        let (namespaces, _) = self.api.state.store.list(&gr("", "namespaces"), None);
+        self.terminating = namespaces.iter().filter(|n| n.deleting).map(|n| n.name.clone()).collect();
         self.terminating.iter().cloned().collect()
     }
 
     fn reconcile(&mut self, key: &String) -> Result<Option<Duration>, ApiError> {
         let namespaces = gr("", "namespaces");
-        let Some(namespace) = self.api.get(&namespaces, "", key) else { return Ok(None) };
-        if !is_deleting(&namespace) {
+        if !self.api.state.store.get(&namespaces, "", key).is_some_and(|n| n.deleting) {
             return Ok(None);
         }
-        for resource in self.namespaced_resources() {
-            for object in self.api.list(&resource, Some(key)) {
-                if !is_deleting(&object) {
-                    let uid = object.pointer("/metadata/uid").and_then(Value::as_str);
-                    self.api.delete(&resource, key, name(&object), uid, None)?;
-                }
-            }
-        }
-        // What was deleted outright is gone now; what is left waits on finalizers.
+        // One pass: delete what is not being deleted yet; a delete either removes the object
+        // outright or leaves it waiting on its finalizers, which are then counted.
         let mut remaining: BTreeMap<String, usize> = BTreeMap::new();
-        let mut finalizers: BTreeMap<String, usize> = BTreeMap::new();
+        let mut held: BTreeMap<String, usize> = BTreeMap::new();
         for resource in self.namespaced_resources() {
-            for object in self.api.list(&resource, Some(key)) {
+            let (objects, _) = self.api.state.store.list(&resource, Some(key));
+            for object in objects {
+                if !object.deleting {
+                    self.api.delete(&resource, key, &object.name, Some(&object.uid), None)?;
+                }
+                let Some(current) = self.api.state.store.get(&resource, key, &object.name) else { continue };
                 *remaining.entry(resource.to_string()).or_default() += 1;
-                for finalizer in object.pointer("/metadata/finalizers").and_then(Value::as_array).into_iter().flatten()
-                {
-                    *finalizers.entry(finalizer.as_str().unwrap_or_default().to_string()).or_default() += 1;
+                for finalizer in finalizers(&current.value()) {
+                    *held.entry(finalizer).or_default() += 1;
                 }
             }
         }
         let left: usize = remaining.values().sum();
         if left > 0 {
-            self.report(key, &remaining, &finalizers)?;
+            self.report(key, &remaining, &held)?;
             return Ok(None);
         }
-        let target = self.api.target(&namespaces, "", key)?.with_subresource(Some("finalize"));
-        let mut body = namespace.clone();
-        body["spec"]["finalizers"] = json!([]);
-        self.api.state.update(&target, body, &crate::resources::WriteOptions::manager(CONTROLLER_MANAGER))?;
+        self.api.modify_sub(&namespaces, "", key, Some("finalize"), CONTROLLER_MANAGER, |ns| {
+            ns["spec"]["finalizers"] = json!([]);
+            true
+        })?;
         self.terminating.remove(key);
         Ok(None)
     }

@@ -2,8 +2,8 @@
 //! how many exist, match the template labels, are ready and are available.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, all_keys, generation, gr, i, is_deleting, labels, labels_at, name, namespace, owner_ref,
-    pod_availability, pod_from_template, pod_is_active, pod_is_ready, s, uid, workload_keys,
+    Api, CONTROLLER_MANAGER, Workload, count_available, generation, gr, i, is_deleting, labels, labels_at, name,
+    namespace, owner_ref, pod_from_template, pod_is_active, pod_is_ready, s, uid,
 };
 use super::events::{EventType, Recorder};
 use super::runtime::Reconciler;
@@ -14,6 +14,9 @@ use std::time::Duration;
 
 /// The real controller's burst limit per sync.
 const BURST: i64 = 500;
+
+const WORKLOAD: Workload =
+    Workload { group: "apps", resource: "replicasets", kind: "ReplicaSet", owned: "pods", adopts: true };
 
 pub(super) struct ReplicaSets {
     api: Api,
@@ -34,32 +37,30 @@ impl Reconciler for ReplicaSets {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        workload_keys(event, ("apps", "replicasets", "ReplicaSet"), "pods", out);
+        WORKLOAD.keys_for(&self.api, event, out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        all_keys(&self.api, "apps", "replicasets")
+        WORKLOAD.all_keys(&self.api)
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
-        let Some(rs) = self.api.get(&gr("apps", "replicasets"), &key.0, &key.1) else { return Ok(None) };
+        // A ReplicaSet being deleted still reports its pods.
+        let Some(rs) = self.api.get(&WORKLOAD.gr(), &key.0, &key.1) else { return Ok(None) };
         if !is_deleting(&rs) {
-            self.manage_replicas(&rs)?;
+            let pods = self.api.claim(&WORKLOAD.owned_gr(), &rs, "apps/v1", "ReplicaSet")?;
+            self.manage_replicas(&rs, pods)?;
         }
         self.update_status(&rs)
     }
 }
 
 impl ReplicaSets {
-    fn pods(&self, rs: &Value) -> Vec<Value> {
-        self.api.owned(&gr("", "pods"), namespace(rs), uid(rs))
-    }
-
     /// Creates or deletes pods so that `spec.replicas` are active.
-    fn manage_replicas(&self, rs: &Value) -> Result<(), ApiError> {
+    fn manage_replicas(&self, rs: &Value, pods: Vec<Value>) -> Result<(), ApiError> {
         let pods_gr = gr("", "pods");
         let wanted = i(rs, "/spec/replicas").unwrap_or(1);
-        let mut active: Vec<Value> = self.pods(rs).into_iter().filter(pod_is_active).collect();
+        let mut active: Vec<Value> = pods.into_iter().filter(pod_is_active).collect();
         let diff = wanted - active.len() as i64;
         if diff > 0 {
             let template = rs.pointer("/spec/template").cloned().unwrap_or_else(|| json!({}));
@@ -106,16 +107,10 @@ impl ReplicaSets {
     fn update_status(&self, rs: &Value) -> Result<Option<Duration>, ApiError> {
         let min_ready = i(rs, "/spec/minReadySeconds").unwrap_or(0);
         let template_labels = labels_at(rs, "/spec/template/metadata/labels");
-        let active: Vec<Value> = self.pods(rs).into_iter().filter(pod_is_active).collect();
-        let mut wait: Option<Duration> = None;
-        let mut available = 0;
-        for pod in &active {
-            let (is_available, until) = pod_availability(pod, min_ready);
-            available += i64::from(is_available);
-            if let Some(until) = until {
-                wait = Some(wait.map_or(until, |w| w.min(until)));
-            }
-        }
+        // After manage_replicas: what it created and deleted counts at once.
+        let pods = self.api.owned(&WORKLOAD.owned_gr(), namespace(rs), uid(rs));
+        let active: Vec<Value> = pods.into_iter().filter(pod_is_active).collect();
+        let (available, wait) = count_available(&active, min_ready);
         let fully_labeled =
             active.iter().filter(|p| template_labels.iter().all(|(k, v)| labels(p).get(k) == Some(v))).count();
         let ready = active.iter().filter(|p| pod_is_ready(p)).count();
@@ -130,13 +125,7 @@ impl ReplicaSets {
             }
         }
         status["observedGeneration"] = json!(generation(rs));
-        self.api.modify_status(&gr("apps", "replicasets"), namespace(rs), name(rs), CONTROLLER_MANAGER, |current| {
-            if current.get("status") == Some(&status) {
-                return false;
-            }
-            current["status"] = status.clone();
-            true
-        })?;
+        self.api.replace_status(&WORKLOAD.gr(), namespace(rs), name(rs), CONTROLLER_MANAGER, &status)?;
         Ok(wait)
     }
 }

@@ -1,7 +1,7 @@
 //! The service account controller: every namespace that is not terminating has a `default`
 //! ServiceAccount, recreated if someone deletes it.
 
-use super::client::{Api, CONTROLLER_MANAGER, gr, is_deleting, name};
+use super::client::{Api, CONTROLLER_MANAGER, gr, is_deleting};
 use super::runtime::Reconciler;
 use crate::error::ApiError;
 use crate::store::{EventType, WatchEvent};
@@ -36,7 +36,7 @@ impl Reconciler for ServiceAccounts {
     }
 
     fn all_keys(&mut self) -> Vec<String> {
-        self.api.list(&gr("", "namespaces"), None).iter().map(|n| name(n).to_string()).collect()
+        self.api.keys(&gr("", "namespaces"), None).into_iter().map(|(_, name)| name).collect()
     }
 
     fn reconcile(&mut self, key: &String) -> Result<Option<Duration>, ApiError> {

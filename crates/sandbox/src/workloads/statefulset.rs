@@ -4,8 +4,8 @@
 //! the highest ordinal down to `partition`, one pod at a time; ControllerRevisions for history.
 
 use super::client::{
-    Api, CONTROLLER_MANAGER, all_keys, generation, gr, i, is_deleting, name, namespace, owner_ref, pod_availability,
-    pod_from_template, pod_is_ready, s, uid, workload_keys,
+    Api, CONTROLLER_MANAGER, Workload, count_available, generation, gr, i, is_deleting, name, namespace, owner_ref,
+    pod_from_template, pod_is_ready, s, set_meta_entry, uid,
 };
 use super::events::{EventType, Recorder};
 use super::revision;
@@ -18,6 +18,9 @@ use std::time::Duration;
 
 const COMPONENT: &str = "statefulset-controller";
 const REVISION_LABEL: &str = "controller-revision-hash";
+
+const WORKLOAD: Workload =
+    Workload { group: "apps", resource: "statefulsets", kind: "StatefulSet", owned: "pods", adopts: true };
 
 pub(super) struct StatefulSets {
     api: Api,
@@ -38,22 +41,23 @@ impl Reconciler for StatefulSets {
     }
 
     fn keys_for(&mut self, event: &WatchEvent, out: &mut Vec<Self::Key>) {
-        workload_keys(event, ("apps", "statefulsets", "StatefulSet"), "pods", out);
+        WORKLOAD.keys_for(&self.api, event, out);
     }
 
     fn all_keys(&mut self) -> Vec<Self::Key> {
-        all_keys(&self.api, "apps", "statefulsets")
+        WORKLOAD.all_keys(&self.api)
     }
 
     fn reconcile(&mut self, key: &Self::Key) -> Result<Option<Duration>, ApiError> {
-        let Some(set) = self.api.get(&gr("apps", "statefulsets"), &key.0, &key.1) else { return Ok(None) };
-        if is_deleting(&set) {
-            return Ok(None);
-        }
-        let in_use: Vec<String> = self.pods(&set).values().map(|p| revision_of(p).to_string()).collect();
-        let (update_revision, _) = revision::ensure(&self.api, &set, "StatefulSet", &in_use)?;
-        self.manage(&set, &update_revision)?;
-        self.update_status(&set, &update_revision)
+        let Some(set) = WORKLOAD.get_live(&self.api, key) else { return Ok(None) };
+        // Listed once; what this sync creates or deletes shows in the status on the next one
+        // (every such change is an event of an owned pod, which brings the set back).
+        let pods = self.pods(&set)?;
+        let in_use: Vec<String> = pods.values().map(|p| revision_of(p).to_string()).collect();
+        // The pods' label is the revision's name, `<set>-<hash>`.
+        let update_revision = format!("{}-{}", name(&set), revision::ensure(&self.api, &set, "StatefulSet", &in_use)?);
+        self.manage(&set, &pods, &update_revision)?;
+        self.update_status(&set, &pods, &update_revision)
     }
 }
 
@@ -63,19 +67,18 @@ fn revision_of(pod: &Value) -> &str {
 
 impl StatefulSets {
     /// The set's pods by ordinal.
-    fn pods(&self, set: &Value) -> BTreeMap<i64, Value> {
+    fn pods(&self, set: &Value) -> Result<BTreeMap<i64, Value>, ApiError> {
         let prefix = format!("{}-", name(set));
-        self.api
-            .owned(&gr("", "pods"), namespace(set), uid(set))
+        let claimed = self.api.claim(&WORKLOAD.owned_gr(), set, "apps/v1", "StatefulSet")?;
+        Ok(claimed
             .into_iter()
             .filter_map(|p| Some((name(&p).strip_prefix(&prefix)?.parse::<i64>().ok()?, p)))
-            .collect()
+            .collect())
     }
 
-    fn manage(&self, set: &Value, update_revision: &str) -> Result<(), ApiError> {
+    fn manage(&self, set: &Value, pods: &BTreeMap<i64, Value>, update_revision: &str) -> Result<(), ApiError> {
         let replicas = i(set, "/spec/replicas").unwrap_or(1);
         let ordered = s(set, "/spec/podManagementPolicy") != "Parallel";
-        let pods = self.pods(set);
         // Failed pods are replaced, as the real controller does.
         for pod in pods.values().filter(|p| matches!(s(p, "/status/phase"), "Failed" | "Succeeded")) {
             if !is_deleting(pod) {
@@ -122,12 +125,9 @@ impl StatefulSets {
         let pod_name = format!("{}-{ordinal}", name(set));
         let mut pod = pod_from_template(&template, namespace(set), owner_ref(set, "apps/v1", "StatefulSet"));
         pod["metadata"]["name"] = json!(pod_name);
-        if !pod["metadata"]["labels"].is_object() {
-            pod["metadata"]["labels"] = json!({});
-        }
-        pod["metadata"]["labels"][REVISION_LABEL] = json!(revision);
-        pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] = json!(pod_name);
-        pod["metadata"]["labels"]["apps.kubernetes.io/pod-index"] = json!(ordinal.to_string());
+        set_meta_entry(&mut pod, "labels", REVISION_LABEL, revision);
+        set_meta_entry(&mut pod, "labels", "statefulset.kubernetes.io/pod-name", pod_name.as_str());
+        set_meta_entry(&mut pod, "labels", "apps.kubernetes.io/pod-index", ordinal.to_string());
         pod["spec"]["hostname"] = json!(pod_name);
         if let Some(service) = set.pointer("/spec/serviceName").and_then(Value::as_str).filter(|s| !s.is_empty()) {
             pod["spec"]["subdomain"] = json!(service);
@@ -145,7 +145,12 @@ impl StatefulSets {
                 );
             }
         }
-        self.api.create(&gr("", "pods"), namespace(set), pod, CONTROLLER_MANAGER)?;
+        if let Err(err) = self.api.create(&WORKLOAD.owned_gr(), namespace(set), pod, CONTROLLER_MANAGER) {
+            // For instance a pod of that name that the set does not own.
+            let message = format!("create Pod {pod_name} in StatefulSet {} failed error: {}", name(set), err.message);
+            self.recorder.record(set, EventType::Warning, "FailedCreate", &message, COMPONENT);
+            return Err(err);
+        }
         let message = format!("create Pod {pod_name} in StatefulSet {} successful", name(set));
         self.recorder.record(set, EventType::Normal, "SuccessfulCreate", &message, COMPONENT);
         Ok(())
@@ -184,22 +189,19 @@ impl StatefulSets {
         Ok(())
     }
 
-    fn update_status(&self, set: &Value, update_revision: &str) -> Result<Option<Duration>, ApiError> {
+    fn update_status(
+        &self,
+        set: &Value,
+        pods: &BTreeMap<i64, Value>,
+        update_revision: &str,
+    ) -> Result<Option<Duration>, ApiError> {
         let min_ready = i(set, "/spec/minReadySeconds").unwrap_or(0);
         let replicas = i(set, "/spec/replicas").unwrap_or(1);
-        let pods: Vec<Value> = self.pods(set).into_values().filter(|p| !is_deleting(p)).collect();
+        let pods: Vec<&Value> = pods.values().filter(|p| !is_deleting(p)).collect();
         let previous_current = s(set, "/status/currentRevision").to_string();
         let updated = pods.iter().filter(|p| revision_of(p) == update_revision).count() as i64;
         let ready = pods.iter().filter(|p| pod_is_ready(p)).count() as i64;
-        let mut available = 0;
-        let mut wait: Option<Duration> = None;
-        for pod in &pods {
-            let (ok, until) = pod_availability(pod, min_ready);
-            available += i64::from(ok);
-            if let Some(until) = until {
-                wait = Some(wait.map_or(until, |w| w.min(until)));
-            }
-        }
+        let (available, wait) = count_available(pods.iter().copied(), min_ready);
         // The update is complete once every pod runs the new revision and is ready.
         let current_revision = if previous_current.is_empty() || (updated == replicas && ready == replicas) {
             update_revision.to_string()
@@ -220,19 +222,7 @@ impl StatefulSets {
                 status[field] = json!(value);
             }
         }
-        self.api.modify_status(
-            &gr("apps", "statefulsets"),
-            namespace(set),
-            name(set),
-            CONTROLLER_MANAGER,
-            |current| {
-                if current.get("status") == Some(&status) {
-                    return false;
-                }
-                current["status"] = status.clone();
-                true
-            },
-        )?;
+        self.api.replace_status(&WORKLOAD.gr(), namespace(set), name(set), CONTROLLER_MANAGER, &status)?;
         Ok(wait)
     }
 }

@@ -3,6 +3,19 @@
 //! Field numbers come from the group's `generated.proto`; JSON names, `omitempty` and pointer-ness from
 //! the Go struct tags and field types. The notation is described in `schema.rs`.
 
+/// The fields `Container` and `EphemeralContainerCommon` share (the same Go fields, the same numbers),
+/// written once so the two cannot drift apart.
+macro_rules! container_fields {
+    () => {
+        "name=1:s! image=2:s command=3:[s] args=4:[s] workingDir=5:s ports=6:[ContainerPort] env=7:[EnvVar] \
+        resources=8:ResourceRequirements volumeMounts=9:[VolumeMount] livenessProbe=10:Probe* \
+        readinessProbe=11:Probe* lifecycle=12:Lifecycle* terminationMessagePath=13:s imagePullPolicy=14:s \
+        securityContext=15:SecurityContext* stdin=16:b stdinOnce=17:b tty=18:b envFrom=19:[EnvFromSource] \
+        terminationMessagePolicy=20:s volumeDevices=21:[VolumeDevice] startupProbe=22:Probe* \
+        resizePolicy=23:[ContainerResizePolicy] restartPolicy=24:s*"
+    };
+}
+
 pub(super) const CORE_POD: &[&str] = &[
     "AWSElasticBlockStoreVolumeSource: volumeID=1:s! fsType=2:s partition=3:i32 readOnly=4:b",
     "Affinity: nodeAffinity=1:NodeAffinity* podAffinity=2:PodAffinity* podAntiAffinity=3:PodAntiAffinity*",
@@ -22,12 +35,7 @@ pub(super) const CORE_POD: &[&str] = &[
     "ConfigMapProjection: ^localObjectReference=1:LocalObjectReference items=2:[KeyToPath] optional=4:b*",
     "ConfigMapVolumeSource: ^localObjectReference=1:LocalObjectReference items=2:[KeyToPath] defaultMode=3:i32* \
         optional=4:b*",
-    "Container: name=1:s! image=2:s command=3:[s] args=4:[s] workingDir=5:s ports=6:[ContainerPort] env=7:[EnvVar] \
-        resources=8:ResourceRequirements volumeMounts=9:[VolumeMount] livenessProbe=10:Probe* \
-        readinessProbe=11:Probe* lifecycle=12:Lifecycle* terminationMessagePath=13:s imagePullPolicy=14:s \
-        securityContext=15:SecurityContext* stdin=16:b stdinOnce=17:b tty=18:b envFrom=19:[EnvFromSource] \
-        terminationMessagePolicy=20:s volumeDevices=21:[VolumeDevice] startupProbe=22:Probe* \
-        resizePolicy=23:[ContainerResizePolicy] restartPolicy=24:s*",
+    concat!("Container: ", container_fields!()),
     "ContainerPort: name=1:s hostPort=2:i32 containerPort=3:i32! protocol=4:s hostIP=5:s",
     "ContainerResizePolicy: resourceName=1:s! restartPolicy=2:s!",
     "DownwardAPIProjection: items=1:[DownwardAPIVolumeFile]",
@@ -40,12 +48,7 @@ pub(super) const CORE_POD: &[&str] = &[
     "EnvVarSource: fieldRef=1:ObjectFieldSelector* resourceFieldRef=2:ResourceFieldSelector* \
         configMapKeyRef=3:ConfigMapKeySelector* secretKeyRef=4:SecretKeySelector*",
     "EphemeralContainer: ^ephemeralContainerCommon=1:EphemeralContainerCommon targetContainerName=2:s",
-    "EphemeralContainerCommon: name=1:s! image=2:s command=3:[s] args=4:[s] workingDir=5:s ports=6:[ContainerPort] \
-        env=7:[EnvVar] resources=8:ResourceRequirements volumeMounts=9:[VolumeMount] livenessProbe=10:Probe* \
-        readinessProbe=11:Probe* lifecycle=12:Lifecycle* terminationMessagePath=13:s imagePullPolicy=14:s \
-        securityContext=15:SecurityContext* stdin=16:b stdinOnce=17:b tty=18:b envFrom=19:[EnvFromSource] \
-        terminationMessagePolicy=20:s volumeDevices=21:[VolumeDevice] startupProbe=22:Probe* \
-        resizePolicy=23:[ContainerResizePolicy] restartPolicy=24:s*",
+    concat!("EphemeralContainerCommon: ", container_fields!()),
     "EphemeralVolumeSource: volumeClaimTemplate=1:PersistentVolumeClaimTemplate*",
     "ExecAction: command=1:[s]",
     "FCVolumeSource: targetWWNs=1:[s] lun=2:i32* fsType=3:s readOnly=4:b wwids=5:[s]",

@@ -65,6 +65,22 @@ async fn failing_job_hits_the_backoff_limit() {
 }
 
 #[tokio::test]
+async fn on_failure_restarts_count_towards_the_backoff_limit_but_not_as_failed_pods() {
+    let c = cluster();
+    let mut body = job("flaky", "busybox:fail", 2);
+    body["spec"]["template"]["spec"]["restartPolicy"] = json!("OnFailure");
+    c.create("batch", "jobs", "default", body);
+    let failed = c
+        .wait_for("job failed", |c| {
+            c.get("batch", "jobs", "default", "flaky")
+                .filter(|j| has_condition(j, "Failed", "True", "BackoffLimitExceeded"))
+        })
+        .await;
+    // Three restarts of one pod exceed the limit; the one pod, terminated, is the one failure.
+    assert_eq!(failed["status"]["failed"], 1);
+}
+
+#[tokio::test]
 async fn cron_job_schedules_a_job() {
     let c = cluster();
     let created = c.create(

@@ -1,6 +1,7 @@
 //! In-process tests of the simulated controllers: a real `ApiState`, the controllers spawned on
 //! the test's runtime, and waits on store events with a deadline (never bare sleeps).
 
+mod adoption;
 mod apps;
 mod batch;
 mod lifecycle;
