@@ -49,7 +49,7 @@ pub struct WatchEvent {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("state file {path}: {source}")]
+    #[error("cannot use the state file {path}")]
     Io { path: String, source: std::io::Error },
     #[error("state is corrupt: {0}")]
     Corrupt(String),
