@@ -155,7 +155,7 @@ impl Endpoints {
         namespace: &str,
         desired: Value,
     ) -> Result<(), ApiError> {
-        let object_name = desired.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let object_name = name(&desired).to_string();
         if self.api.get(resource, namespace, &object_name).is_none() {
             return match self.api.create(resource, namespace, desired, CONTROLLER_MANAGER) {
                 Err(err) if err.code == 409 => Err(ApiError::new(409, "Conflict", "created concurrently")),

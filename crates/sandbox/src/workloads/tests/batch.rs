@@ -103,8 +103,7 @@ async fn cron_job_schedules_a_job() {
     assert_eq!(created["spec"]["suspend"], false);
     // Pretend the last run was three minutes ago: the most recent missed run starts now.
     let status_target = c.target("batch", "cronjobs", "default", "tick").with_subresource(Some("status"));
-    let three_minutes_ago =
-        (chrono::Utc::now() - chrono::Duration::minutes(3)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let three_minutes_ago = crate::resources::rfc3339(chrono::Utc::now() - chrono::Duration::minutes(3));
     loop {
         let mut current = c.get("batch", "cronjobs", "default", "tick").expect("cron job");
         current["status"] = json!({"lastScheduleTime": three_minutes_ago});
