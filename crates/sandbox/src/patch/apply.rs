@@ -115,7 +115,7 @@ pub fn server_side_apply(
 
     let mut applier = applier;
     if applier.time.is_none() || merged != live_clean {
-        applier.time = Some(managed::format_time(ctx.now));
+        applier.time = Some(crate::resources::rfc3339(ctx.now));
     }
     entries.push(applier);
     entries.retain(|e| !e.fields.is_empty());

@@ -2,7 +2,7 @@
 
 use super::field_set::{FieldSet, FieldSetError, PathElement};
 use crate::registry::ResourceInfo;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
 
@@ -101,10 +101,6 @@ impl ManagerEntry {
             fields,
         })
     }
-}
-
-pub fn format_time(now: DateTime<Utc>) -> String {
-    now.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// The entries of an object's `metadata.managedFields` (none when absent).

@@ -45,7 +45,7 @@ pub fn record_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagerCon
         entry.fields = entry.fields.difference(&changed).difference(&removed);
     }
     if !changed.is_empty() {
-        let time = Some(managed::format_time(ctx.now));
+        let time = Some(crate::resources::rfc3339(ctx.now));
         match entries.iter_mut().find(|e| e.is(ctx.manager, Operation::Update, &api_version, subresource)) {
             Some(entry) => {
                 entry.fields.union_with(&changed);

@@ -285,7 +285,7 @@ fn created_at_rfc3339(object: &Value) -> String {
         .pointer("/metadata/creationTimestamp")
         .and_then(Value::as_str)
         .and_then(parse_time)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .map(crate::resources::rfc3339)
         .unwrap_or_else(|| "0001-01-01T00:00:00Z".to_string())
 }
 

@@ -110,10 +110,21 @@ async fn foreground_deletion_waits_for_blocking_dependents() {
         .await;
     let owner = c.get("", "configmaps", "default", "owner").expect("owner waits for its blocking dependent");
     assert_eq!(owner["metadata"]["finalizers"], json!(["foregroundDeletion"]));
-    let mut released = held.clone();
-    released["metadata"]["finalizers"] = json!([]);
+    // Release the finalizer as any client would: read, modify, write, and start over on a conflict
+    // (the garbage collector may still be writing to `held` right after it started deleting it).
     let target = c.target("", "configmaps", "default", "held");
-    c.state.update(&target, released, &WriteOptions::manager("test")).expect("release");
+    let mut current = held;
+    loop {
+        let mut released = current.clone();
+        released["metadata"]["finalizers"] = json!([]);
+        match c.state.update(&target, released, &WriteOptions::manager("test")) {
+            Ok(_) => break,
+            Err(err) if err.reason == "Conflict" => {
+                current = c.get("", "configmaps", "default", "held").expect("held is still there");
+            }
+            Err(err) => panic!("release: {err}"),
+        }
+    }
     c.wait_for("owner gone", |c| c.get("", "configmaps", "default", "owner").is_none().then_some(())).await;
 }
 
