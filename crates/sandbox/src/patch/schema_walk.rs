@@ -97,11 +97,7 @@ impl<'a> TypeNode<'a> {
             TypeNode::Schema { node, .. } => match node.get("x-kubernetes-list-type").and_then(Value::as_str) {
                 Some("set") => ListSemantics::Set,
                 Some("map") => {
-                    let names = node.get("x-kubernetes-list-map-keys").and_then(Value::as_array);
-                    let keys = names
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
+                    let keys = crate::schema::list_map_keys(node)
                         .map(|name| ListKey {
                             name: name.to_string(),
                             default: node

@@ -104,3 +104,8 @@ pub fn process_custom_resource(info: &ResourceInfo, object: &mut Value) -> Proce
 
 #[cfg(test)]
 mod tests;
+
+/// The key fields of a `x-kubernetes-list-type: map` list schema (`x-kubernetes-list-map-keys`).
+pub(crate) fn list_map_keys(schema: &Value) -> impl Iterator<Item = &str> {
+    schema.get("x-kubernetes-list-map-keys").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+}

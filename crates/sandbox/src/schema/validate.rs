@@ -281,13 +281,7 @@ fn validate_array(schema: &Value, items: &[Value], value: &Value, path: &str, ou
             }
         }
         Some("map") => {
-            let keys: Vec<&str> = schema
-                .get("x-kubernetes-list-map-keys")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let keys: Vec<&str> = super::list_map_keys(schema).collect();
             // Each item's key, computed once; borrowed from the item.
             let item_keys: Vec<Vec<(&str, &Value)>> =
                 items.iter().map(|item| keys.iter().filter_map(|k| item.get(*k).map(|v| (*k, v))).collect()).collect();

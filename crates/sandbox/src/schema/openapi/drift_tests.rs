@@ -123,13 +123,7 @@ impl Walk {
             self.problems.push(format!("{path}: patch strategy published {published:?} {schema}, engine {smp:?}"));
         }
         let list_type = schema.get("x-kubernetes-list-type").and_then(Value::as_str).unwrap_or("atomic");
-        let map_keys: Vec<&str> = schema
-            .get("x-kubernetes-list-map-keys")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let map_keys: Vec<&str> = crate::schema::list_map_keys(schema).collect();
         let ssa_agrees = match ssa {
             SsaList::Atomic => list_type == "atomic",
             SsaList::Set => list_type == "set",
