@@ -12,8 +12,11 @@
 //! - [`cli`]: argument parsing and the subcommands;
 //! - [`logging`]: the log file every subcommand writes to.
 
+pub mod api;
 pub mod app;
 pub mod cli;
+pub mod cluster;
 pub mod controllers;
 pub mod logging;
+pub mod model;
 pub mod views;

@@ -1,0 +1,100 @@
+//! Everything a user can ask for: each action has a kebab-case name (used in keymap files and `:` commands)
+//! and a one-line description (used by the help view and the footer hints).
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $description:literal;)+) => {
+        /// A user's request, produced by the keymap (or the command line) and handled by the update step.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($variant,)+
+        }
+
+        impl Action {
+            /// Every action, in the order the help view lists them.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)+];
+
+            /// The name keymap files use.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)+
+                }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $description,)+
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name {
+                    $($name => Some(Action::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", "Quit fluxtui";
+    Help => "help", "Show the keys of the active keymap";
+    Back => "back", "Close the current view, or clear the filter";
+    MoveUp => "move-up", "Select the previous row";
+    MoveDown => "move-down", "Select the next row";
+    PageUp => "page-up", "Move up one page";
+    PageDown => "page-down", "Move down one page";
+    HalfPageUp => "half-page-up", "Move up half a page";
+    HalfPageDown => "half-page-down", "Move down half a page";
+    Top => "top", "Go to the first row";
+    Bottom => "bottom", "Go to the last row";
+    ScrollLeft => "scroll-left", "Scroll the text to the left";
+    ScrollRight => "scroll-right", "Scroll the text to the right";
+    Open => "open", "Open the selected object (describe)";
+    Describe => "describe", "Describe the selected object: spec, status and conditions";
+    ShowYaml => "show-yaml", "Show the selected object's YAML";
+    RevealSecrets => "reveal-secrets", "Reveal or mask secret values in the YAML and describe views";
+    ToggleWrap => "toggle-wrap", "Wrap long lines in text views";
+    StartFilter => "start-filter", "Filter rows: text, regex, ! to invert, -l key=value for labels";
+    StartCommand => "start-command", "Enter a command (:ks, :hr, :ns name, :ctx name, ...)";
+    NextTab => "next-tab", "Show the next kind in this pane";
+    PreviousTab => "previous-tab", "Show the previous kind in this pane";
+    ShowOverview => "show-overview", "Show the overview: counts, failures, controllers";
+    ShowAll => "show-all", "Show every Flux object";
+    ShowSources => "show-sources", "Show sources (Git, OCI, Helm, Bucket)";
+    ShowKustomizations => "show-kustomizations", "Show Kustomizations";
+    ShowHelmReleases => "show-helm-releases", "Show HelmReleases";
+    ShowNotifications => "show-notifications", "Show alerts, providers and receivers";
+    ShowImageAutomation => "show-image-automation", "Show image repositories, policies and automations";
+    ShowFavorites => "show-favorites", "Show favorite objects";
+    ToggleFavorite => "toggle-favorite", "Mark or unmark the selected object as a favorite";
+    AllNamespaces => "all-namespaces", "Show objects in every namespace";
+    SortByName => "sort-by-name", "Sort by name (again to reverse)";
+    SortByNamespace => "sort-by-namespace", "Sort by namespace (again to reverse)";
+    SortByKind => "sort-by-kind", "Sort by kind (again to reverse)";
+    SortByReady => "sort-by-ready", "Sort by readiness, failures first (again to reverse)";
+    SortByRevision => "sort-by-revision", "Sort by revision (again to reverse)";
+    SortBySuspended => "sort-by-suspended", "Sort by suspended (again to reverse)";
+    SortByMessage => "sort-by-message", "Sort by message (again to reverse)";
+    SortByAge => "sort-by-age", "Sort by age, newest first (again to reverse)";
+    SortByLastReconcile => "sort-by-last-reconcile", "Sort by time since the last reconcile (again to reverse)";
+    PickTheme => "pick-theme", "Choose a theme, previewed live";
+    PickContext => "pick-context", "Choose a kubeconfig context";
+    PickNamespace => "pick-namespace", "Choose a namespace";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for &action in Action::ALL {
+            assert!(seen.insert(action.name()), "{} twice", action.name());
+            assert!(action.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", action.name());
+            assert_eq!(Action::from_name(action.name()), Some(action));
+            assert!(!action.description().is_empty());
+        }
+    }
+}
