@@ -17,6 +17,7 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod controllers;
+pub mod demo;
 pub mod logging;
 pub mod model;
 pub mod views;

@@ -53,6 +53,11 @@ pub struct LogGuard {
     _worker: WorkerGuard,
 }
 
+/// The user's state directory for fluxtui: the log files, and the demo's kubeconfig.
+pub fn state_dir() -> Result<PathBuf, LoggingError> {
+    log_directory()
+}
+
 /// The directory the log files go to: the user's state directory for fluxtui.
 fn log_directory() -> Result<PathBuf, LoggingError> {
     let dirs = ProjectDirs::from("io", "fluxtui", "fluxtui").ok_or(LoggingError::NoHomeDirectory)?;

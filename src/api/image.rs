@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::meta::{Artifact, Condition, Extra};
 use super::object::{FluxObject, FluxSpec, FluxStatus};
 
-
 pub type ImageRepository = FluxObject<ImageRepositorySpec, ImageRepositoryStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -64,7 +63,6 @@ impl FluxStatus for ImageRepositoryStatus {
     }
 }
 
-
 pub type ImagePolicy = FluxObject<ImagePolicySpec, ImagePolicyStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -119,7 +117,6 @@ impl FluxStatus for ImagePolicyStatus {
             .map(Cow::Borrowed)
     }
 }
-
 
 pub type ImageUpdateAutomation = FluxObject<ImageUpdateAutomationSpec, ImageUpdateAutomationStatus>;
 

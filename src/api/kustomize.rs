@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::meta::{Artifact, Condition, Extra};
 use super::object::{FluxObject, FluxSpec, FluxStatus};
 
-
 pub type Kustomization = FluxObject<KustomizationSpec, KustomizationStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

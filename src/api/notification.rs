@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::meta::{Artifact, Condition, Extra};
 use super::object::{FluxObject, FluxSpec, FluxStatus};
 
-
 pub type Alert = FluxObject<AlertSpec, AlertStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -64,7 +63,6 @@ impl FluxStatus for AlertStatus {
     }
 }
 
-
 pub type Provider = FluxObject<ProviderSpec, ProviderStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -119,7 +117,6 @@ impl FluxStatus for ProviderStatus {
             .map(Cow::Borrowed)
     }
 }
-
 
 pub type Receiver = FluxObject<ReceiverSpec, ReceiverStatus>;
 

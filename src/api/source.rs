@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::meta::{Artifact, Condition, Extra};
 use super::object::{FluxObject, FluxSpec, FluxStatus};
 
-
 pub type GitRepository = FluxObject<GitRepositorySpec, GitRepositoryStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -63,7 +62,6 @@ impl FluxStatus for GitRepositoryStatus {
             .map(Cow::Borrowed)
     }
 }
-
 
 pub type OciRepository = FluxObject<OciRepositorySpec, OciRepositoryStatus>;
 
@@ -120,7 +118,6 @@ impl FluxStatus for OciRepositoryStatus {
     }
 }
 
-
 pub type HelmRepository = FluxObject<HelmRepositorySpec, HelmRepositoryStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -175,7 +172,6 @@ impl FluxStatus for HelmRepositoryStatus {
             .map(Cow::Borrowed)
     }
 }
-
 
 pub type HelmChart = FluxObject<HelmChartSpec, HelmChartStatus>;
 
@@ -232,7 +228,6 @@ impl FluxStatus for HelmChartStatus {
     }
 }
 
-
 pub type Bucket = FluxObject<BucketSpec, BucketStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -288,7 +283,6 @@ impl FluxStatus for BucketStatus {
     }
 }
 
-
 pub type ExternalArtifact = FluxObject<ExternalArtifactSpec, ExternalArtifactStatus>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -343,7 +337,6 @@ impl FluxStatus for ExternalArtifactStatus {
             .map(Cow::Borrowed)
     }
 }
-
 
 pub type ArtifactGenerator = FluxObject<ArtifactGeneratorSpec, ArtifactGeneratorStatus>;
 

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 
@@ -23,13 +24,13 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    /// Enables raw mode, switches to the alternate screen and hides the cursor.
+    /// Enables raw mode, switches to the alternate screen, captures the mouse and hides the cursor.
     ///
     /// If any step fails, the steps already taken are undone before the error is returned.
     pub fn enter() -> io::Result<TerminalGuard> {
         enable_raw_mode()?;
         TAKEN_OVER.store(true, Ordering::SeqCst);
-        if let Err(err) = execute!(io::stdout(), EnterAlternateScreen, Hide) {
+        if let Err(err) = execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, Hide) {
             // The original error matters more than a failure to undo it.
             let _ = restore();
             return Err(err);
@@ -45,7 +46,8 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Gives the terminal back: disables raw mode, leaves the alternate screen and shows the cursor.
+/// Gives the terminal back: disables raw mode and mouse capture, leaves the alternate screen and shows the
+/// cursor.
 ///
 /// Safe to call at any time and any number of times: when the terminal was never taken over (or was already
 /// restored) it does nothing and writes nothing. Every step is attempted even if an earlier one fails; the first
@@ -56,7 +58,7 @@ pub fn restore() -> io::Result<()> {
     }
     let raw = disable_raw_mode();
     let mut stdout = io::stdout();
-    let screen = execute!(stdout, LeaveAlternateScreen, Show);
+    let screen = execute!(stdout, DisableMouseCapture, LeaveAlternateScreen, Show);
     let flushed = stdout.flush();
     raw.and(screen).and(flushed)
 }

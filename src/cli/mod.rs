@@ -1,28 +1,75 @@
 //! Command-line parsing and the subcommands.
 
+pub mod demo;
 pub mod duration;
 pub mod sandbox;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use std::path::PathBuf;
 
-/// Shown under the help text; the terminal UI is not there yet, so point at what is.
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::run::{SessionOptions, run};
+
 const AFTER_HELP: &str = "\
-The terminal UI arrives in a later release. Today, start the embedded Kubernetes API server:
-
-    fluxtui sandbox --write-kubeconfig /tmp/fluxtui.kubeconfig
+Without a subcommand, fluxtui opens the terminal UI on the current kube context.
+Press ? inside for the keys of the active keymap.
 
 Logs go to a file in the user's state directory (usually ~/.local/state/fluxtui); FLUXTUI_LOG filters them.";
 
 /// A k9s-style terminal client for Flux CD, with an embedded Flux engine and Kubernetes API server.
 #[derive(Debug, Parser)]
-#[command(name = "fluxtui", version, about, after_help = AFTER_HELP)]
+#[command(name = "fluxtui", version, about, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    #[command(flatten)]
+    pub session: SessionArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// How to open the terminal UI.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SessionArgs {
+    /// The kubeconfig context to use (default: the kubeconfig's current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// The kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Show and watch only this namespace (for users whose RBAC stops at a namespace).
+    #[arg(short = 'n', long, value_name = "NAMESPACE", conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// Show every namespace, even if the config file names a default one.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// A theme name (themes/ or the user's config dir), or the path of a theme or k9s skin file.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// A keymap name: default, vim, or one in the user's config dir.
+    #[arg(long, value_name = "NAME")]
+    pub keymap: Option<String>,
+    /// Hide every action that writes to the cluster.
+    #[arg(long)]
+    pub readonly: bool,
+}
+
+impl SessionArgs {
+    pub fn options(&self) -> SessionOptions {
+        SessionOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            all_namespaces: self.all_namespaces,
+            theme: self.theme.clone(),
+            keymap: self.keymap.clone(),
+            readonly: self.readonly,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start an embedded cluster with the Flux CRDs and an example fleet, and open the terminal UI on it.
+    Demo(demo::DemoArgs),
     /// Run the embedded Kubernetes API server until interrupted (SIGINT or SIGTERM).
     Sandbox(sandbox::SandboxArgs),
 }
@@ -32,29 +79,38 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Sandbox(_) => "sandbox",
+            Command::Demo(_) => "demo",
         }
     }
 }
 
 impl Cli {
-    /// Runs the chosen subcommand; without one, prints the help, since there is no terminal UI to start yet.
+    /// Runs the chosen subcommand, or the terminal UI without one.
     pub async fn run(self) -> color_eyre::Result<()> {
         match self.command {
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
-            None => {
-                Cli::command().print_help()?;
-                Ok(())
-            }
+            Some(Command::Demo(args)) => demo::run_demo(args).await,
+            None => run(self.session.options()).await,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     use super::*;
 
     #[test]
     fn the_command_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn namespace_and_all_namespaces_conflict() {
+        assert!(Cli::try_parse_from(["fluxtui", "-n", "apps", "-A"]).is_err());
+        let cli = Cli::try_parse_from(["fluxtui", "-n", "apps", "--theme", "light", "--readonly"]).unwrap();
+        assert_eq!(cli.session.namespace.as_deref(), Some("apps"));
+        assert!(cli.session.readonly);
     }
 }

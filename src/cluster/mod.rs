@@ -4,6 +4,7 @@
 //! Watchers never send objects to the app; they update their store and send a short [`ClusterEvent`] naming
 //! what changed. The app reads the stores when it recomputes its rows.
 
+pub mod seed;
 pub mod stores;
 
 use std::sync::Arc;
@@ -35,7 +36,9 @@ pub enum ConnectionState {
     Connecting,
     Connected,
     /// Every watch is failing; they retry with backoff and the banner goes when one succeeds again.
-    Disconnected { error: String },
+    Disconnected {
+        error: String,
+    },
 }
 
 /// One Flux controller deployment, for the overview.

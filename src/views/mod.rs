@@ -1,6 +1,65 @@
-//! The panes of the terminal UI, one module per pane, each drawing the application state with ratatui.
+//! The panes. Each module draws one part of the screen from the state; none does I/O, waits or sorts.
 //!
-//! Nothing lives here yet: the terminal UI arrives in the next release. When it does, each pane (the kind
-//! list, the resource table, YAML, events, the inventory tree, the dependsOn graph, logs) gets its own module,
-//! listed in one view registry. A view reads [`crate::app`]'s state and draws only the visible rows; it does no
-//! I/O, waits for nothing and never matches raw keys except inside an open text input (filter, command line).
+//! [`draw`] is the one view registry: it lays out the screen with [`crate::app::layout::areas`] and hands
+//! each region to its view.
+
+mod banner;
+mod footer;
+mod header;
+mod help;
+mod overview;
+mod picker;
+mod prompt;
+mod table;
+mod text;
+
+use ratatui::Frame;
+use ratatui::widgets::Block;
+
+use crate::app::layout::areas;
+use crate::app::state::{AppState, Screen};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &AppState) {
+    let areas = areas(state);
+    frame.render_widget(Block::new().style(state.theme.body), frame.area());
+    header::draw(frame, state, areas.header);
+    if let Some(area) = areas.banner {
+        banner::draw(frame, state, area);
+    }
+    if let Some(area) = areas.prompt {
+        prompt::draw(frame, state, area);
+    }
+    match state.screen() {
+        Screen::Overview => overview::draw(frame, state, areas.main),
+        Screen::Table { pane, tab } => table::draw(frame, state, &areas, *pane, *tab),
+        Screen::Describe(detail) => text::draw(frame, state, areas.main, "Describe", detail),
+        Screen::Yaml(detail) => text::draw(frame, state, areas.main, "YAML", detail),
+        Screen::Help { scroll } => help::draw(frame, state, areas.main, *scroll),
+        Screen::Picker(picker) => picker::draw(frame, state, &areas, picker),
+    }
+    footer::draw(frame, state, areas.footer);
+}
+
+/// Cuts `text` to `width` columns, ending with `…` when cut.
+pub(crate) fn ellipsize(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    if width == 0 {
+        return std::borrow::Cow::Borrowed("");
+    }
+    let mut out = String::with_capacity(width + 3);
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    std::borrow::Cow::Owned(out)
+}

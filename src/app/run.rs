@@ -1,0 +1,296 @@
+//! The event loop: terminal input, cluster events and task results go through the update step; the screen is
+//! drawn only when something visible changed, at most once per frame budget.
+
+use std::collections::BTreeSet;
+use std::io::{self, Stdout};
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event, EventStream, KeyEvent, KeyEventKind};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::config::{Config, ConfigDirs, FavoriteRef};
+use super::keymap::{KeyOutcome, Keymap, load_keymap};
+use super::state::{AppState, Location, Mode, Screen};
+use super::terminal::TerminalGuard;
+use super::theme::{load_theme, theme_names};
+use super::update::{self, Effect};
+use crate::api::FluxKind;
+use crate::cluster::{self, ClusterEvent, ConnectOptions, Connection, Session};
+use crate::model::ObjectKey;
+
+/// How the user started the session.
+#[derive(Debug, Clone, Default)]
+pub struct SessionOptions {
+    pub kubeconfig: Option<std::path::PathBuf>,
+    pub context: Option<String>,
+    /// `-n`: show and watch only this namespace.
+    pub namespace: Option<String>,
+    /// `-A`: show every namespace even if the config names one.
+    pub all_namespaces: bool,
+    pub theme: Option<String>,
+    pub keymap: Option<String>,
+    pub readonly: bool,
+}
+
+/// Results of work the loop started in the background.
+enum TaskResult {
+    Connected(Result<Connection, cluster::ClusterError>, Option<String>),
+}
+
+/// Everything the loop owns besides the state.
+struct Runtime {
+    dirs: ConfigDirs,
+    config: Config,
+    keymap: Keymap,
+    options: SessionOptions,
+    session: Session,
+    cluster_tx: mpsc::UnboundedSender<ClusterEvent>,
+    task_tx: mpsc::UnboundedSender<TaskResult>,
+}
+
+/// Runs the terminal UI until the user quits.
+pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
+    let dirs = ConfigDirs::from_env();
+    let (config, config_error) = Config::load(&dirs);
+    let theme_name = options.theme.clone().or_else(|| config.theme.clone()).unwrap_or_else(|| "default".to_string());
+    let (theme, theme_error) = load_theme(&theme_name, &dirs);
+    let keymap_name = options.keymap.clone().or_else(|| config.keymap.clone()).unwrap_or_else(|| "default".to_string());
+    let (keymap, keymap_error) = load_keymap(&keymap_name, &dirs);
+
+    // A missing kubeconfig or context is reported before the terminal is taken over.
+    let connect_options = ConnectOptions { kubeconfig: options.kubeconfig.clone(), context: options.context.clone() };
+    let connection = cluster::connect(&connect_options).await?;
+    let contexts = cluster::contexts(&connect_options).map(|contexts| contexts.into_iter().map(|c| c.name).collect());
+
+    let namespace =
+        if options.all_namespaces { None } else { options.namespace.clone().or_else(|| config.namespace.clone()) };
+    let (cluster_tx, mut cluster_rx) = mpsc::unbounded_channel();
+    let (task_tx, mut task_rx) = mpsc::unbounded_channel();
+    let watch_namespace = options.namespace.clone();
+    let location = location_of(&connection, watch_namespace.clone());
+    let session = Session::start(connection, watch_namespace, cluster_tx.clone());
+
+    let mut state = AppState::new(session.stores(), theme, Utc::now());
+    state.location = location;
+    state.namespace = namespace;
+    state.contexts = contexts.unwrap_or_default();
+    state.theme_names = theme_names(&dirs);
+    state.bindings = keymap.bindings();
+    state.readonly = options.readonly || config.readonly;
+    state.favorites = favorites_for(&config, &state.location.context);
+    for error in [config_error.map(|e| e.to_string()), theme_error.map(|e| e.to_string())]
+        .into_iter()
+        .chain([keymap_error.map(|e| e.to_string())])
+        .flatten()
+    {
+        tracing::warn!(%error, "falling back to defaults");
+        state.flash_error(error);
+    }
+    state.refresh_current_table();
+
+    let frame_budget = Duration::from_millis(config.frame_budget_ms.max(1));
+    let mut runtime = Runtime { dirs, config, keymap, options, session, cluster_tx, task_tx };
+
+    let _guard = TerminalGuard::enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let size = terminal.size()?;
+    update::on_resize(&mut state, size.width, size.height);
+
+    let mut input = EventStream::new();
+    // Relative times ("5m") age on screen; one tick a second marks the screen dirty only if it shows them.
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut last_draw: Option<Instant> = None;
+
+    loop {
+        if state.dirty {
+            let due = last_draw.map(|at| at + frame_budget).unwrap_or_else(Instant::now);
+            if Instant::now() >= due {
+                draw(&mut terminal, &mut state)?;
+                last_draw = Some(Instant::now());
+            }
+        }
+        let next_frame = last_draw.map(|at| at + frame_budget).unwrap_or_else(Instant::now);
+        let effects = tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(event)) => on_terminal_event(&mut state, &mut runtime.keymap, event),
+                Some(Err(err)) => return Err(err.into()),
+                None => break,
+            },
+            Some(event) = cluster_rx.recv() => {
+                update::on_cluster_event(&mut state, event);
+                // Drain what else is pending: a burst of watch events costs one recompute per kind.
+                while let Ok(event) = cluster_rx.try_recv() {
+                    update::on_cluster_event(&mut state, event);
+                }
+                Vec::new()
+            },
+            Some(result) = task_rx.recv() => on_task_result(&mut state, &mut runtime, result),
+            _ = clock.tick() => {
+                state.now = Utc::now();
+                if shows_times(&state) {
+                    state.dirty = true;
+                }
+                Vec::new()
+            },
+            _ = tokio::time::sleep_until(next_frame), if state.dirty => Vec::new(),
+        };
+        for effect in effects {
+            run_effect(&mut state, &mut runtime, effect);
+        }
+        if state.quit {
+            break;
+        }
+    }
+    runtime.session.shutdown();
+    Ok(())
+}
+
+fn draw(terminal: &mut Terminal<CrosstermBackend<Stdout>>, state: &mut AppState) -> io::Result<()> {
+    update::refresh_stale_kinds(state);
+    state.dirty = false;
+    terminal.draw(|frame| crate::views::draw(frame, state))?;
+    Ok(())
+}
+
+fn shows_times(state: &AppState) -> bool {
+    matches!(state.screen(), Screen::Table { .. } | Screen::Describe(_))
+}
+
+fn on_terminal_event(state: &mut AppState, keymap: &mut Keymap, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Key(key) => on_key(state, keymap, key),
+        Event::Mouse(mouse) => update::on_mouse(state, mouse),
+        Event::Resize(width, height) => {
+            update::on_resize(state, width, height);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn on_key(state: &mut AppState, keymap: &mut Keymap, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    if state.mode != Mode::Normal {
+        return update::on_input_key(state, key);
+    }
+    match keymap.resolve(key) {
+        KeyOutcome::Action(action) => update::apply(state, action),
+        KeyOutcome::Pending | KeyOutcome::Unbound => Vec::new(),
+    }
+}
+
+fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
+    match effect {
+        Effect::SwitchContext(context) => {
+            state.flash_info(format!("connecting to {context}…"));
+            let options = ConnectOptions { kubeconfig: runtime.options.kubeconfig.clone(), context: Some(context) };
+            let task_tx = runtime.task_tx.clone();
+            let namespace = runtime.options.namespace.clone();
+            tokio::spawn(async move {
+                let result = cluster::connect(&options).await;
+                let _ = task_tx.send(TaskResult::Connected(result, namespace));
+            });
+        }
+        Effect::WatchNamespace(namespace) => {
+            let options = ConnectOptions {
+                kubeconfig: runtime.options.kubeconfig.clone(),
+                context: Some(state.location.context.clone()),
+            };
+            let task_tx = runtime.task_tx.clone();
+            tokio::spawn(async move {
+                let result = cluster::connect(&options).await;
+                let _ = task_tx.send(TaskResult::Connected(result, namespace));
+            });
+        }
+        Effect::PreviewTheme(name) => {
+            let (theme, error) = load_theme(&name, &runtime.dirs);
+            state.theme = theme;
+            if let Some(error) = error {
+                state.flash_error(error.to_string());
+            }
+            state.dirty = true;
+        }
+        Effect::SaveTheme(name) => {
+            let (theme, error) = load_theme(&name, &runtime.dirs);
+            state.theme = theme;
+            state.dirty = true;
+            match error {
+                Some(error) => state.flash_error(error.to_string()),
+                None => {
+                    runtime.config.theme = Some(name.clone());
+                    save_config(state, runtime, &format!("theme {name}"));
+                }
+            }
+        }
+        Effect::SaveFavorites => {
+            let context = state.location.context.clone();
+            runtime.config.favorites.retain(|favorite| favorite.context != context);
+            runtime.config.favorites.extend(state.favorites.iter().map(|key| FavoriteRef {
+                kind: key.kind.name().to_string(),
+                namespace: key.namespace.clone(),
+                name: key.name.clone(),
+                context: context.clone(),
+            }));
+            save_config(state, runtime, "favorites");
+        }
+    }
+}
+
+fn save_config(state: &mut AppState, runtime: &Runtime, what: &str) {
+    if let Err(err) = runtime.config.save(&runtime.dirs) {
+        state.flash_error(format!("could not save {what}: {err}"));
+    }
+}
+
+fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResult) -> Vec<Effect> {
+    match result {
+        TaskResult::Connected(Ok(connection), namespace) => {
+            let location = location_of(&connection, namespace.clone());
+            runtime.session.shutdown();
+            runtime.session = Session::start(connection, namespace, runtime.cluster_tx.clone());
+            state.stores = runtime.session.stores();
+            state.rows_by_kind.clear();
+            state.tables.clear();
+            state.kind_states = FluxKind::ALL.into_iter().map(|kind| (kind, cluster::KindState::Discovering)).collect();
+            state.connection = cluster::ConnectionState::Connecting;
+            state.info = Default::default();
+            state.favorites = favorites_for(&runtime.config, &location.context);
+            state.flash_info(format!("context {}", location.context));
+            state.location = location;
+            state.refresh_current_table();
+        }
+        TaskResult::Connected(Err(err), _) => state.flash_error(format!("cannot connect: {err}")),
+    }
+    Vec::new()
+}
+
+fn location_of(connection: &Connection, watch_namespace: Option<String>) -> Location {
+    Location {
+        context: connection.context_name().to_string(),
+        cluster_url: connection.cluster_url().to_string(),
+        watch_namespace,
+    }
+}
+
+fn favorites_for(config: &Config, context: &str) -> BTreeSet<ObjectKey> {
+    config
+        .favorites
+        .iter()
+        .filter(|favorite| favorite.context == context)
+        .filter_map(|favorite| {
+            Some(ObjectKey {
+                kind: FluxKind::from_name(&favorite.kind)?,
+                namespace: favorite.namespace.clone(),
+                name: favorite.name.clone(),
+            })
+        })
+        .collect()
+}
