@@ -1,6 +1,7 @@
 //! Pure projections from Flux objects to what people see: rows, readiness, filters, describe and YAML text,
 //! the overview. No ratatui and no I/O, so the headless commands reuse them.
 
+pub mod describe;
 pub mod duration;
 pub mod filter;
 pub mod readiness;
@@ -12,6 +13,7 @@ pub mod sort;
 pub mod text;
 pub mod yaml;
 
+pub use describe::{condition_class, describe};
 pub use duration::{age, human_duration, parse_time};
 pub use filter::{Filter, FilterError};
 pub use readiness::Readiness;
