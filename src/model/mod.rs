@@ -4,6 +4,7 @@
 pub mod describe;
 pub mod duration;
 pub mod filter;
+pub mod overview;
 pub mod readiness;
 pub mod revision;
 pub mod row;
@@ -16,6 +17,7 @@ pub mod yaml;
 pub use describe::{condition_class, describe};
 pub use duration::{age, human_duration, parse_time};
 pub use filter::{Filter, FilterError};
+pub use overview::{ATTENTION_CAP, KindCounts, Overview, overview};
 pub use readiness::Readiness;
 pub use revision::{FLUX_DIGEST_LEN, SHORT_DIGEST_LEN, abbreviate_digests};
 pub use row::{Column, ObjectKey, Row};
