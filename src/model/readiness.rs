@@ -1,6 +1,9 @@
 //! How ready an object is, in the words `flux get` and kstatus use.
 
-use crate::api::AnyFluxObject;
+use serde_json::Value;
+
+use super::text::TextClass;
+use crate::api::{AnyFluxObject, FluxKind};
 
 /// The state a row is coloured by. Ordered from worst to best, so sorting by readiness puts failures first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,6 +22,10 @@ pub enum Readiness {
 
 impl Readiness {
     pub fn of(object: &AnyFluxObject) -> Readiness {
+        // An object fluxtui cannot read needs a look whatever its status says.
+        if matches!(object, AnyFluxObject::Unparsed(_)) {
+            return Readiness::Failed;
+        }
         if object.suspended() {
             return Readiness::Suspended;
         }
@@ -40,7 +47,19 @@ impl Readiness {
                 }
             }
             Some(_) => Readiness::Reconciling,
+            None if is_static(object) => Readiness::Ready,
             None => Readiness::Unknown,
+        }
+    }
+
+    /// The class the theme colours this state with.
+    pub fn class(self) -> TextClass {
+        match self {
+            Readiness::Failed => TextClass::Failed,
+            Readiness::Reconciling => TextClass::Reconciling,
+            Readiness::Unknown => TextClass::Muted,
+            Readiness::Suspended => TextClass::Suspended,
+            Readiness::Ready => TextClass::Ready,
         }
     }
 
@@ -53,5 +72,99 @@ impl Readiness {
             Readiness::Suspended => "Suspended",
             Readiness::Ready => "True",
         }
+    }
+}
+
+/// Objects no controller reconciles, so they never get a Ready condition: Alerts and Providers (no status since
+/// v1beta3) and HelmRepositories of type `oci`. `flux get` reports them as ready, and so do we.
+fn is_static(object: &AnyFluxObject) -> bool {
+    match object.kind() {
+        Some(FluxKind::Alert | FluxKind::Provider) => true,
+        // Only reached for a HelmRepository without conditions, so serializing it is rare and cheap.
+        Some(FluxKind::HelmRepository) => {
+            object.to_value().pointer("/spec/type").and_then(Value::as_str) == Some("oci")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn object(value: serde_json::Value) -> AnyFluxObject {
+        AnyFluxObject::from_value(value)
+    }
+
+    fn kustomization(generation: i64, observed: i64, conditions: serde_json::Value) -> AnyFluxObject {
+        object(json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "apps", "namespace": "flux-system", "generation": generation},
+            "spec": {"interval": "10m", "prune": true, "sourceRef": {"kind": "GitRepository", "name": "flux-system"}},
+            "status": {"observedGeneration": observed, "conditions": conditions}
+        }))
+    }
+
+    #[test]
+    fn follows_the_kstatus_lifecycle() {
+        let ready = json!([{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded"}]);
+        assert_eq!(Readiness::of(&kustomization(2, 2, ready.clone())), Readiness::Ready);
+        assert_eq!(Readiness::of(&kustomization(3, 2, ready)), Readiness::Reconciling, "stale status");
+        let progressing = json!([
+            {"type": "Reconciling", "status": "True", "reason": "Progressing"},
+            {"type": "Ready", "status": "Unknown", "reason": "Progressing"}
+        ]);
+        assert_eq!(Readiness::of(&kustomization(2, 2, progressing)), Readiness::Reconciling);
+        let retrying = json!([
+            {"type": "Reconciling", "status": "True", "reason": "ProgressingWithRetry"},
+            {"type": "Ready", "status": "False", "reason": "BuildFailed"}
+        ]);
+        assert_eq!(Readiness::of(&kustomization(2, 2, retrying)), Readiness::Failed);
+        let stalled = json!([
+            {"type": "Stalled", "status": "True", "reason": "InvalidCELExpression"},
+            {"type": "Ready", "status": "False", "reason": "InvalidCELExpression"}
+        ]);
+        assert_eq!(Readiness::of(&kustomization(3, 2, stalled)), Readiness::Failed);
+        assert_eq!(Readiness::of(&kustomization(1, -1, json!([]))), Readiness::Unknown);
+    }
+
+    #[test]
+    fn static_kinds_are_ready_without_status() {
+        let alert = object(json!({
+            "apiVersion": "notification.toolkit.fluxcd.io/v1beta3",
+            "kind": "Alert",
+            "metadata": {"name": "slack", "namespace": "flux-system"},
+            "spec": {"providerRef": {"name": "slack"}, "eventSources": [{"kind": "Kustomization", "name": "*"}]}
+        }));
+        assert_eq!(Readiness::of(&alert), Readiness::Ready);
+        let oci = object(json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "HelmRepository",
+            "metadata": {"name": "podinfo", "namespace": "flux-system"},
+            "spec": {"type": "oci", "url": "oci://ghcr.io/stefanprodan/charts"}
+        }));
+        assert_eq!(Readiness::of(&oci), Readiness::Ready);
+        let mut default = oci.to_value();
+        default["spec"]["type"] = json!("default");
+        assert_eq!(Readiness::of(&object(default)), Readiness::Unknown);
+    }
+
+    #[test]
+    fn unparsed_objects_fail_and_suspension_wins() {
+        let unparsed = object(json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "broken", "namespace": "flux-system"},
+            "spec": {"suspend": "yes please"}
+        }));
+        assert!(matches!(unparsed, AnyFluxObject::Unparsed(_)));
+        assert_eq!(Readiness::of(&unparsed), Readiness::Failed);
+        let mut suspended = kustomization(1, 1, json!([{"type": "Ready", "status": "False"}])).to_value();
+        suspended["spec"]["suspend"] = json!(true);
+        assert_eq!(Readiness::of(&object(suspended)), Readiness::Suspended);
+        assert!(Readiness::Failed < Readiness::Reconciling && Readiness::Suspended < Readiness::Ready);
     }
 }
