@@ -38,10 +38,14 @@ pub fn custom_resource_definition(kind: FluxKind) -> Value {
             })
         })
         .collect();
-    let mut categories = vec!["all", "fluxcd"];
-    if kind.family() == KindFamily::Source {
-        categories.push("fluxcd-sources");
-    }
+    // As in Flux's CRDs: `kubectl get fluxcd` lists everything, `fluxcd-<family>` one family.
+    let family_category = match kind.family() {
+        KindFamily::Source => "fluxcd-sources",
+        KindFamily::Kustomization | KindFamily::HelmRelease => "fluxcd-appliers",
+        KindFamily::Notification => "fluxcd-notifications",
+        KindFamily::ImageAutomation => "fluxcd-images",
+    };
+    let categories = ["all", "fluxcd", family_category];
     json!({
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",

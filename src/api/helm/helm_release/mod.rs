@@ -27,7 +27,7 @@ pub type HelmRelease = FluxObject<HelmReleaseSpec, HelmReleaseStatus>;
 pub struct HelmReleaseSpec {
     /// Chart defines the template of the v1.HelmChart that should be created for this HelmRelease.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chart: Option<HelmChartTemplate>,
+    pub chart: Option<Box<HelmChartTemplate>>,
     /// ChartRef holds a reference to a source controller resource containing the Helm chart artifact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chart_ref: Option<CrossNamespaceObjectReference>,
@@ -41,14 +41,14 @@ pub struct HelmReleaseSpec {
     /// DriftDetection holds the configuration for detecting and handling differences between the manifest in the Helm
     /// storage and the resources currently existing in the cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drift_detection: Option<DriftDetection>,
+    pub drift_detection: Option<Box<DriftDetection>>,
     /// HealthCheckExprs is a list of healthcheck expressions for evaluating the health of custom resources using Common
     /// Expression Language (CEL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_check_exprs: Option<Vec<CustomHealthCheck>>,
     /// Install holds the configuration for Helm install actions for this HelmRelease.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub install: Option<Install>,
+    pub install: Option<Box<Install>>,
     /// Interval at which to reconcile the Helm release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<String>,
@@ -74,7 +74,7 @@ pub struct HelmReleaseSpec {
     pub release_name: Option<String>,
     /// Rollback holds the configuration for Helm rollback actions for this HelmRelease.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rollback: Option<Rollback>,
+    pub rollback: Option<Box<Rollback>>,
     /// The name of the Kubernetes service account to impersonate when reconciling this HelmRelease.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
@@ -90,17 +90,17 @@ pub struct HelmReleaseSpec {
     pub target_namespace: Option<String>,
     /// Test holds the configuration for Helm test actions for this HelmRelease.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test: Option<Test>,
+    pub test: Option<Box<Test>>,
     /// Timeout is the time to wait for any individual Kubernetes operation (like Jobs for hooks) during the performance
     /// of a Helm action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<String>,
     /// Uninstall holds the configuration for Helm uninstall actions for this HelmRelease.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uninstall: Option<Uninstall>,
+    pub uninstall: Option<Box<Uninstall>>,
     /// Upgrade holds the configuration for Helm upgrade actions for this HelmRelease.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upgrade: Option<Upgrade>,
+    pub upgrade: Option<Box<Upgrade>>,
     /// Values holds the values for this Helm release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Value>,
