@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::meta::{Condition, Extra, NamespacedObjectReference};
 use crate::api::object::{FluxObject, FluxSpec, FluxStatus};
 
-/// A ImagePolicy of any served version.
+/// An ImagePolicy of any served version.
 pub type ImagePolicy = FluxObject<ImagePolicySpec, ImagePolicyStatus>;
 
 /// ImagePolicySpec defines the parameters for calculating the ImagePolicy.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::meta::{AccessFrom, Condition, Extra, LocalObjectReference};
 use crate::api::object::{FluxObject, FluxSpec, FluxStatus};
 
-/// A ImageRepository of any served version.
+/// An ImageRepository of any served version.
 pub type ImageRepository = FluxObject<ImageRepositorySpec, ImageRepositoryStatus>;
 
 /// ImageRepositorySpec defines the parameters for scanning an image repository, e.g., `fluxcd/flux`.

@@ -1,4 +1,4 @@
-//! An ImageUpdateAutomation: writes the images policies selected into a Git repository and pushes.
+//! An ImageUpdateAutomation: writes the images its policies select into a Git repository and pushes.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -11,7 +11,7 @@ use crate::api::meta::{Condition, CrossNamespaceObjectReference, Extra, LocalObj
 use crate::api::object::{FluxObject, FluxSpec, FluxStatus};
 use crate::api::source::GitRepositoryRef;
 
-/// A ImageUpdateAutomation of any served version.
+/// An ImageUpdateAutomation of any served version.
 pub type ImageUpdateAutomation = FluxObject<ImageUpdateAutomationSpec, ImageUpdateAutomationStatus>;
 
 /// ImageUpdateAutomationSpec defines the desired state of ImageUpdateAutomation

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::meta::{Condition, EventSource, Extra, LocalObjectReference};
 use crate::api::object::{FluxObject, FluxSpec, FluxStatus};
 
-/// A Alert of any served version.
+/// An Alert of any served version.
 pub type Alert = FluxObject<AlertSpec, AlertStatus>;
 
 /// AlertSpec defines an alerting rule for events involving a list of objects.

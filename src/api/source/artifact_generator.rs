@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::meta::{CommonMetadata, Condition, Extra};
 use crate::api::object::{FluxObject, FluxSpec, FluxStatus};
 
-/// A ArtifactGenerator of any served version.
+/// An ArtifactGenerator of any served version.
 pub type ArtifactGenerator = FluxObject<ArtifactGeneratorSpec, ArtifactGeneratorStatus>;
 
 /// ArtifactGeneratorSpec defines the desired state of ArtifactGenerator.

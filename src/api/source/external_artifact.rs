@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::meta::{Artifact, Condition, CrossNamespaceObjectReference, Extra};
 use crate::api::object::{FluxObject, FluxSpec, FluxStatus};
 
-/// A ExternalArtifact of any served version.
+/// An ExternalArtifact of any served version.
 pub type ExternalArtifact = FluxObject<ExternalArtifactSpec, ExternalArtifactStatus>;
 
 /// ExternalArtifactSpec defines the desired state of ExternalArtifact

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::meta::{Artifact, Condition, Extra, LocalObjectReference, OidcIdentityMatch};
 use crate::api::object::{FluxObject, FluxSpec, FluxStatus};
 
-/// A OCIRepository of any served version.
+/// An OCIRepository of any served version.
 pub type OciRepository = FluxObject<OciRepositorySpec, OciRepositoryStatus>;
 
 /// OCIRepositorySpec defines the desired state of OCIRepository
