@@ -22,6 +22,12 @@ use super::meta::{Condition, Extra};
 pub trait FluxSpec {
     /// `spec.suspend`.
     fn suspended(&self) -> bool;
+
+    /// `spec.interval` as written (a Go duration such as `10m`); `None` for kinds without one (Alert,
+    /// ExternalArtifact, ArtifactGenerator) and when it is unset.
+    fn interval(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// What every kind's status tells the generic views.
@@ -101,6 +107,14 @@ macro_rules! any_flux_object {
                 }
             }
 
+            /// `spec.interval` as written, for the kinds that have one (see [`FluxSpec::interval`]).
+            pub fn interval(&self) -> Option<&str> {
+                match self {
+                    $(AnyFluxObject::$variant(object) => object.spec.interval(),)+
+                    AnyFluxObject::Unparsed(object) => object.raw.pointer("/spec/interval").and_then(Value::as_str),
+                }
+            }
+
             pub fn conditions(&self) -> &[Condition] {
                 match self {
                     $(AnyFluxObject::$variant(object) => {
@@ -169,21 +183,21 @@ macro_rules! any_flux_object {
 }
 
 any_flux_object! {
-    GitRepository => super::source::GitRepository,
-    OciRepository => super::source::OciRepository,
-    HelmRepository => super::source::HelmRepository,
-    HelmChart => super::source::HelmChart,
-    Bucket => super::source::Bucket,
-    ExternalArtifact => super::source::ExternalArtifact,
-    ArtifactGenerator => super::source::ArtifactGenerator,
-    Kustomization => super::kustomize::Kustomization,
-    HelmRelease => super::helm::HelmRelease,
-    Alert => super::notification::Alert,
-    Provider => super::notification::Provider,
-    Receiver => super::notification::Receiver,
-    ImageRepository => super::image::ImageRepository,
-    ImagePolicy => super::image::ImagePolicy,
-    ImageUpdateAutomation => super::image::ImageUpdateAutomation,
+    GitRepository => crate::api::source::GitRepository,
+    OciRepository => crate::api::source::OciRepository,
+    HelmRepository => crate::api::source::HelmRepository,
+    HelmChart => crate::api::source::HelmChart,
+    Bucket => crate::api::source::Bucket,
+    ExternalArtifact => crate::api::source::ExternalArtifact,
+    ArtifactGenerator => crate::api::source::ArtifactGenerator,
+    Kustomization => crate::api::kustomize::Kustomization,
+    HelmRelease => crate::api::helm::HelmRelease,
+    Alert => crate::api::notification::Alert,
+    Provider => crate::api::notification::Provider,
+    Receiver => crate::api::notification::Receiver,
+    ImageRepository => crate::api::image::ImageRepository,
+    ImagePolicy => crate::api::image::ImagePolicy,
+    ImageUpdateAutomation => crate::api::image::ImageUpdateAutomation,
 }
 
 fn parse<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
