@@ -2,6 +2,7 @@
 //! state, the `Action` enum, the update step, keymaps, themes and the event loop join it with the terminal UI.
 
 pub mod action;
+pub mod config;
 pub mod errors;
 pub mod theme;
 pub mod terminal;
