@@ -4,5 +4,6 @@
 pub mod action;
 pub mod config;
 pub mod errors;
-pub mod theme;
+pub mod keymap;
 pub mod terminal;
+pub mod theme;
