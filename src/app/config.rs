@@ -163,6 +163,10 @@ pub(crate) fn find_yaml_file(dir: Option<&Path>, name: &str) -> Option<PathBuf> 
     ["yaml", "yml"].iter().map(|extension| dir.join(format!("{name}.{extension}"))).find(|path| path.is_file())
 }
 
+/// Heads every saved file: saving rewrites the whole file, so a user's comments would silently vanish otherwise.
+const SAVED_HEADER: &str =
+    "# fluxtui configuration. fluxtui rewrites this file when settings change; comments are not kept.\n";
+
 /// The default minimum time between two redraws: 60 frames a second is smooth and leaves the CPU idle.
 pub const DEFAULT_FRAME_BUDGET_MS: u64 = 16;
 
@@ -263,7 +267,7 @@ impl Config {
         std::fs::create_dir_all(dir).map_err(unwritable)?;
         let temporary = dir.join(format!(".config.yaml.{}.tmp", std::process::id()));
         let written = std::fs::File::create(&temporary).and_then(|mut file| {
-            file.write_all(b"# fluxtui configuration; the format is described in the fluxtui README.\n")?;
+            file.write_all(SAVED_HEADER.as_bytes())?;
             file.write_all(text.as_bytes())?;
             file.sync_all()
         });
