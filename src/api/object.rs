@@ -50,6 +50,7 @@ pub struct FluxObject<Spec, Status> {
     pub kind: String,
     #[serde(default)]
     pub metadata: ObjectMeta,
+    #[serde(default)]
     pub spec: Spec,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,

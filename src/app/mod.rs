@@ -1,9 +1,11 @@
-//! The application layer: today the terminal guard and the error hooks that every subcommand installs; the
-//! state, the `Action` enum, the update step, keymaps, themes and the event loop join it with the terminal UI.
+//! The application layer: the state, the `Action` enum, the update step, keymaps, themes, the user config, the
+//! terminal guard and the event loop.
 
 pub mod action;
 pub mod command;
+pub mod config;
 pub mod errors;
+pub mod keymap;
 pub mod layout;
 pub mod pane;
 pub mod run;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use unicode_width::UnicodeWidthStr;
 
-use crate::model::{Column, Filter, ObjectKey, Row, SortSpec, compare_rows};
+use crate::model::{Column, Filter, ObjectKey, Row, SortSpec};
 
 /// Widest a column may get before the table clips it (the detail line shows the full text).
 const MAX_COLUMN_WIDTH: usize = 80;
@@ -55,7 +55,7 @@ impl TableView {
         self.total = all.len();
         let mut rows: Vec<Arc<Row>> = all.into_iter().filter(|row| self.filter.matches(row)).collect();
         let sort = self.sort;
-        rows.sort_by(|a, b| compare_rows(a, b, sort, now));
+        rows.sort_by(|a, b| sort.compare(a, b));
         self.rows = rows;
         if let Some(key) = selected_key {
             if let Some(index) = self.rows.iter().position(|row| row.key == key) {

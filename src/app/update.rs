@@ -563,7 +563,7 @@ pub fn refresh_stale_kinds(state: &mut AppState) {
 /// Rebuilds one kind's rows from its store, then the visible table and detail view if they show the kind.
 pub fn refresh_kind(state: &mut AppState, kind: FluxKind) {
     let rows: Vec<Arc<Row>> =
-        state.stores.objects(kind).into_iter().filter_map(Row::from_object).map(Arc::new).collect();
+        state.stores.objects(kind).into_iter().map(|object| Arc::new(Row::new(kind, object))).collect();
     state.rows_by_kind.insert(kind, rows);
     state.overview = overview(state.rows_by_kind.values().flatten().map(|row| row.as_ref()));
     match state.screen() {

@@ -1,5 +1,18 @@
-//! Themes: the styles every view draws with. (First cut: the built-in dark theme; loading themes/*.yaml, user
-//! themes and k9s skins follows.)
+//! Themes: the styles every view draws with, by role.
+//!
+//! A theme comes from a YAML file: fluxtui's own format (`themes/README.md`) or a k9s skin. The built-in themes
+//! are compiled in, so the installed binary needs no files; the user's own live in `<config dir>/themes/`. The
+//! views only ever see a [`Theme`]; where it came from is this module's business.
+
+mod colors;
+mod k9s;
+mod load;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use colors::{ColorDialect, parse_color};
+pub use load::{BUILTIN_THEMES, ThemeError, load_theme, load_theme_with, no_color_requested, parse_theme, theme_names};
 
 use ratatui::style::{Color, Modifier, Style};
 
@@ -47,6 +60,67 @@ pub struct Theme {
     pub yaml_null: Style,
     pub yaml_comment: Style,
     pub masked: Style,
+}
+
+/// Lists every role once: its field and the name theme files use. From that one list come the role lookups
+/// and [`Theme::styles_mut`], whose destructuring (no `..`) turns a field added to [`Theme`] but not listed here
+/// into a compile error.
+macro_rules! roles {
+    ($($field:ident => $name:literal,)+) => {
+        /// Every role a theme file may set, in the order of the struct (and of `themes/README.md`).
+        pub const ROLE_NAMES: &[&str] = &[$($name,)+];
+
+        impl Theme {
+            /// A role's style by its theme-file name.
+            pub fn role(&self, name: &str) -> Option<Style> {
+                match name {
+                    $($name => Some(self.$field),)+
+                    _ => None,
+                }
+            }
+
+            pub fn role_mut(&mut self, name: &str) -> Option<&mut Style> {
+                match name {
+                    $($name => Some(&mut self.$field),)+
+                    _ => None,
+                }
+            }
+
+            fn styles_mut(&mut self) -> Vec<&mut Style> {
+                let Theme { name: _, $($field,)+ } = self;
+                vec![$($field,)+]
+            }
+        }
+    };
+}
+
+roles! {
+    body => "body",
+    frame => "frame",
+    title => "title",
+    header => "header",
+    header_label => "header-label",
+    crumb_active => "crumb-active",
+    crumb => "crumb",
+    table_header => "table-header",
+    selected => "selected",
+    key => "key",
+    muted => "muted",
+    prompt => "prompt",
+    error => "error",
+    warning => "warning",
+    ready => "ready",
+    failed => "failed",
+    reconciling => "reconciling",
+    suspended => "suspended",
+    unknown => "unknown",
+    yaml_key => "yaml-key",
+    yaml_string => "yaml-string",
+    yaml_number => "yaml-number",
+    yaml_boolean => "yaml-boolean",
+    yaml_null => "yaml-null",
+    yaml_comment => "yaml-comment",
+    masked => "masked",
 }
 
 impl Theme {
@@ -111,5 +185,52 @@ impl Theme {
             yaml_comment: Style::new().fg(Color::Rgb(0x80, 0x80, 0x80)).add_modifier(Modifier::ITALIC),
             masked: Style::new().fg(Color::Rgb(0xff, 0x5f, 0x5f)),
         }
+    }
+
+    /// The same theme without a single colour, for `NO_COLOR` (no-color.org): bold, italic and the other
+    /// modifiers stay. A role that stood out by its background (the selected row, the active crumb, the error
+    /// banner) is drawn reversed instead, so the cursor does not vanish with the colours.
+    pub fn without_colors(mut self) -> Theme {
+        for style in self.styles_mut() {
+            let mut plain = Style::new().add_modifier(style.add_modifier).remove_modifier(style.sub_modifier);
+            if style.bg.is_some_and(|bg| bg != Color::Reset) {
+                plain = plain.add_modifier(Modifier::REVERSED);
+            }
+            *style = plain;
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+
+    #[test]
+    fn every_role_name_reaches_its_own_field() {
+        let mut theme = Theme::default_dark();
+        for (index, name) in ROLE_NAMES.iter().enumerate() {
+            let marker = Style::new().fg(Color::Indexed(index as u8));
+            *theme.role_mut(name).expect("a role") = marker;
+            assert_eq!(theme.role(name), Some(marker));
+        }
+        let mut seen: Vec<Style> = theme.styles_mut().into_iter().map(|style| *style).collect();
+        assert_eq!(seen.len(), ROLE_NAMES.len());
+        seen.dedup();
+        assert_eq!(seen.len(), ROLE_NAMES.len(), "two role names share a field");
+        assert_eq!(theme.role("no-such-role"), None);
+    }
+
+    #[test]
+    fn without_colors_keeps_modifiers_and_reverses_highlights() {
+        let theme = Theme::default_dark().without_colors();
+        let mut copy = theme.clone();
+        for style in copy.styles_mut() {
+            assert_eq!((style.fg, style.bg), (None, None));
+        }
+        assert!(theme.title.add_modifier.contains(Modifier::BOLD));
+        assert!(theme.yaml_comment.add_modifier.contains(Modifier::ITALIC));
+        assert!(theme.selected.add_modifier.contains(Modifier::REVERSED));
+        assert!(!theme.body.add_modifier.contains(Modifier::REVERSED));
     }
 }
