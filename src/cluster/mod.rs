@@ -4,12 +4,24 @@
 //! Watchers never send objects to the app; they update their store and send a short [`ClusterEvent`] naming
 //! what changed. The app reads the stores when it recomputes its rows.
 
+pub mod connect;
+mod connectivity;
+pub mod discovery;
+mod error;
+mod info;
+mod namespaces;
+mod resilient;
+pub mod session;
 pub mod stores;
+pub mod watch;
 
 use std::sync::Arc;
 
 use crate::api::FluxKind;
 
+pub use connect::{ConnectOptions, Connection, ContextInfo, connect, contexts};
+pub use error::ClusterError;
+pub use session::Session;
 pub use stores::FluxStores;
 
 /// Whether and how a kind can be shown.
@@ -35,7 +47,9 @@ pub enum ConnectionState {
     Connecting,
     Connected,
     /// Every watch is failing; they retry with backoff and the banner goes when one succeeds again.
-    Disconnected { error: String },
+    Disconnected {
+        error: String,
+    },
 }
 
 /// One Flux controller deployment, for the overview.
