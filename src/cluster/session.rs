@@ -144,6 +144,7 @@ async fn supervise(context: WatchContext, mut rediscover: UnboundedReceiver<Redi
 /// Discovery, retried with the default backoff until the server answers.
 async fn discover_until_answered(context: &WatchContext) -> ServedVersions {
     let mut backoff = DefaultBackoff::default();
+    let mut reported_forbidden = false;
     loop {
         match discover(&context.client).await {
             Ok(served) => {
@@ -154,7 +155,18 @@ async fn discover_until_answered(context: &WatchContext) -> ServedVersions {
             }
             Err(error) => {
                 tracing::debug!(%error, "discovery failed; retrying");
-                context.connectivity.failed(DISCOVERY_SOURCE, &Failure::from_kube(&error));
+                let failure = Failure::from_kube(&error);
+                context.connectivity.failed(DISCOVERY_SOURCE, &failure);
+                if let Failure::Forbidden(message) = &failure
+                    && !reported_forbidden
+                {
+                    // No kind can be found, let alone watched: say why on every pane, once.
+                    reported_forbidden = true;
+                    for kind in FluxKind::ALL {
+                        let state = KindState::NoAccess(message.clone());
+                        let _ = context.events.send(ClusterEvent::KindStateChanged(kind, state));
+                    }
+                }
             }
         }
         tokio::time::sleep(backoff.next().unwrap_or(Duration::from_secs(30))).await;

@@ -137,3 +137,32 @@ pub fn strip(object: &mut AnyFluxObject) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strip_cleans_parsed_and_unparsed_objects() {
+        let metadata = json!({
+            "name": "podinfo",
+            "namespace": "default",
+            "managedFields": [{"manager": "kubectl", "operation": "Apply"}],
+            "annotations": {LAST_APPLIED: "{}", "kept": "yes"},
+        });
+        let parsed = json!({"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": metadata, "spec": {"url": "https://example.com"}});
+        // A spec that is not an object cannot parse: the object is kept raw.
+        let unparsed = json!({"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": metadata, "spec": "odd"});
+        for value in [parsed, unparsed] {
+            let mut object = AnyFluxObject::from_value(value);
+            strip(&mut object);
+            let stripped = object.to_value();
+            assert!(stripped["metadata"].get("managedFields").is_none(), "{stripped:#}");
+            assert_eq!(stripped["metadata"]["annotations"], json!({"kept": "yes"}), "{stripped:#}");
+            assert!(object.metadata().managed_fields.is_none());
+        }
+    }
+}

@@ -97,3 +97,79 @@ async fn a_forbidden_kind_is_no_access_and_the_session_stays_connected() {
         watched.seen
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_info_reports_the_flux_controllers_and_the_flux_version() {
+    let cluster = TestCluster::start().await;
+    let manifest = r#"apiVersion: v1
+kind: Namespace
+metadata:
+  name: flux-system
+  labels:
+    app.kubernetes.io/part-of: flux
+    app.kubernetes.io/version: v2.9.1
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: source-controller
+  namespace: flux-system
+  labels:
+    app.kubernetes.io/part-of: flux
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: source-controller
+  template:
+    metadata:
+      labels:
+        app: source-controller
+    spec:
+      containers:
+      - name: manager
+        image: ghcr.io/fluxcd/source-controller:v1.7.0
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: unrelated
+  namespace: default
+spec:
+  selector:
+    matchLabels:
+      app: unrelated
+  template:
+    metadata:
+      labels:
+        app: unrelated
+    spec:
+      containers:
+      - name: app
+        image: example.com/unrelated:1
+"#;
+    apply(&cluster, "flux", manifest);
+    let mut watched = Watched::on(&cluster, None).await;
+    // The simulated rollout makes the replica Ready shortly after the Deployment is created.
+    watched
+        .wait_until("a ready source-controller", |watched| {
+            watched.info().is_some_and(|info| {
+                info.controllers.len() == 1 && info.controllers[0].ready_replicas == 1 && info.server_version.is_some()
+            })
+        })
+        .await;
+    let info = watched.info().expect("waited for the info").clone();
+    assert_eq!(info.flux_version.as_deref(), Some("v2.9.1"));
+    let controller = &info.controllers[0];
+    assert_eq!(
+        (controller.namespace.as_str(), controller.name.as_str(), controller.desired_replicas),
+        ("flux-system", "source-controller", 1)
+    );
+    assert_eq!(controller.image, "ghcr.io/fluxcd/source-controller:v1.7.0");
+    assert!(
+        !watched.seen.iter().any(
+            |event| matches!(event, ClusterEvent::Info(info) if info.controllers.iter().any(|c| c.name == "unrelated"))
+        ),
+        "a Deployment that is not part of Flux was reported"
+    );
+}
