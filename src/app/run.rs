@@ -55,7 +55,7 @@ struct Runtime {
 
 /// Runs the terminal UI until the user quits.
 pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
-    let dirs = ConfigDirs::from_env();
+    let dirs = ConfigDirs::discover();
     let (config, config_error) = Config::load(&dirs);
     let theme_name = options.theme.clone().or_else(|| config.theme.clone()).unwrap_or_else(|| "default".to_string());
     let (theme, theme_error) = load_theme(&theme_name, &dirs);
@@ -232,12 +232,12 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
         }
         Effect::SaveFavorites => {
             let context = state.location.context.clone();
-            runtime.config.favorites.retain(|favorite| favorite.context != context);
+            runtime.config.favorites.retain(|favorite| favorite.context.as_deref() != Some(context.as_str()));
             runtime.config.favorites.extend(state.favorites.iter().map(|key| FavoriteRef {
                 kind: key.kind.name().to_string(),
-                namespace: key.namespace.clone(),
+                namespace: Some(key.namespace.clone()),
                 name: key.name.clone(),
-                context: context.clone(),
+                context: Some(context.clone()),
             }));
             save_config(state, runtime, "favorites");
         }
@@ -284,11 +284,11 @@ fn favorites_for(config: &Config, context: &str) -> BTreeSet<ObjectKey> {
     config
         .favorites
         .iter()
-        .filter(|favorite| favorite.context == context)
+        .filter(|favorite| favorite.context.as_deref() == Some(context))
         .filter_map(|favorite| {
             Some(ObjectKey {
                 kind: FluxKind::from_name(&favorite.kind)?,
-                namespace: favorite.namespace.clone(),
+                namespace: favorite.namespace.clone().unwrap_or_default(),
                 name: favorite.name.clone(),
             })
         })

@@ -4,13 +4,25 @@
 //! Watchers never send objects to the app; they update their store and send a short [`ClusterEvent`] naming
 //! what changed. The app reads the stores when it recomputes its rows.
 
+pub mod connect;
+mod connectivity;
+pub mod discovery;
+mod error;
+mod info;
+mod namespaces;
+mod resilient;
 pub mod seed;
+pub mod session;
 pub mod stores;
+pub mod watch;
 
 use std::sync::Arc;
 
 use crate::api::FluxKind;
 
+pub use connect::{ConnectOptions, Connection, ContextInfo, connect, contexts};
+pub use error::ClusterError;
+pub use session::Session;
 pub use stores::FluxStores;
 
 /// Whether and how a kind can be shown.

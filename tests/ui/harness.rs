@@ -25,7 +25,7 @@ pub fn fixed_now() -> DateTime<Utc> {
 /// A config dir with nothing in it: built-in themes and keymaps only.
 pub fn empty_dirs() -> (tempfile::TempDir, ConfigDirs) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = ConfigDirs::new(dir.path().to_path_buf());
+    let dirs = ConfigDirs::at(dir.path());
     (dir, dirs)
 }
 

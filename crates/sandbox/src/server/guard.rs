@@ -1,5 +1,6 @@
 //! Authentication (bearer tokens) and fault injection, applied before any request is served.
 
+use super::route::ResourcePath;
 use crate::error::ApiError;
 use axum::http::{HeaderMap, Method};
 use serde::{Deserialize, Serialize};
@@ -47,13 +48,18 @@ pub fn forbidden_write(method: &Method, group: &str, resource: &str, namespace: 
         Method::PATCH => "patch",
         _ => "delete",
     };
+    forbidden("sandbox:read-only", verb, group, resource, namespace)
+}
+
+/// The RBAC authorizer's 403 for `user` doing `verb` on `resource`.
+fn forbidden(user: &str, verb: &str, group: &str, resource: &str, namespace: &str) -> ApiError {
     let scope = if namespace.is_empty() {
         "at the cluster scope".to_string()
     } else {
         format!("in the namespace \"{namespace}\"")
     };
     let mut err = ApiError::forbidden(format!(
-        "{resource}{} is forbidden: User \"sandbox:read-only\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}",
+        "{resource}{} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}",
         if group.is_empty() { String::new() } else { format!(".{group}") }
     ));
     err.details.group = Some(group.to_string());
@@ -71,6 +77,10 @@ pub struct FaultSettings {
     pub error_code: u16,
     /// Added to every API request.
     pub latency_ms: u64,
+    /// Resources (`plural.group`, or the plural alone for the core group: `alerts.notification.toolkit.fluxcd.io`,
+    /// `configmaps`) every request on which is answered 403 Forbidden, as RBAC answers a user without access.
+    /// Discovery still lists them, as it does for such a user.
+    pub forbidden_resources: Vec<String>,
 }
 
 /// The live fault state. Watches end when `watch_generation` moves.
@@ -93,6 +103,37 @@ impl Faults {
     /// Ends every open watch stream.
     pub fn drop_watches(&self) {
         self.watch_generation.send_modify(|g| *g += 1);
+    }
+
+    /// The 403 for a request on a resource listed in `forbiddenResources`, worded as RBAC words it.
+    pub fn forbidden_resource(
+        &self,
+        caller: Caller,
+        method: &Method,
+        path: &ResourcePath,
+        watch: bool,
+    ) -> Option<ApiError> {
+        let settings = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        let qualified =
+            if path.group.is_empty() { path.resource.clone() } else { format!("{}.{}", path.resource, path.group) };
+        if !settings.forbidden_resources.contains(&qualified) {
+            return None;
+        }
+        let verb = match *method {
+            Method::GET | Method::HEAD if watch || path.legacy_watch => "watch",
+            Method::GET | Method::HEAD if path.name.is_empty() => "list",
+            Method::GET | Method::HEAD => "get",
+            Method::POST => "create",
+            Method::PUT => "update",
+            Method::PATCH => "patch",
+            Method::DELETE if path.name.is_empty() => "deletecollection",
+            _ => "delete",
+        };
+        let user = match caller {
+            Caller::Admin => "sandbox:admin",
+            Caller::ReadOnly => "sandbox:read-only",
+        };
+        Some(forbidden(user, verb, &path.group, &path.resource, &path.namespace))
     }
 
     /// The latency to add and, for a share of requests, the error to answer with instead.

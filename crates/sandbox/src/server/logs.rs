@@ -68,6 +68,11 @@ pub async fn serve(shared: Arc<Shared>, target: &Target, query: &Query) -> Resul
         let pod_name = target.name.clone();
         let start = started.timestamp();
         let mut shutdown = shared.shutdown.subscribe();
+        // A stream opened after shutdown began must still end: a fresh receiver has already seen the flag, so
+        // mark it unseen, or `changed()` would wait forever and hold the graceful shutdown open.
+        if *shutdown.borrow() {
+            shutdown.mark_changed();
+        }
         tokio::spawn(async move {
             if tx.send(Ok(bytes::Bytes::from(backlog))).await.is_err() {
                 return;

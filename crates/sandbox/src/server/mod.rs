@@ -242,7 +242,10 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
             }
         }
         Route::Resource(path) => {
-            if caller == Caller::ReadOnly && guard::is_write(&parts.method) {
+            let watch = http::flag(&http::parse_query(parts.uri.query()), "watch");
+            if let Some(forbidden) = shared.faults.forbidden_resource(caller, &parts.method, &path, watch) {
+                Err(forbidden)
+            } else if caller == Caller::ReadOnly && guard::is_write(&parts.method) {
                 Err(guard::forbidden_write(&parts.method, &path.group, &path.resource, &path.namespace))
             } else {
                 match axum::body::to_bytes(body, shared.state.config.max_body_bytes).await {

@@ -49,6 +49,11 @@ pub async fn serve(
         store.subscribe(WatchStart::After(rv)).map_err(|oldest| (rv, oldest))
     };
     let mut shutdown = shared.shutdown.subscribe();
+    // A stream opened after shutdown began must still end: a fresh receiver has already seen the flag, so
+    // mark it unseen, or `changed()` would wait forever and hold the graceful shutdown open.
+    if *shutdown.borrow() {
+        shutdown.mark_changed();
+    }
     let mut dropped = shared.faults.watch_generation.subscribe();
     let send_end_marker = initial_events;
     tokio::spawn(async move {
