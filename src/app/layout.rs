@@ -35,7 +35,7 @@ pub fn areas(state: &AppState) -> Areas {
     let (width, height) = state.size;
     let full = Rect::new(0, 0, width, height);
     let mut y = full.y;
-    let mut take = |rows: u16, y: &mut u16| {
+    let take = |rows: u16, y: &mut u16| {
         let rows = rows.min(full.bottom().saturating_sub(*y));
         let rect = Rect::new(full.x, *y, full.width, rows);
         *y += rows;

@@ -18,8 +18,8 @@ use crate::model::{ObjectKey, Overview, Row, StyledLine};
 pub enum Screen {
     Overview,
     Table { pane: Pane, tab: usize },
-    Describe(Detail),
-    Yaml(Detail),
+    Describe(Box<Detail>),
+    Yaml(Box<Detail>),
     Help { scroll: usize },
     Picker(Picker),
 }
@@ -86,7 +86,7 @@ pub struct Picker {
     pub selected: usize,
     pub offset: usize,
     /// The theme in force when the picker opened, restored when it is cancelled.
-    pub original_theme: Option<Theme>,
+    pub original_theme: Option<Box<Theme>>,
 }
 
 /// What the keyboard is doing.

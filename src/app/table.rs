@@ -57,10 +57,10 @@ impl TableView {
         let sort = self.sort;
         rows.sort_by(|a, b| sort.compare(a, b));
         self.rows = rows;
-        if let Some(key) = selected_key {
-            if let Some(index) = self.rows.iter().position(|row| row.key == key) {
-                self.selected = index;
-            }
+        if let Some(key) = selected_key
+            && let Some(index) = self.rows.iter().position(|row| row.key == key)
+        {
+            self.selected = index;
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
         self.widths = self.compute_widths(now);

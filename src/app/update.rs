@@ -180,7 +180,7 @@ fn back(state: &mut AppState) {
     if let Screen::Picker(picker) = state.screen()
         && let Some(original) = picker.original_theme.clone()
     {
-        state.theme = original;
+        state.theme = *original;
     }
     if state.stack.len() > 1 {
         state.stack.pop();
@@ -252,7 +252,7 @@ fn selected_row(state: &AppState) -> Option<Arc<Row>> {
 
 fn open_detail(state: &mut AppState, yaml: bool) {
     let Some(row) = selected_row(state) else { return };
-    let detail = Detail::new(row.key.clone());
+    let detail = Box::new(Detail::new(row.key.clone()));
     // From a detail view, `y` and `d` switch between describe and YAML instead of stacking them.
     if matches!(state.screen(), Screen::Describe(_) | Screen::Yaml(_)) {
         state.stack.pop();
@@ -322,7 +322,7 @@ fn open_picker(state: &mut AppState, purpose: PickerPurpose) {
         }
     };
     let selected = items.iter().position(|item| *item == current).unwrap_or(0);
-    let original_theme = (purpose == PickerPurpose::Theme).then(|| state.theme.clone());
+    let original_theme = (purpose == PickerPurpose::Theme).then(|| Box::new(state.theme.clone()));
     push_screen(state, Screen::Picker(Picker { purpose, items, selected, offset: 0, original_theme }));
 }
 

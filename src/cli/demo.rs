@@ -31,7 +31,9 @@ pub async fn run_demo(args: DemoArgs) -> Result<()> {
     let sandbox = Sandbox::start(config).await.wrap_err("the demo cluster did not start")?;
     let kubeconfig = match args.write_kubeconfig.clone() {
         Some(path) => path,
-        None => crate::logging::state_dir().wrap_err("no state directory for the demo kubeconfig")?.join("demo.kubeconfig"),
+        None => {
+            crate::logging::state_dir().wrap_err("no state directory for the demo kubeconfig")?.join("demo.kubeconfig")
+        }
     };
     if let Some(parent) = kubeconfig.parent() {
         std::fs::create_dir_all(parent).wrap_err_with(|| format!("cannot create {}", parent.display()))?;
@@ -56,13 +58,12 @@ pub async fn run_demo(args: DemoArgs) -> Result<()> {
 
 /// Installs the CRDs, the namespaces, the controllers' deployments and the fleet.
 async fn seed(kubeconfig: &std::path::Path) -> Result<()> {
-    let options =
-        crate::cluster::ConnectOptions { kubeconfig: Some(kubeconfig.to_path_buf()), context: None };
+    let options = crate::cluster::ConnectOptions { kubeconfig: Some(kubeconfig.to_path_buf()), context: None };
     let connection = crate::cluster::connect(&options).await?;
     let client = connection.client();
-    create_with_status(&client, &api::crd::custom_resource_definitions()).await?;
-    create_with_status(&client, &demo::namespaces()).await?;
-    create_with_status(&client, &demo::controller_deployments()).await?;
-    create_with_status(&client, &demo::flux_objects(Utc::now())).await?;
+    create_with_status(client, &api::crd::custom_resource_definitions()).await?;
+    create_with_status(client, &demo::namespaces()).await?;
+    create_with_status(client, &demo::controller_deployments()).await?;
+    create_with_status(client, &demo::flux_objects(Utc::now())).await?;
     Ok(())
 }

@@ -154,7 +154,7 @@ mod tests {
         let cli = Cli::try_parse_from(std::iter::once("fluxtui").chain(args.iter().copied()))?;
         match cli.command {
             Some(Command::Sandbox(args)) => Ok(args),
-            None => panic!("no subcommand parsed from {args:?}"),
+            other => panic!("no sandbox subcommand parsed from {args:?}: {other:?}"),
         }
     }
 

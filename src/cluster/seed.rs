@@ -43,16 +43,15 @@ pub async fn create_with_status(client: &Client, objects: &[Value]) -> Result<()
             return Err(SeedError::Incomplete(object.to_string()));
         }
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let resource =
-            ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), &plural(kind));
+        let resource = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), &plural(kind));
         let api: Api<DynamicObject> = match object["metadata"]["namespace"].as_str() {
             Some(namespace) => Api::namespaced_with(client.clone(), namespace, &resource),
             None => Api::all_with(client.clone(), &resource),
         };
         let mut body = object.clone();
         let status = body.as_object_mut().and_then(|map| map.remove("status"));
-        let dynamic: DynamicObject = serde_json::from_value(body)
-            .map_err(|err| SeedError::Incomplete(format!("{kind} {name}: {err}")))?;
+        let dynamic: DynamicObject =
+            serde_json::from_value(body).map_err(|err| SeedError::Incomplete(format!("{kind} {name}: {err}")))?;
         match api.create(&PostParams::default(), &dynamic).await {
             Ok(_) => {}
             Err(kube::Error::Api(response)) if response.code == 409 => {}

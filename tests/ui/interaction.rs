@@ -12,11 +12,20 @@ use fluxtui::model::{Column, Readiness};
 use super::harness::{Harness, fixed_now};
 
 fn selected_name(harness: &Harness) -> String {
-    harness.state.current_table().and_then(|table| table.selected_row()).map(|row| row.key.name.clone()).unwrap_or_default()
+    harness
+        .state
+        .current_table()
+        .and_then(|table| table.selected_row())
+        .map(|row| row.key.name.clone())
+        .unwrap_or_default()
 }
 
 fn names(harness: &Harness) -> Vec<String> {
-    harness.state.current_table().map(|table| table.rows.iter().map(|row| row.key.name.clone()).collect()).unwrap_or_default()
+    harness
+        .state
+        .current_table()
+        .map(|table| table.rows.iter().map(|row| row.key.name.clone()).collect())
+        .unwrap_or_default()
 }
 
 #[test]

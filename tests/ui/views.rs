@@ -207,8 +207,7 @@ fn loading() {
     snapshot_sizes("loading", || {
         let mut harness = Harness::with_objects(Vec::new());
         for kind in FluxKind::ALL {
-            harness
-                .cluster(ClusterEvent::KindStateChanged(kind, KindState::Loading { version: "v1".to_string() }));
+            harness.cluster(ClusterEvent::KindStateChanged(kind, KindState::Loading { version: "v1".to_string() }));
         }
         harness
     });
