@@ -11,6 +11,28 @@ use crate::model::{Column, Filter, ObjectKey, Row, SortSpec};
 /// Widest a column may get before the table clips it (the detail line shows the full text).
 const MAX_COLUMN_WIDTH: usize = 80;
 
+/// Which columns go first when the terminal is too narrow for all of them.
+const DROP_ORDER: [Column; 6] =
+    [Column::LastReconcile, Column::Suspended, Column::Revision, Column::Age, Column::Kind, Column::Namespace];
+
+/// Columns that may be narrower than their content (their text is ellipsized).
+const SQUEEZABLE: [Column; 4] = [Column::Revision, Column::Name, Column::Kind, Column::Namespace];
+
+/// The narrowest a column may get.
+fn minimum_width(column: Column) -> u16 {
+    match column {
+        Column::Namespace => 10,
+        Column::Kind => 10,
+        Column::Name => 14,
+        Column::Revision => 16,
+        Column::Suspended => 9,
+        Column::Ready => 9,
+        Column::Message => 16,
+        Column::Age => 5,
+        Column::LastReconcile => 10,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TableView {
     pub columns: Vec<Column>,
@@ -81,11 +103,57 @@ impl TableView {
                     Column::Age | Column::LastReconcile => 7,
                     Column::Suspended => 5,
                     Column::Ready => 9,
+                    // MESSAGE takes what the others leave.
+                    Column::Message => 0,
                     _ => self.rows.iter().map(|row| row.cell(column, now).width()).max().unwrap_or(0),
                 };
                 title.max(widest).min(MAX_COLUMN_WIDTH) as u16
             })
             .collect()
+    }
+
+    /// The columns that fit in `total` cells and their widths. Narrow terminals drop the least useful columns
+    /// first and squeeze the long ones; MESSAGE takes whatever is left, so the table always fills the width.
+    pub fn layout(&self, total: u16) -> Vec<(Column, u16)> {
+        let mut visible: Vec<(Column, u16)> =
+            self.columns.iter().copied().zip(self.widths.iter().copied().chain(std::iter::repeat(0))).collect();
+        // MESSAGE is what people read most: it gets a quarter of the width before optional columns do.
+        let message_minimum = minimum_width(Column::Message).max(total / 4);
+        let fits = |visible: &[(Column, u16)]| {
+            let gaps = visible.len().saturating_sub(1) as u16;
+            let others: u16 =
+                visible.iter().filter(|(c, _)| *c != Column::Message).map(|(column, _)| minimum_width(*column)).sum();
+            others + message_minimum + gaps <= total
+        };
+        for dropped in DROP_ORDER {
+            if fits(&visible) {
+                break;
+            }
+            visible.retain(|(column, _)| *column != dropped);
+        }
+        let gaps = visible.len().saturating_sub(1) as u16;
+        // Squeeze the long columns, one cell at a time from the widest, until MESSAGE has its minimum.
+        loop {
+            let used: u16 = visible.iter().filter(|(c, _)| *c != Column::Message).map(|(_, w)| *w).sum::<u16>() + gaps;
+            if used + message_minimum <= total {
+                break;
+            }
+            let widest = visible
+                .iter_mut()
+                .filter(|(column, width)| SQUEEZABLE.contains(column) && *width > minimum_width(*column))
+                .max_by_key(|(_, width)| *width);
+            match widest {
+                Some((_, width)) => *width -= 1,
+                None => break,
+            }
+        }
+        let used: u16 = visible.iter().filter(|(c, _)| *c != Column::Message).map(|(_, w)| *w).sum::<u16>() + gaps;
+        for (column, width) in &mut visible {
+            if *column == Column::Message {
+                *width = total.saturating_sub(used).max(message_minimum.min(total));
+            }
+        }
+        visible
     }
 
     /// Moves the selection by `delta` rows, clamped to the table.

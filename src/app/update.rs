@@ -613,7 +613,7 @@ pub fn on_mouse(state: &mut AppState, mouse: MouseEvent) -> Vec<Effect> {
             if let Some(titles) = areas.column_titles
                 && inside(titles)
             {
-                if let Some(column) = column_at(state, mouse.column.saturating_sub(titles.x)) {
+                if let Some(column) = column_at(state, mouse.column.saturating_sub(titles.x), titles.width) {
                     sort_by(state, column);
                 }
                 return Vec::new();
@@ -637,17 +637,17 @@ pub fn on_mouse(state: &mut AppState, mouse: MouseEvent) -> Vec<Effect> {
 }
 
 /// Which column starts at or covers the x offset (columns are separated by one space).
-fn column_at(state: &AppState, x: u16) -> Option<Column> {
-    let table = state.current_table()?;
+fn column_at(state: &AppState, x: u16, total: u16) -> Option<Column> {
+    let layout = state.current_table()?.layout(total);
     let mut start = 0u16;
-    for (column, width) in table.columns.iter().zip(&table.widths) {
+    for (column, width) in &layout {
         let end = start + width + 1;
         if x < end {
             return Some(*column);
         }
         start = end;
     }
-    table.columns.last().copied()
+    layout.last().map(|(column, _)| *column)
 }
 
 /// Keeps the layout-dependent scroll positions right after a resize.

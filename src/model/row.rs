@@ -138,10 +138,11 @@ impl Row {
             Column::Namespace => Cow::Borrowed(&self.key.namespace),
             Column::Kind => Cow::Borrowed(self.key.kind.name()),
             Column::Name => Cow::Borrowed(&self.key.name),
-            Column::Revision => Cow::Borrowed(&self.revision),
+            // Tables show digests cut short, as `flux get` does; describe shows them whole.
+            Column::Revision => self.short_revision(),
             Column::Suspended => Cow::Borrowed(if self.suspended { "True" } else { "False" }),
             Column::Ready => Cow::Borrowed(self.readiness.label()),
-            Column::Message => Cow::Borrowed(&self.message),
+            Column::Message => abbreviate_digests(&self.message, SHORT_DIGEST_LEN),
             Column::Age => Cow::Owned(age(self.created, now)),
             Column::LastReconcile => Cow::Owned(age(self.last_reconciled, now)),
         }

@@ -88,30 +88,10 @@ fn draw_tabs(frame: &mut Frame, state: &AppState, area: Rect, pane: Pane, curren
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The width each column gets: measured widths, with MESSAGE taking what is left.
-fn layout_widths(table: &TableView, total: u16) -> Vec<u16> {
-    let gaps = table.columns.len().saturating_sub(1) as u16;
-    let fixed: u16 = table
-        .columns
-        .iter()
-        .zip(&table.widths)
-        .filter(|(column, _)| **column != Column::Message)
-        .map(|(_, w)| *w)
-        .sum();
-    let remaining = total.saturating_sub(fixed + gaps);
-    table
-        .columns
-        .iter()
-        .zip(&table.widths)
-        .map(|(column, width)| if *column == Column::Message { remaining.max(7) } else { *width })
-        .collect()
-}
-
 fn draw_titles(frame: &mut Frame, state: &AppState, area: Rect, table: &TableView) {
     let theme = &state.theme;
-    let widths = layout_widths(table, area.width);
     let mut spans = Vec::new();
-    for (column, width) in table.columns.iter().zip(&widths) {
+    for (column, width) in &table.layout(area.width) {
         let mut title = column.title().to_string();
         if table.sort.column == *column {
             title.push(if table.sort.descending { '↓' } else { '↑' });
@@ -124,15 +104,15 @@ fn draw_titles(frame: &mut Frame, state: &AppState, area: Rect, table: &TableVie
 
 fn draw_rows(frame: &mut Frame, state: &AppState, area: Rect, table: &TableView) {
     let theme = &state.theme;
-    let widths = layout_widths(table, area.width);
+    let layout = table.layout(area.width);
     let end = (table.offset + area.height as usize).min(table.rows.len());
     let mut lines = Vec::with_capacity(area.height as usize);
     for index in table.offset..end {
         let row = &table.rows[index];
         let selected = index == table.selected;
         let status_style = theme.readiness(row.readiness);
-        let mut spans = Vec::with_capacity(table.columns.len() * 2);
-        for (column, width) in table.columns.iter().zip(&widths) {
+        let mut spans = Vec::with_capacity(layout.len() * 2);
+        for (column, width) in &layout {
             let cell = row.cell(*column, state.now);
             let style = match column {
                 Column::Ready | Column::Message if !selected => status_style,

@@ -50,7 +50,7 @@ fn the_selection_follows_its_object_when_the_store_changes() {
 #[test]
 fn sorting_by_a_column_twice_reverses_it() {
     let mut harness = Harness::demo();
-    harness.press("N");
+    // Name, ascending, is the default order; N reverses it, N again restores it.
     let ascending = names(&harness);
     let mut sorted = ascending.clone();
     sorted.sort();
@@ -58,6 +58,8 @@ fn sorting_by_a_column_twice_reverses_it() {
     harness.press("N");
     let descending = names(&harness);
     assert_eq!(descending.first(), sorted.last());
+    harness.press("N");
+    assert_eq!(names(&harness), ascending);
     assert_eq!(harness.state.current_table().map(|table| table.sort.column), Some(Column::Name));
 }
 
@@ -79,8 +81,15 @@ fn status_cells_are_coloured_by_the_theme() {
     let buffer = harness.buffer();
     let text = super::harness::buffer_text(&buffer);
     let row = text.lines().position(|line| line.contains("team-b-apps")).expect("the failing git repository row");
-    let column = text.lines().nth(row).and_then(|line| line.find("False")).expect("its READY cell");
-    let x = text.lines().nth(row).map(|line| line[..column].chars().count()).unwrap_or(0) as u16;
+    let titles = text.lines().find(|line| line.contains("READY")).expect("the column titles");
+    let x = titles[..titles.find("READY").expect("READY")].chars().count() as u16;
+    assert!(
+        text.lines().nth(row).is_some_and(|line| line
+            .chars()
+            .skip(x as usize)
+            .collect::<String>()
+            .starts_with("False"))
+    );
     let cell = &buffer[(x, row as u16)];
     assert_eq!(cell.fg, harness.theme().failed.fg.unwrap_or_default(), "READY=False is drawn in the failed style");
 }
