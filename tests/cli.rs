@@ -1,4 +1,4 @@
-//! The `fluxtui` binary as users run it: its help, and `fluxtui sandbox` from start to SIGTERM.
+//! The `fluxtui` binary as users run it: its help, a bad kubeconfig, and `fluxtui sandbox` from start to SIGTERM.
 
 use std::process::Command;
 
@@ -10,20 +10,37 @@ fn fluxtui(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn help_lists_the_sandbox_subcommand() {
+fn help_lists_the_subcommands_and_the_session_flags() {
     let output = fluxtui(&["--help"]);
     assert_success(&output, "fluxtui --help");
     let help = String::from_utf8_lossy(&output.stdout);
-    assert!(help.contains("sandbox"), "--help does not mention sandbox:\n{help}");
-    assert!(!help.contains("demo"), "--help mentions a demo that does not exist yet:\n{help}");
+    for expected in [
+        "sandbox",
+        "demo",
+        "--context",
+        "--kubeconfig",
+        "--namespace",
+        "--all-namespaces",
+        "--theme",
+        "--keymap",
+        "--readonly",
+    ] {
+        assert!(help.contains(expected), "--help does not mention {expected}:\n{help}");
+    }
 }
 
 #[test]
-fn without_a_subcommand_it_points_at_the_sandbox() {
-    let output = fluxtui(&[]);
-    assert_success(&output, "fluxtui");
-    let help = String::from_utf8_lossy(&output.stdout);
-    assert!(help.contains("fluxtui sandbox"), "no pointer to `fluxtui sandbox`:\n{help}");
+fn a_missing_kubeconfig_is_reported_before_the_terminal_is_touched() {
+    let output = fluxtui(&["--kubeconfig", "/nonexistent/kubeconfig"]);
+    assert!(!output.status.success(), "fluxtui started without a kubeconfig");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no kubeconfig found") && stderr.contains("/nonexistent/kubeconfig"), "{stderr}");
+    // No alternate screen, no raw mode: nothing but the message was written.
+    assert!(
+        !output.stdout.contains(&0x1b),
+        "escape sequences on stdout: {:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]

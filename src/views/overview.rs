@@ -18,7 +18,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         .title(Line::from(Span::styled(" Overview ", theme.title)).alignment(Alignment::Center));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [left, right] = Layout::horizontal([Constraint::Length(62), Constraint::Fill(1)]).areas(inner);
+    let [left, right] = Layout::horizontal([Constraint::Length(66), Constraint::Fill(1)]).areas(inner);
     let (left, right) = if inner.width < 100 {
         // Narrow terminals stack the sections.
         let [top, bottom] =
@@ -94,7 +94,7 @@ fn draw_failures_and_controllers(frame: &mut Frame, state: &AppState, area: Rect
         let healthy = controller.ready_replicas >= controller.desired_replicas && controller.desired_replicas > 0;
         let version = controller.image.rsplit(':').next().unwrap_or("");
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<32}", format!("{}/{}", controller.namespace, controller.name)), theme.body),
+            Span::styled(format!("{:<40} ", format!("{}/{}", controller.namespace, controller.name)), theme.body),
             Span::styled(
                 format!("{}/{} ", controller.ready_replicas, controller.desired_replicas),
                 if healthy { theme.ready } else { theme.failed },
