@@ -54,8 +54,11 @@ pub fn overview<'a>(rows: impl Iterator<Item = &'a Row>) -> Overview {
             attention.push((row, ready_transition(row)));
         }
     }
-    // Readiness orders Failed before Reconciling; a missing time sorts last.
-    attention.sort_by_key(|(row, transition)| (row.readiness, Reverse(*transition)));
+    // Readiness orders Failed before Reconciling; a missing time sorts last; the key settles ties, so the
+    // order does not depend on the order the rows came in.
+    attention.sort_by(|(a, a_time), (b, b_time)| {
+        (a.readiness, Reverse(*a_time), &a.key).cmp(&(b.readiness, Reverse(*b_time), &b.key))
+    });
     Overview {
         per_kind: counts.into_iter().filter(|counts| counts.total > 0).collect(),
         failing: attention.into_iter().take(ATTENTION_CAP).map(|(row, _)| row.clone()).collect(),
