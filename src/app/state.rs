@@ -16,11 +16,19 @@ use crate::model::{ObjectKey, Overview, Row, StyledLine};
 /// What fills the screen below the header. The stack of screens is the breadcrumb trail.
 #[derive(Debug, Clone)]
 pub enum Screen {
-    Overview,
-    Table { pane: Pane, tab: usize },
+    /// `selected` indexes the objects that need attention, which Enter, `d` and `y` open.
+    Overview {
+        selected: usize,
+    },
+    Table {
+        pane: Pane,
+        tab: usize,
+    },
     Describe(Box<Detail>),
     Yaml(Box<Detail>),
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Picker(Picker),
 }
 
@@ -28,7 +36,7 @@ impl Screen {
     /// The breadcrumb's text.
     pub fn crumb(&self) -> String {
         match self {
-            Screen::Overview => "overview".to_string(),
+            Screen::Overview { .. } => "overview".to_string(),
             Screen::Table { pane, tab } => match pane.tabs().get(*tab).copied().flatten() {
                 Some(kind) => kind.name().to_lowercase(),
                 None => pane.title().to_lowercase(),
@@ -245,7 +253,7 @@ impl AppState {
 
     pub fn screen(&self) -> &Screen {
         // The stack is never empty: `pop_screen` keeps the last one.
-        self.stack.last().unwrap_or(&Screen::Overview)
+        self.stack.last().unwrap_or(&Screen::Overview { selected: 0 })
     }
 
     pub fn screen_mut(&mut self) -> Option<&mut Screen> {

@@ -72,7 +72,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::NextTab => switch_tab(state, 1),
         Action::PreviousTab => switch_tab(state, -1),
-        Action::ShowOverview => show_screen(state, Screen::Overview),
+        Action::ShowOverview => show_screen(state, Screen::Overview { selected: 0 }),
         Action::ShowAll => show_pane(state, Pane::All, 0),
         Action::ShowSources => show_pane(state, Pane::Sources, 0),
         Action::ShowKustomizations => show_pane(state, Pane::Kustomizations, 0),
@@ -124,6 +124,8 @@ fn page(state: &AppState) -> usize {
 fn scroll_text(state: &mut AppState, action: Action) {
     let page = page(state);
     let refresh_detail = matches!(action, Action::RevealSecrets);
+    // The help text is the bindings plus the commands and filter sections (about twenty lines).
+    let help_lines = state.bindings.len() + 20;
     let Some(screen) = state.screen_mut() else { return };
     let (scroll, lines) = match screen {
         Screen::Describe(detail) | Screen::Yaml(detail) => {
@@ -140,7 +142,7 @@ fn scroll_text(state: &mut AppState, action: Action) {
             let len = detail.lines.len();
             (&mut detail.scroll, len)
         }
-        Screen::Help { scroll } => (scroll, usize::MAX / 4),
+        Screen::Help { scroll } => (scroll, help_lines),
         _ => return,
     };
     let max = lines.saturating_sub(page);
@@ -200,7 +202,9 @@ fn back(state: &mut AppState) {
 }
 
 fn move_selection(state: &mut AppState, delta: isize) {
-    if let Screen::Overview = state.screen() {
+    let attention = state.overview.failing.len();
+    if let Some(Screen::Overview { selected }) = state.screen_mut() {
+        *selected = selected.saturating_add_signed(delta).min(attention.saturating_sub(1));
         return;
     }
     if let Some(table) = state.current_table_mut() {
@@ -244,6 +248,10 @@ fn sort_by(state: &mut AppState, column: Column) {
 
 fn selected_row(state: &AppState) -> Option<Arc<Row>> {
     match state.screen() {
+        Screen::Overview { selected } => {
+            let key = &state.overview.failing.get(*selected)?.key;
+            state.find_row(key).cloned()
+        }
         Screen::Table { .. } => state.current_table()?.selected_row().cloned(),
         Screen::Describe(detail) | Screen::Yaml(detail) => state.find_row(&detail.key).cloned(),
         _ => None,
@@ -508,7 +516,7 @@ pub fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
     match command {
         Command::Quit => state.quit = true,
         Command::Help => push_screen(state, Screen::Help { scroll: 0 }),
-        Command::ShowOverview => show_screen(state, Screen::Overview),
+        Command::ShowOverview => show_screen(state, Screen::Overview { selected: 0 }),
         Command::ShowPane(pane) => show_pane(state, pane, 0),
         Command::ShowKind(kind) => {
             let (pane, tab) = Pane::for_kind(kind);
@@ -575,7 +583,7 @@ pub fn refresh_kind(state: &mut AppState, kind: FluxKind) {
             }
         }
         Screen::Describe(detail) | Screen::Yaml(detail) if detail.key.kind == kind => refresh_detail_text(state),
-        Screen::Overview => state.dirty = true,
+        Screen::Overview { .. } => state.dirty = true,
         _ => {}
     }
 }

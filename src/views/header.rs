@@ -27,7 +27,9 @@ fn hinted_actions(screen: &Screen) -> &'static [Action] {
         Screen::Describe(_) | Screen::Yaml(_) => {
             &[Action::Describe, Action::ShowYaml, Action::RevealSecrets, Action::ToggleWrap, Action::Back, Action::Help]
         }
-        Screen::Overview => &[Action::ShowAll, Action::StartCommand, Action::Help, Action::Quit],
+        Screen::Overview { .. } => {
+            &[Action::Describe, Action::ShowYaml, Action::ShowAll, Action::StartCommand, Action::Help, Action::Quit]
+        }
         Screen::Help { .. } | Screen::Picker(_) => &[Action::Open, Action::Back],
     }
 }

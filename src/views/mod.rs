@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         prompt::draw(frame, state, area);
     }
     match state.screen() {
-        Screen::Overview => overview::draw(frame, state, areas.main),
+        Screen::Overview { selected } => overview::draw(frame, state, areas.main, *selected),
         Screen::Table { pane, tab } => table::draw(frame, state, &areas, *pane, *tab),
         Screen::Describe(detail) => text::draw(frame, state, areas.main, "Describe", detail),
         Screen::Yaml(detail) => text::draw(frame, state, areas.main, "YAML", detail),

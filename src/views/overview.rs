@@ -11,7 +11,7 @@ use crate::cluster::KindState;
 
 use super::ellipsize;
 
-pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
+pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, selected: usize) {
     let theme = &state.theme;
     let block = Block::bordered()
         .border_style(theme.frame)
@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         (left, right)
     };
     draw_counts(frame, state, left);
-    draw_failures_and_controllers(frame, state, right);
+    draw_failures_and_controllers(frame, state, right, selected);
 }
 
 fn counts_height(state: &AppState) -> u16 {
@@ -83,7 +83,7 @@ fn draw_counts(frame: &mut Frame, state: &AppState, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_failures_and_controllers(frame: &mut Frame, state: &AppState, area: Rect) {
+fn draw_failures_and_controllers(frame: &mut Frame, state: &AppState, area: Rect, selected: usize) {
     let theme = &state.theme;
     let width = area.width as usize;
     let mut lines = vec![Line::from(Span::styled("Controllers", theme.table_header))];
@@ -107,11 +107,14 @@ fn draw_failures_and_controllers(frame: &mut Frame, state: &AppState, area: Rect
     if state.overview.failing.is_empty() {
         lines.push(Line::from(Span::styled("everything is ready", theme.ready)));
     }
-    let room = (area.height as usize).saturating_sub(lines.len());
-    for row in state.overview.failing.iter().take(room) {
+    let room = (area.height as usize).saturating_sub(lines.len()).max(1);
+    // Keep the selected object in view when the list is longer than the room.
+    let first = selected.saturating_sub(room - 1);
+    for (index, row) in state.overview.failing.iter().enumerate().skip(first).take(room) {
         let name = format!("{} {}/{}", row.key.kind, row.key.namespace, row.key.name);
-        let text = format!("{name}: {}", row.message);
-        lines.push(Line::from(Span::styled(ellipsize(&text, width).into_owned(), theme.readiness(row.readiness))));
+        let text = format!("{:<width$}", format!("{name}: {}", row.message));
+        let style = if index == selected { theme.selected } else { theme.readiness(row.readiness) };
+        lines.push(Line::from(Span::styled(ellipsize(&text, width).into_owned(), style)));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

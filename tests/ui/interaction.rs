@@ -221,3 +221,16 @@ fn a_deleted_object_keeps_its_detail_view_marked_deleted() {
     assert!(detail.gone);
     assert!(!detail.lines.is_empty());
 }
+
+#[test]
+fn the_overview_opens_the_objects_that_need_attention() {
+    let mut harness = Harness::demo();
+    harness.press("1");
+    assert!(matches!(harness.state.screen(), Screen::Overview { .. }));
+    let second = harness.state.overview.failing[1].key.clone();
+    harness.press("j d");
+    let Screen::Describe(detail) = harness.state.screen() else { panic!("describe did not open") };
+    assert_eq!(detail.key, second);
+    harness.press("esc");
+    assert!(matches!(harness.state.screen(), Screen::Overview { selected: 1 }));
+}

@@ -278,3 +278,16 @@ fn every_shipped_theme_draws_the_main_table() {
         });
     }
 }
+
+#[test]
+fn tiny_and_huge_terminals_draw_without_panicking() {
+    for (width, height) in [(1, 1), (10, 3), (30, 8), (45, 15), (250, 70)] {
+        for keys in ["", "d", "y", "?", "1", "3", "T", ": n s"] {
+            let mut harness = Harness::demo();
+            harness.resize(width, height);
+            harness.press(keys);
+            let text = harness.render();
+            assert_eq!(text.lines().count(), height as usize, "{width}x{height} after {keys:?}");
+        }
+    }
+}
