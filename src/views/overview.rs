@@ -20,19 +20,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, selected: usize) {
     frame.render_widget(block, area);
     let [left, right] = Layout::horizontal([Constraint::Length(66), Constraint::Fill(1)]).areas(inner);
     let (left, right) = if inner.width < 100 {
-        // Narrow terminals stack the sections.
-        let [top, bottom] =
-            Layout::vertical([Constraint::Length(counts_height(state)), Constraint::Fill(1)]).areas(inner);
-        (top, bottom)
+        // Narrow terminals stack the sections, what needs attention first.
+        let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(inner);
+        (bottom, top)
     } else {
         (left, right)
     };
     draw_counts(frame, state, left);
     draw_failures_and_controllers(frame, state, right, selected);
-}
-
-fn counts_height(state: &AppState) -> u16 {
-    state.overview.per_kind.iter().filter(|counts| counts.total > 0).count() as u16 + 4
 }
 
 fn draw_counts(frame: &mut Frame, state: &AppState, area: Rect) {
@@ -86,14 +81,14 @@ fn draw_counts(frame: &mut Frame, state: &AppState, area: Rect) {
 fn draw_failures_and_controllers(frame: &mut Frame, state: &AppState, area: Rect, selected: usize) {
     let theme = &state.theme;
     let width = area.width as usize;
-    let mut lines = vec![Line::from(Span::styled("Controllers", theme.table_header))];
+    let mut controllers = vec![Line::raw(""), Line::from(Span::styled("Controllers", theme.table_header))];
     if state.info.controllers.is_empty() {
-        lines.push(Line::from(Span::styled("no Flux controllers found in this cluster", theme.muted)));
+        controllers.push(Line::from(Span::styled("no Flux controllers found in this cluster", theme.muted)));
     }
     for controller in &state.info.controllers {
         let healthy = controller.ready_replicas >= controller.desired_replicas && controller.desired_replicas > 0;
         let version = controller.image.rsplit(':').next().unwrap_or("");
-        lines.push(Line::from(vec![
+        controllers.push(Line::from(vec![
             Span::styled(format!("{:<40} ", format!("{}/{}", controller.namespace, controller.name)), theme.body),
             Span::styled(
                 format!("{}/{} ", controller.ready_replicas, controller.desired_replicas),
@@ -102,12 +97,12 @@ fn draw_failures_and_controllers(frame: &mut Frame, state: &AppState, area: Rect
             Span::styled(version.to_string(), theme.muted),
         ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled("Needs attention", theme.table_header)));
+    // What needs attention comes first; the controllers get the lines left below it.
+    let mut lines = vec![Line::from(Span::styled("Needs attention", theme.table_header))];
     if state.overview.failing.is_empty() {
         lines.push(Line::from(Span::styled("everything is ready", theme.ready)));
     }
-    let room = (area.height as usize).saturating_sub(lines.len()).max(1);
+    let room = (area.height as usize).saturating_sub(1 + controllers.len().min(4)).max(1);
     // Keep the selected object in view when the list is longer than the room.
     let first = selected.saturating_sub(room - 1);
     for (index, row) in state.overview.failing.iter().enumerate().skip(first).take(room) {
@@ -116,5 +111,6 @@ fn draw_failures_and_controllers(frame: &mut Frame, state: &AppState, area: Rect
         let style = if index == selected { theme.selected } else { theme.readiness(row.readiness) };
         lines.push(Line::from(Span::styled(ellipsize(&text, width).into_owned(), style)));
     }
+    lines.extend(controllers);
     frame.render_widget(Paragraph::new(lines), area);
 }
