@@ -9,6 +9,8 @@
 //! - [`SandboxProcess`]: the `fluxtui` binary itself running `fluxtui sandbox` as a subprocess, for tests of the
 //!   command line. Cargo only tells the root package's tests where that binary is, so they pass it in with
 //!   [`fluxtui_binary!`].
+//! - [`Tmux`]: a private tmux server running one command in a pane of a fixed size, for end-to-end tests of
+//!   the terminal UI: send keys, read the screen, wait for text with a deadline.
 //! - [`helm_binary`], [`shared_dir`]: where the helm oracle and the shared reference data are.
 //! - [`http_request`], [`raw_request`], [`try_raw_request`]: raw HTTP, for what kubectl will not send (malformed
 //!   bodies, odd media types). Plain HTTP only: they serve clusters without TLS (no token, `tls` unset).
@@ -25,11 +27,13 @@ mod cluster;
 mod http;
 mod locate;
 mod process;
+mod tmux;
 
 pub use cluster::TestCluster;
 pub use http::{HttpResponse, http_request, raw_request, try_raw_request};
 pub use locate::{helm_binary, shared_dir};
 pub use process::{SandboxProcess, assert_success};
+pub use tmux::Tmux;
 
 /// The path of the `fluxtui` binary, for tests in the root package (Cargo sets `CARGO_BIN_EXE_fluxtui` only
 /// there, so this must expand in the test's own crate rather than be a function of this one).

@@ -60,11 +60,18 @@ impl SandboxProcess {
     /// `binary` comes from [`crate::fluxtui_binary!`]. Panics, with the process's stderr, if it exits or stays
     /// silent instead.
     pub fn start(binary: &Path, extra_args: &[&str]) -> SandboxProcess {
+        SandboxProcess::start_on(binary, "127.0.0.1:0", extra_args)
+    }
+
+    /// [`SandboxProcess::start`] listening on `listen` (`127.0.0.1:PORT`) instead of a free port: with
+    /// `--state-dir`, a test can stop the server and start it again on the same address (take the port of a
+    /// first run from [`SandboxProcess::addr`]).
+    pub fn start_on(binary: &Path, listen: &str, extra_args: &[&str]) -> SandboxProcess {
         let dir = tempfile::Builder::new().prefix("fluxtui-test-").tempdir().expect("create the test's temp dir");
         let kubeconfig = dir.path().join("kubeconfig");
         let stderr = File::create(dir.path().join("stderr")).expect("create the stderr file");
         let mut child = Command::new(binary)
-            .args(["sandbox", "--listen", "127.0.0.1:0", "--write-kubeconfig"])
+            .args(["sandbox", "--listen", listen, "--write-kubeconfig"])
             .arg(&kubeconfig)
             .args(extra_args)
             // Logs go under XDG_STATE_HOME; keep them out of the user's own state directory.
@@ -119,6 +126,13 @@ impl SandboxProcess {
             .find_map(|line| line.trim().strip_prefix("server:"))
             .map(|server| server.trim().to_string())
             .unwrap_or_else(|| panic!("no server in the kubeconfig:\n{kubeconfig}"))
+    }
+
+    /// The address the server listens on, `127.0.0.1:PORT`, from [`SandboxProcess::url`].
+    pub fn addr(&self) -> String {
+        let url = self.url();
+        let authority = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+        authority.trim_end_matches('/').to_string()
     }
 
     /// Kills the process with SIGKILL (no chance to flush anything) and reaps it.

@@ -1,0 +1,40 @@
+//! `fluxtui demo`: its own sandbox, the CRDs and the fleet, and the UI on them.
+
+use std::process::{Command, Stdio};
+
+use fluxtui_testkit::assert_success;
+
+use crate::support::{STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, path_str, row, title};
+
+#[test]
+fn fluxtui_demo_lists_the_demo_fleet_follows_kubectl_on_its_kubeconfig_and_q_exits_cleanly() {
+    let dir = tempfile::Builder::new().prefix("fluxtui-e2e-demo-").tempdir().expect("create the test's temp dir");
+    let kubeconfig = dir.path().join("demo.kubeconfig");
+    let tmux = fluxtui_in_tmux(dir.path(), &["demo", "--write-kubeconfig", path_str(&kubeconfig)]);
+    let total = count_fixtures(|_| true).to_string();
+    tmux.wait_for("the demo fleet", STARTUP, |screen| {
+        screen.contains(&title("All", "all", &total))
+            && row(screen, &["flux-system", "Kustomization", "infra-configs"]).is_some()
+            && screen.contains("Flux: v2.9.0")
+    });
+
+    // The kubeconfig the demo wrote reaches its cluster, and the UI follows what kubectl changes there.
+    let output = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .arg("--cache-dir")
+        .arg(dir.path().join("kube-cache"))
+        .args(["delete", "helmrelease", "redis", "-n", "team-a"])
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run kubectl");
+    assert_success(&output, "kubectl delete helmrelease redis");
+    let left = (count_fixtures(|_| true) - 1).to_string();
+    tmux.wait_for("the fleet without redis", STEP, |screen| {
+        screen.contains(&title("All", "all", &left)) && !screen.contains(" redis ")
+    });
+
+    tmux.send_keys(&["q"]);
+    assert_quits_cleanly(&tmux);
+}

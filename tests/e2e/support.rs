@@ -1,0 +1,203 @@
+//! What every end-to-end test needs: a `fluxtui sandbox` with the Flux CRDs and the demo fleet applied by kubectl,
+//! restartable on the same address and state, and fluxtui running in a tmux pane whose exit can be read.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::Utc;
+use fluxtui_testkit::{SandboxProcess, Tmux, assert_success, fluxtui_binary};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The terminal every test uses.
+pub const WIDTH: u16 = 120;
+pub const HEIGHT: u16 = 40;
+
+/// From starting fluxtui to its first screen with the objects listed: a process start, a connection, discovery
+/// and the first lists, on a loaded machine.
+pub const STARTUP: Duration = Duration::from_secs(60);
+/// From a key to what it shows.
+pub const STEP: Duration = Duration::from_secs(15);
+/// From stopping the server to the banner: the watches must notice and fail.
+pub const DISCONNECT: Duration = Duration::from_secs(60);
+/// From restarting the server to the banner going: the watches retry with kube-rs's backoff, up to 30 s apart.
+pub const RECOVERY: Duration = Duration::from_secs(120);
+
+/// What the script around fluxtui prints before starting it, and after it exits.
+pub const BEFORE: &str = "fluxtui-e2e: starting fluxtui";
+pub const EXIT_OK: &str = "EXIT=0";
+pub const TTY_COOKED: &str = "TTY=cooked";
+
+/// A `fluxtui sandbox` with a state directory, holding the Flux CRDs, the demo namespaces and the demo fleet
+/// (with their statuses), and a kubeconfig for it that outlives restarts.
+pub struct Fleet {
+    sandbox: SandboxProcess,
+    /// The test's own files: the state dir, the kubeconfig copy, manifests, fluxtui's XDG dirs.
+    dir: TempDir,
+}
+
+impl Fleet {
+    /// Starts the sandbox and applies the fixtures with kubectl.
+    pub fn start() -> Fleet {
+        let dir = tempfile::Builder::new().prefix("fluxtui-e2e-").tempdir().expect("create the test's temp dir");
+        let state = dir.path().join("sandbox-state");
+        let sandbox = SandboxProcess::start(fluxtui_binary!(), &["--state-dir", path_str(&state)]);
+        let fleet = Fleet { sandbox, dir };
+        fleet.keep_kubeconfig();
+
+        // Client-side apply of CRDs hits a limitation of the sandbox (protobuf); server-side apply is what Flux's
+        // own installer uses anyway.
+        fleet.apply("crds", &fluxtui::api::crd::custom_resource_definitions(), &["--server-side"]);
+        fleet.apply("namespaces", &fluxtui::demo::namespaces(), &[]);
+        let objects = fixture_objects();
+        let specs: Vec<Value> = objects.iter().map(without_status).collect();
+        // Warn, not the default Strict: the demo's HelmChart ingress-nginx-ingress-nginx has a
+        // spec.sourceRef.namespace that Flux's HelmChart (and so our CRD) does not define; the server prunes it.
+        fleet.apply("objects", &specs, &["--server-side", "--validate=warn"]);
+        // The statuses, through the status subresource as the controllers write them, so READY and MESSAGE
+        // show real content.
+        let statuses: Vec<Value> = objects.iter().map(status_only).collect();
+        fleet.apply("statuses", &statuses, &["--server-side", "--subresource=status", "--force-conflicts"]);
+        fleet
+    }
+
+    /// The kubeconfig fluxtui uses: a copy in the test's directory, valid across restarts (same address, no TLS).
+    pub fn kubeconfig(&self) -> PathBuf {
+        self.dir.path().join("kubeconfig")
+    }
+
+    fn keep_kubeconfig(&self) {
+        std::fs::copy(self.sandbox.kubeconfig_path(), self.kubeconfig()).expect("copy the sandbox's kubeconfig");
+    }
+
+    /// The test's temporary directory.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs kubectl against the sandbox, panicking with its output unless it succeeds; returns stdout.
+    pub fn kubectl(&self, args: &[&str]) -> String {
+        let output = self.sandbox.kubectl(args);
+        assert_success(&output, &format!("kubectl {}", args.join(" ")));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Writes `objects` as a stream of JSON documents, one a line, and applies it with kubectl.
+    pub fn apply(&self, name: &str, objects: &[Value], flags: &[&str]) {
+        let path = self.dir.path().join(format!("{name}.json"));
+        let mut stream = String::new();
+        for object in objects {
+            stream.push_str(&serde_json::to_string(object).expect("serialize a manifest"));
+            stream.push('\n');
+        }
+        std::fs::write(&path, stream).expect("write the manifest");
+        let mut args = vec!["apply", "--field-manager", "fluxtui-e2e", "-f", path_str(&path)];
+        args.extend_from_slice(flags);
+        self.kubectl(&args);
+    }
+
+    /// Stops the sandbox with SIGTERM, as a user would; it must exit cleanly.
+    pub fn stop(&mut self) {
+        let status = self.sandbox.terminate();
+        assert!(status.success(), "fluxtui sandbox exited with {status}");
+    }
+
+    /// Starts the sandbox again on the address it had, on the same state directory.
+    pub fn restart(&mut self) {
+        let addr = self.sandbox.addr();
+        let state = self.dir.path().join("sandbox-state");
+        self.sandbox = SandboxProcess::start_on(fluxtui_binary!(), &addr, &["--state-dir", path_str(&state)]);
+        let kubeconfig = std::fs::read_to_string(self.sandbox.kubeconfig_path()).expect("read the new kubeconfig");
+        let kept = std::fs::read_to_string(self.kubeconfig()).expect("read the kept kubeconfig");
+        assert_eq!(kubeconfig, kept, "the restarted sandbox's kubeconfig differs from the first one");
+    }
+}
+
+/// The demo fleet, the fixture every test lists.
+pub fn fixture_objects() -> Vec<Value> {
+    fluxtui::demo::flux_objects(Utc::now())
+}
+
+/// How many fixture objects match `keep`, for the counts in table titles.
+pub fn count_fixtures(keep: impl Fn(&Value) -> bool) -> usize {
+    fixture_objects().iter().filter(|object| keep(object)).count()
+}
+
+/// An object as a user writes it: no status and no server-owned metadata.
+fn without_status(object: &Value) -> Value {
+    let mut object = object.clone();
+    let map = object.as_object_mut().expect("objects are maps");
+    map.remove("status");
+    if let Some(metadata) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+        for field in ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields"] {
+            metadata.remove(field);
+        }
+    }
+    object
+}
+
+/// What a controller applies to the status subresource: the identity and the status.
+fn status_only(object: &Value) -> Value {
+    serde_json::json!({
+        "apiVersion": object["apiVersion"],
+        "kind": object["kind"],
+        "metadata": {"name": object["metadata"]["name"], "namespace": object["metadata"]["namespace"]},
+        "status": object["status"],
+    })
+}
+
+pub fn path_str(path: &Path) -> &str {
+    let text = path.to_str().expect("temporary paths are UTF-8");
+    assert!(!text.contains('\''), "a temporary path holds a quote: {text}");
+    text
+}
+
+/// Runs `fluxtui ARGS` in a 120x40 tmux pane, through a script that prints [`BEFORE`] first and, once fluxtui
+/// exits, `EXIT=<status>` and whether the terminal was left in raw mode (`TTY=raw`) or given back
+/// ([`TTY_COOKED`]), then keeps the pane open. fluxtui's config and state homes are fresh directories under
+/// `dir`, so the user's config is never read.
+pub fn fluxtui_in_tmux(dir: &Path, args: &[&str]) -> Tmux {
+    let binary = path_str(fluxtui_binary!());
+    let quoted: Vec<String> = args.iter().map(|arg| format!("'{arg}'")).collect();
+    let script = format!(
+        "echo '{BEFORE}'\n\
+         '{binary}' {args}\n\
+         echo EXIT=$?\n\
+         case \"$(stty -a)\" in *-icanon*) echo TTY=raw ;; *) echo {TTY_COOKED} ;; esac\n\
+         exec sleep 600\n",
+        args = quoted.join(" "),
+    );
+    let script_path = dir.join("run-fluxtui.sh");
+    std::fs::write(&script_path, script).expect("write the script");
+    let config = dir.join("xdg-config");
+    let state = dir.join("xdg-state");
+    Tmux::start(
+        WIDTH,
+        HEIGHT,
+        &format!("sh '{}'", path_str(&script_path)),
+        &[("XDG_CONFIG_HOME", config.as_path()), ("XDG_STATE_HOME", state.as_path())],
+    )
+}
+
+/// Waits for fluxtui to exit after a quit key and checks it exited 0 and gave the terminal back: the
+/// alternate screen is gone (the script's first line shows again, the header does not) and raw mode is off.
+pub fn assert_quits_cleanly(tmux: &Tmux) {
+    let screen = tmux.wait_for("fluxtui's exit", STEP, |screen| screen.contains("EXIT=") && screen.contains("TTY="));
+    assert!(screen.contains(EXIT_OK), "fluxtui did not exit 0:\n{screen}");
+    assert!(screen.contains(TTY_COOKED), "fluxtui left the terminal in raw mode:\n{screen}");
+    assert!(screen.contains(BEFORE), "the shell's output is not back (still on the alternate screen?):\n{screen}");
+    assert!(!screen.contains("Context:"), "fluxtui's screen is still shown after it exited:\n{screen}");
+}
+
+/// The table row whose first cells (after the border) are `cells`, if the screen shows it.
+pub fn row<'a>(screen: &'a str, cells: &[&str]) -> Option<&'a str> {
+    screen.lines().find(|line| {
+        let mut words = line.trim_start_matches('│').split_whitespace();
+        cells.iter().all(|cell| words.next() == Some(*cell))
+    })
+}
+
+/// The title of a table, as the frame shows it: ` All(all)[29] `.
+pub fn title(pane: &str, namespace: &str, count: &str) -> String {
+    format!(" {pane}({namespace})[{count}] ")
+}

@@ -1,0 +1,12 @@
+//! End to end in a real terminal: `fluxtui sandbox` with the Flux CRDs and fixtures applied by kubectl, and
+//! fluxtui (or `fluxtui demo`) running in a 120x40 tmux pane, driven with keys and read back from the screen.
+
+#[path = "e2e/support.rs"]
+mod support;
+
+#[path = "e2e/demo.rs"]
+mod demo;
+#[path = "e2e/live.rs"]
+mod live;
+#[path = "e2e/navigation.rs"]
+mod navigation;
