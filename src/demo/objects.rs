@@ -247,12 +247,13 @@ pub fn flux_objects(now: DateTime<Utc>) -> Vec<Value> {
         object(
             source,
             "HelmChart",
-            "flux-system",
+            // helm-controller creates a release's chart in its source's namespace.
+            "ingress-nginx",
             "ingress-nginx-ingress-nginx",
             time(now, 60 * 24 * 30),
-            json!({"chart": "ingress-nginx", "interval": "24h0m0s", "sourceRef": {"kind": "HelmRepository", "name": "ingress-nginx", "namespace": "ingress-nginx"}, "version": "4.11.x"}),
+            json!({"chart": "ingress-nginx", "interval": "24h0m0s", "sourceRef": {"kind": "HelmRepository", "name": "ingress-nginx"}, "version": "4.11.x"}),
             json!({"observedGeneration": 1, "conditions": ready(now, 300, 1, "ChartPullSucceeded", "pulled 'ingress-nginx' chart with version '4.11.3'"),
-                   "artifact": artifact("helmchart", "flux-system", "ingress-nginx-ingress-nginx", "4.11.3", "ingress-nginx-4.11.3.tgz", now, 300)}),
+                   "artifact": artifact("helmchart", "ingress-nginx", "ingress-nginx-ingress-nginx", "4.11.3", "ingress-nginx-4.11.3.tgz", now, 300)}),
         ),
         object(
             source,

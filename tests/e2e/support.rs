@@ -51,9 +51,7 @@ impl Fleet {
         fleet.apply("namespaces", &fluxtui::demo::namespaces(), &[]);
         let objects = fixture_objects();
         let specs: Vec<Value> = objects.iter().map(without_status).collect();
-        // Warn, not the default Strict: the demo's HelmChart ingress-nginx-ingress-nginx has a
-        // spec.sourceRef.namespace that Flux's HelmChart (and so our CRD) does not define; the server prunes it.
-        fleet.apply("objects", &specs, &["--server-side", "--validate=warn"]);
+        fleet.apply("objects", &specs, &["--server-side"]);
         // The statuses, through the status subresource as the controllers write them, so READY and MESSAGE
         // show real content.
         let statuses: Vec<Value> = objects.iter().map(status_only).collect();
