@@ -32,6 +32,8 @@ pub fn empty_dirs() -> (tempfile::TempDir, ConfigDirs) {
 pub struct Harness {
     pub state: AppState,
     pub keymap: Keymap,
+    /// Every effect the update step asked the event loop for, in order.
+    pub effects: Vec<update::Effect>,
     _dir: tempfile::TempDir,
 }
 
@@ -61,7 +63,7 @@ impl Harness {
             cluster_url: "http://127.0.0.1:6443".to_string(),
             watch_namespace: None,
         };
-        let mut harness = Harness { state, keymap, _dir: dir };
+        let mut harness = Harness { state, keymap, effects: Vec::new(), _dir: dir };
         harness.cluster(ClusterEvent::Connection(ConnectionState::Connected));
         harness.cluster(ClusterEvent::Info(ClusterInfo {
             server_version: Some("v1.33.0".to_string()),
@@ -110,10 +112,21 @@ impl Harness {
     }
 
     pub fn press_event(&mut self, event: KeyEvent) {
-        if self.state.mode != fluxtui::app::state::Mode::Normal {
-            update::on_input_key(&mut self.state, event);
+        let effects = if self.state.mode != fluxtui::app::state::Mode::Normal {
+            update::on_input_key(&mut self.state, event)
         } else if let KeyOutcome::Action(action) = self.keymap.resolve(event) {
-            update::apply(&mut self.state, action);
+            update::apply(&mut self.state, action)
+        } else {
+            Vec::new()
+        };
+        for effect in effects {
+            self.effects.push(effect.clone());
+            // Themes load from the built-in set here, as the event loop would load them.
+            if let update::Effect::PreviewTheme(name) | update::Effect::SaveTheme(name) = effect {
+                let (theme, error) = load_theme(&name, &ConfigDirs::none());
+                assert!(error.is_none(), "{error:?}");
+                self.state.theme = theme;
+            }
         }
         self.settle();
     }

@@ -234,3 +234,30 @@ fn the_overview_opens_the_objects_that_need_attention() {
     harness.press("esc");
     assert!(matches!(harness.state.screen(), Screen::Overview { selected: 1 }));
 }
+
+#[test]
+fn the_theme_picker_previews_live_and_esc_restores() {
+    let mut harness = Harness::demo();
+    let original = harness.theme().clone();
+    harness.press("T j");
+    let previewed = harness.theme().name.clone();
+    assert_ne!(previewed, original.name, "moving in the picker previews the next theme");
+    harness.press("esc");
+    assert_eq!(harness.theme(), &original, "Esc restores the theme in force");
+    harness.press("T j enter");
+    assert_eq!(harness.theme().name, previewed);
+    assert_eq!(harness.effects.last(), Some(&Effect::SaveTheme(previewed)), "Enter keeps it in the config");
+}
+
+#[test]
+fn switching_context_asks_the_loop_to_connect_and_unknown_contexts_are_refused() {
+    let mut harness = Harness::demo();
+    harness.press(":");
+    harness.type_text("ctx kind-staging");
+    harness.press("enter");
+    assert_eq!(harness.effects.last(), Some(&Effect::SwitchContext("kind-staging".to_string())));
+    harness.press(":");
+    harness.type_text("ctx nowhere");
+    harness.press("enter");
+    assert!(harness.state.flash.as_ref().is_some_and(|flash| flash.is_error && flash.text.contains("nowhere")));
+}
