@@ -1,6 +1,7 @@
 //! The update step: actions, typed lines, mouse events and cluster events change the state here and nowhere
 //! else. Anything slow or remote is returned as an [`Effect`] for the event loop to run.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -10,7 +11,7 @@ use super::command::{self, Command};
 use super::layout::{areas, body_height};
 use super::pane::Pane;
 use super::state::{AppState, Detail, Mode, Picker, PickerPurpose, Screen};
-use crate::api::FluxKind;
+use crate::api::{AnyFluxObject, FluxKind};
 use crate::cluster::ClusterEvent;
 use crate::model::{Column, Filter, Row, SortSpec, describe, overview, yaml_lines};
 
@@ -563,29 +564,51 @@ pub fn on_cluster_event(state: &mut AppState, event: ClusterEvent) {
 
 /// Rebuilds the rows of every kind whose store changed since the last frame.
 pub fn refresh_stale_kinds(state: &mut AppState) {
-    for kind in std::mem::take(&mut state.stale_kinds) {
-        refresh_kind(state, kind);
+    let kinds = std::mem::take(&mut state.stale_kinds);
+    if kinds.is_empty() {
+        return;
     }
-}
-
-/// Rebuilds one kind's rows from its store, then the visible table and detail view if they show the kind.
-pub fn refresh_kind(state: &mut AppState, kind: FluxKind) {
-    let rows: Vec<Arc<Row>> =
-        state.stores.objects(kind).into_iter().map(|object| Arc::new(Row::new(kind, object))).collect();
-    state.rows_by_kind.insert(kind, rows);
+    for &kind in &kinds {
+        rebuild_rows(state, kind);
+    }
+    // The overview, the table and an open detail view are rebuilt once, however many kinds changed.
     state.overview = overview(state.rows_by_kind.values().flatten().map(|row| row.as_ref()));
     match state.screen() {
         Screen::Table { pane, tab } => {
             let (pane, tab) = (*pane, *tab);
-            if AppState::tab_kinds(pane, tab).contains(&kind) {
+            if AppState::tab_kinds(pane, tab).iter().any(|kind| kinds.contains(kind)) {
                 state.refresh_table(pane, tab);
                 keep_selection_visible(state);
             }
         }
-        Screen::Describe(detail) | Screen::Yaml(detail) if detail.key.kind == kind => refresh_detail_text(state),
+        Screen::Describe(detail) | Screen::Yaml(detail) if kinds.contains(&detail.key.kind) => {
+            refresh_detail_text(state)
+        }
         Screen::Overview { .. } => state.dirty = true,
         _ => {}
     }
+}
+
+/// Rebuilds one kind's rows from its store. The store hands back the same `Arc` for an object that did not
+/// change, so only changed objects get a new row.
+fn rebuild_rows(state: &mut AppState, kind: FluxKind) {
+    let previous: HashMap<*const AnyFluxObject, Arc<Row>> = state
+        .rows_by_kind
+        .remove(&kind)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|row| (Arc::as_ptr(&row.object), row))
+        .collect();
+    let rows: Vec<Arc<Row>> = state
+        .stores
+        .objects(kind)
+        .into_iter()
+        .map(|object| match previous.get(&Arc::as_ptr(&object)) {
+            Some(row) => Arc::clone(row),
+            None => Arc::new(Row::new(kind, object)),
+        })
+        .collect();
+    state.rows_by_kind.insert(kind, rows);
 }
 
 /// Handles a mouse event: the wheel scrolls, a click selects a row (a second click opens it), a click on a
