@@ -43,6 +43,9 @@ pub struct TableView {
     pub selected: usize,
     /// The first row drawn.
     pub offset: usize,
+    /// Whether the user has moved the selection. Until then it stays on the first row while the kinds arrive
+    /// one after the other; afterwards it follows its object when rows come and go.
+    pub moved: bool,
     pub sort: SortSpec,
     /// The filter as typed, and parsed.
     pub filter_text: String,
@@ -59,6 +62,7 @@ impl TableView {
             total: 0,
             selected: 0,
             offset: 0,
+            moved: false,
             sort: SortSpec::default(),
             filter_text: String::new(),
             filter: Filter::default(),
@@ -73,7 +77,7 @@ impl TableView {
     /// Replaces the rows with `all` filtered and sorted, keeping the selection on the same object when it is
     /// still there (so a watch event never moves the cursor under the user).
     pub fn set_rows(&mut self, all: Vec<Arc<Row>>, now: DateTime<Utc>) {
-        let selected_key: Option<ObjectKey> = self.selected_row().map(|row| row.key.clone());
+        let selected_key: Option<ObjectKey> = self.selected_row().filter(|_| self.moved).map(|row| row.key.clone());
         self.total = all.len();
         let mut rows: Vec<Arc<Row>> = all.into_iter().filter(|row| self.filter.matches(row)).collect();
         let sort = self.sort;
@@ -158,6 +162,7 @@ impl TableView {
 
     /// Moves the selection by `delta` rows, clamped to the table.
     pub fn move_by(&mut self, delta: isize) {
+        self.moved = true;
         if self.rows.is_empty() {
             self.selected = 0;
             return;
@@ -167,6 +172,7 @@ impl TableView {
     }
 
     pub fn select(&mut self, index: usize) {
+        self.moved = true;
         self.selected = index.min(self.rows.len().saturating_sub(1));
     }
 
