@@ -77,7 +77,7 @@ impl Readiness {
 
 /// Objects no controller reconciles, so they never get a Ready condition: Alerts and Providers (no status since
 /// v1beta3) and HelmRepositories of type `oci`. `flux get` reports them as ready, and so do we.
-fn is_static(object: &AnyFluxObject) -> bool {
+pub fn is_static(object: &AnyFluxObject) -> bool {
     match object.kind() {
         Some(FluxKind::Alert | FluxKind::Provider) => true,
         // Only reached for a HelmRepository without conditions, so serializing it is rare and cheap.

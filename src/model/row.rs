@@ -90,7 +90,16 @@ impl Row {
         let revision = object.revision().map(Cow::into_owned).unwrap_or_default();
         let message = match object.as_ref() {
             AnyFluxObject::Unparsed(unparsed) => one_line(&format!("cannot read object: {}", unparsed.error)),
-            _ => object.condition("Ready").and_then(|ready| ready.message.as_deref()).map(one_line).unwrap_or_default(),
+            _ => match object.condition("Ready") {
+                Some(ready) => ready.message.as_deref().map(one_line).unwrap_or_default(),
+                // What `flux get` prints for objects without a Ready condition.
+                None => match kind {
+                    FluxKind::Alert => "Alert is Ready".to_string(),
+                    FluxKind::Provider => "Provider is Ready".to_string(),
+                    _ if super::readiness::is_static(&object) => String::new(),
+                    _ => "waiting to be reconciled".to_string(),
+                },
+            },
         };
         let metadata = object.metadata();
         let created = metadata.creation_timestamp.as_ref().and_then(|time| {
@@ -221,6 +230,20 @@ mod tests {
     }
 
     #[test]
+    fn objects_without_a_ready_condition_read_as_flux_get_prints_them() {
+        let waiting = row(json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": {"name": "new", "namespace": "flux-system"}, "spec": {"interval": "1m"}
+        }));
+        assert_eq!(waiting.message, "waiting to be reconciled");
+        let alert = row(json!({
+            "apiVersion": "notification.toolkit.fluxcd.io/v1beta3", "kind": "Alert",
+            "metadata": {"name": "on-call", "namespace": "flux-system"}, "spec": {"providerRef": {"name": "slack"}}
+        }));
+        assert_eq!(alert.message, "Alert is Ready");
+    }
+
+    #[test]
     fn git_repository_row() {
         let row = row(git_repository());
         assert_eq!(row.key.kind, FluxKind::GitRepository);
@@ -260,7 +283,7 @@ mod tests {
         assert_eq!(row.last_reconciled, None);
         assert_eq!(row.cell(Column::LastReconcile, now()), "-");
         assert_eq!(row.cell(Column::Ready, now()), "-");
-        assert_eq!(row.message, "");
+        assert_eq!(row.message, "waiting to be reconciled");
     }
 
     #[test]
