@@ -181,7 +181,13 @@ fn on_key(state: &mut AppState, keymap: &mut Keymap, key: KeyEvent) -> Vec<Effec
     if state.mode != Mode::Normal {
         return update::on_input_key(state, key);
     }
-    match keymap.resolve(key) {
+    let outcome = keymap.resolve(key);
+    let pending = keymap.pending();
+    if state.pending_keys != pending {
+        state.pending_keys = pending;
+        state.dirty = true;
+    }
+    match outcome {
         KeyOutcome::Action(action) => update::apply(state, action),
         KeyOutcome::Pending | KeyOutcome::Unbound => Vec::new(),
     }

@@ -210,6 +210,8 @@ pub struct AppState {
     pub favorites: BTreeSet<ObjectKey>,
     pub readonly: bool,
     pub flash: Option<Flash>,
+    /// The start of a chord typed so far (`g` of `g g`), shown in the footer until the chord completes.
+    pub pending_keys: Option<String>,
     /// The terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -244,6 +246,7 @@ impl AppState {
             favorites: BTreeSet::new(),
             readonly: false,
             flash: None,
+            pending_keys: None,
             size: (120, 40),
             now,
             dirty: true,

@@ -17,6 +17,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         spans.push(Span::styled(format!(" <{}> ", screen.crumb()), style));
         spans.push(Span::raw(" "));
     }
+    if let Some(pending) = &state.pending_keys {
+        spans.push(Span::styled(format!(" {pending} … "), theme.key));
+    }
     let used: usize = spans.iter().map(|span| span.content.width()).sum();
     if let Some(flash) = &state.flash {
         let room = (area.width as usize).saturating_sub(used + 1);

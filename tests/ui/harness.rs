@@ -114,10 +114,13 @@ impl Harness {
     pub fn press_event(&mut self, event: KeyEvent) {
         let effects = if self.state.mode != fluxtui::app::state::Mode::Normal {
             update::on_input_key(&mut self.state, event)
-        } else if let KeyOutcome::Action(action) = self.keymap.resolve(event) {
-            update::apply(&mut self.state, action)
         } else {
-            Vec::new()
+            let outcome = self.keymap.resolve(event);
+            self.state.pending_keys = self.keymap.pending();
+            match outcome {
+                KeyOutcome::Action(action) => update::apply(&mut self.state, action),
+                _ => Vec::new(),
+            }
         };
         for effect in effects {
             self.effects.push(effect.clone());

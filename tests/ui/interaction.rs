@@ -261,3 +261,16 @@ fn switching_context_asks_the_loop_to_connect_and_unknown_contexts_are_refused()
     harness.press("enter");
     assert!(harness.state.flash.as_ref().is_some_and(|flash| flash.is_error && flash.text.contains("nowhere")));
 }
+
+#[test]
+fn a_chord_in_progress_shows_in_the_footer() {
+    let (_dir, dirs) = super::harness::empty_dirs();
+    let mut harness = Harness::demo();
+    harness.keymap = fluxtui::app::keymap::load_keymap("vim", &dirs).0;
+    harness.press("G g");
+    assert_eq!(harness.state.pending_keys.as_deref(), Some("g"));
+    assert!(harness.render().lines().last().is_some_and(|footer| footer.contains("g …")));
+    harness.press("g");
+    assert_eq!(harness.state.pending_keys, None);
+    assert_eq!(harness.state.current_table().map(|table| table.selected), Some(0), "g g went to the top");
+}
