@@ -291,3 +291,18 @@ fn tiny_and_huge_terminals_draw_without_panicking() {
         }
     }
 }
+
+#[test]
+fn a_kind_whose_watch_fails() {
+    snapshot_sizes("watch_failed", || {
+        let mut harness = Harness::with_objects(Vec::new());
+        harness.press(":");
+        harness.type_text("hr");
+        harness.press("enter");
+        harness.cluster(ClusterEvent::KindStateChanged(
+            FluxKind::HelmRelease,
+            KindState::Failed("the server has received too many requests and has asked us to try again later".into()),
+        ));
+        harness
+    });
+}
