@@ -40,6 +40,8 @@ pub struct SessionOptions {
 /// Results of work the loop started in the background.
 enum TaskResult {
     Connected(Result<Connection, cluster::ClusterError>, Option<String>),
+    /// The config file was written (or not: the message says what was being saved and why it failed).
+    Saved(Result<(), String>),
 }
 
 /// Everything the loop owns besides the state.
@@ -51,6 +53,11 @@ struct Runtime {
     session: Session,
     cluster_tx: mpsc::UnboundedSender<ClusterEvent>,
     task_tx: mpsc::UnboundedSender<TaskResult>,
+    /// Saves run on the blocking pool and share one temporary file name, so one runs at a time; the mutex holds
+    /// the number of the newest save written, so an older save that gets the lock late is skipped.
+    saving: std::sync::Arc<std::sync::Mutex<u64>>,
+    /// Numbers the saves in the order they were asked for.
+    saves_requested: u64,
 }
 
 /// Runs the terminal UI until the user quits.
@@ -94,7 +101,9 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
     state.refresh_current_table();
 
     let frame_budget = Duration::from_millis(config.frame_budget_ms.max(1));
-    let mut runtime = Runtime { dirs, config, keymap, options, session, cluster_tx, task_tx };
+    let saving = std::sync::Arc::default();
+    let mut runtime =
+        Runtime { dirs, config, keymap, options, session, cluster_tx, task_tx, saving, saves_requested: 0 };
 
     let _guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -232,7 +241,7 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
                 Some(error) => state.flash_error(error.to_string()),
                 None => {
                     runtime.config.theme = Some(name.clone());
-                    save_config(state, runtime, &format!("theme {name}"));
+                    save_config(runtime, &format!("theme {name}"));
                 }
             }
         }
@@ -245,15 +254,27 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
                 name: key.name.clone(),
                 context: Some(context.clone()),
             }));
-            save_config(state, runtime, "favorites");
+            save_config(runtime, "favorites");
         }
     }
 }
 
-fn save_config(state: &mut AppState, runtime: &Runtime, what: &str) {
-    if let Err(err) = runtime.config.save(&runtime.dirs) {
-        state.flash_error(format!("could not save {what}: {err}"));
-    }
+/// Writes the config file off the UI thread (it is written atomically, with an fsync), reporting a failure back.
+fn save_config(runtime: &mut Runtime, what: &str) {
+    runtime.saves_requested += 1;
+    let number = runtime.saves_requested;
+    let (config, dirs, what, task_tx) =
+        (runtime.config.clone(), runtime.dirs.clone(), what.to_string(), runtime.task_tx.clone());
+    let saving = std::sync::Arc::clone(&runtime.saving);
+    tokio::task::spawn_blocking(move || {
+        let mut newest_written = saving.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if *newest_written > number {
+            return;
+        }
+        let result = config.save(&dirs).map_err(|err| format!("could not save {what}: {err}"));
+        *newest_written = number;
+        let _ = task_tx.send(TaskResult::Saved(result));
+    });
 }
 
 fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResult) -> Vec<Effect> {
@@ -274,6 +295,8 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
             state.refresh_current_table();
         }
         TaskResult::Connected(Err(err), _) => state.flash_error(format!("cannot connect: {err}")),
+        TaskResult::Saved(Ok(())) => {}
+        TaskResult::Saved(Err(message)) => state.flash_error(message),
     }
     Vec::new()
 }
