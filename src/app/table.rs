@@ -92,11 +92,6 @@ impl TableView {
         self.widths = self.compute_widths(now);
     }
 
-    /// Re-sorts and re-filters the current rows (after the sort or the filter changed).
-    pub fn refresh(&mut self, all: Vec<Arc<Row>>, now: DateTime<Utc>) {
-        self.set_rows(all, now);
-    }
-
     fn compute_widths(&self, now: DateTime<Utc>) -> Vec<u16> {
         self.columns
             .iter()
