@@ -12,3 +12,5 @@ mod discovery;
 mod recovery;
 #[path = "cluster/watch.rs"]
 mod watch;
+#[path = "cluster/writes.rs"]
+mod writes;

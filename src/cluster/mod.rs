@@ -15,6 +15,7 @@ pub mod seed;
 pub mod session;
 pub mod stores;
 pub mod watch;
+pub mod writes;
 
 use std::sync::Arc;
 
