@@ -81,6 +81,16 @@ actions! {
     PickTheme => "pick-theme", "Choose a theme, previewed live";
     PickContext => "pick-context", "Choose a kubeconfig context";
     PickNamespace => "pick-namespace", "Choose a namespace";
+    Suspend => "suspend", "Suspend the selected object (spec.suspend: true)";
+    Resume => "resume", "Resume the selected object (spec.suspend: false)";
+    Reconcile => "reconcile", "Ask the controller to reconcile the selected object now";
+}
+
+impl Action {
+    /// Whether the action writes to the cluster: refused in read-only mode.
+    pub fn writes(self) -> bool {
+        matches!(self, Action::Suspend | Action::Resume | Action::Reconcile)
+    }
 }
 
 #[cfg(test)]

@@ -13,14 +13,15 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::action::Action;
 use super::config::{Config, ConfigDirs, FavoriteRef};
 use super::keymap::{KeyOutcome, Keymap, load_keymap};
 use super::state::{AppState, Location, Mode, Screen};
 use super::terminal::TerminalGuard;
 use super::theme::{load_theme, theme_names};
-use super::update::{self, Effect};
+use super::update::{self, Effect, Write};
 use crate::api::FluxKind;
-use crate::cluster::{self, ClusterEvent, ConnectOptions, Connection, Session};
+use crate::cluster::{self, ClusterEvent, ConnectOptions, Connection, Session, writes};
 use crate::model::ObjectKey;
 
 /// How the user started the session.
@@ -42,6 +43,8 @@ enum TaskResult {
     Connected(Result<Connection, cluster::ClusterError>, Option<String>),
     /// The config file was written (or not: the message says what was being saved and why it failed).
     Saved(Result<(), String>),
+    /// A write to the cluster finished: what happened, in words for the flash line.
+    Written(Result<String, String>),
 }
 
 /// Everything the loop owns besides the state.
@@ -51,6 +54,8 @@ struct Runtime {
     keymap: Keymap,
     options: SessionOptions,
     session: Session,
+    /// The connection the session watches through, for the writes.
+    connection: Connection,
     cluster_tx: mpsc::UnboundedSender<ClusterEvent>,
     task_tx: mpsc::UnboundedSender<TaskResult>,
     /// Saves run on the blocking pool and share one temporary file name, so one runs at a time; the mutex holds
@@ -80,7 +85,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
     let (task_tx, mut task_rx) = mpsc::unbounded_channel();
     let watch_namespace = options.namespace.clone();
     let location = location_of(&connection, watch_namespace.clone());
-    let session = Session::start(connection, watch_namespace, cluster_tx.clone());
+    let session = Session::start(connection.clone(), watch_namespace, cluster_tx.clone());
 
     let mut state = AppState::new(session.stores(), theme, Utc::now());
     state.location = location;
@@ -103,7 +108,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
     let frame_budget = Duration::from_millis(config.frame_budget_ms.max(1));
     let saving = std::sync::Arc::default();
     let mut runtime =
-        Runtime { dirs, config, keymap, options, session, cluster_tx, task_tx, saving, saves_requested: 0 };
+        Runtime { dirs, config, keymap, options, session, connection, cluster_tx, task_tx, saving, saves_requested: 0 };
 
     let _guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -245,6 +250,13 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
                 }
             }
         }
+        Effect::Write(write) => {
+            let client = runtime.connection.client().clone();
+            let task_tx = runtime.task_tx.clone();
+            tokio::spawn(async move {
+                let _ = task_tx.send(TaskResult::Written(run_write(client, write).await));
+            });
+        }
         Effect::SaveFavorites => {
             let context = state.location.context.clone();
             runtime.config.favorites.retain(|favorite| favorite.context.as_deref() != Some(context.as_str()));
@@ -282,7 +294,8 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         TaskResult::Connected(Ok(connection), namespace) => {
             let location = location_of(&connection, namespace.clone());
             runtime.session.shutdown();
-            runtime.session = Session::start(connection, namespace, runtime.cluster_tx.clone());
+            runtime.session = Session::start(connection.clone(), namespace, runtime.cluster_tx.clone());
+            runtime.connection = connection;
             state.stores = runtime.session.stores();
             state.rows_by_kind.clear();
             state.tables.clear();
@@ -295,6 +308,8 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
             state.refresh_current_table();
         }
         TaskResult::Connected(Err(err), _) => state.flash_error(format!("cannot connect: {err}")),
+        TaskResult::Written(Ok(message)) => state.flash_info(message),
+        TaskResult::Written(Err(message)) => state.flash_error(message),
         TaskResult::Saved(Ok(())) => {}
         TaskResult::Saved(Err(message)) => state.flash_error(message),
     }
@@ -322,4 +337,19 @@ fn favorites_for(config: &Config, context: &str) -> BTreeSet<ObjectKey> {
             })
         })
         .collect()
+}
+
+/// Makes one write and says what happened.
+async fn run_write(client: kube::Client, write: Write) -> Result<String, String> {
+    let target = &write.target;
+    let object = format!("{} {}/{}", target.kind, target.namespace, target.name);
+    match write.action {
+        Action::Suspend => writes::set_suspended(client, target, true).await.map(|()| format!("suspended {object}")),
+        Action::Resume => writes::set_suspended(client, target, false).await.map(|()| format!("resumed {object}")),
+        Action::Reconcile => writes::request_reconcile(client, target, Utc::now())
+            .await
+            .map(|_| format!("asked the controller to reconcile {object}")),
+        other => return Err(format!("{} does not write", other.name())),
+    }
+    .map_err(|err| err.to_string())
 }

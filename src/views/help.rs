@@ -27,7 +27,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, scroll: usize) {
     let key_width = state.bindings.iter().map(|(_, keys)| keys.join(", ").len()).max().unwrap_or(0).min(24);
     let mut lines = vec![Line::from(Span::styled("Keys", theme.table_header))];
     for (action, keys) in &state.bindings {
-        if keys.is_empty() {
+        // Read-only mode hides every write.
+        if keys.is_empty() || (state.readonly && action.writes()) {
             continue;
         }
         lines.push(Line::from(vec![

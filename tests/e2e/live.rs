@@ -120,3 +120,51 @@ fn a_stopped_sandbox_shows_the_disconnected_banner_and_a_restarted_one_is_follow
     tmux.send_keys(&["q"]);
     assert_quits_cleanly(&tmux);
 }
+
+#[test]
+fn suspend_resume_and_reconcile_from_the_keyboard_reach_the_cluster() {
+    let fleet = Fleet::start();
+    let tmux = fluxtui_in_tmux(fleet.dir(), &["--kubeconfig", path_str(&fleet.kubeconfig())]);
+    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
+    tmux.type_text(":ks");
+    tmux.send_keys(&["Enter"]);
+    tmux.type_text("/infra-controllers");
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("[1/", STEP);
+
+    tmux.type_text("s");
+    tmux.wait_for("the row suspended", STEP, |screen| {
+        row(screen, &["flux-system", "infra-controllers"])
+            .is_some_and(|line| line.contains("True") && line.contains("Suspended"))
+    });
+    let suspended = fleet.kubectl(&[
+        "get",
+        "kustomization",
+        "infra-controllers",
+        "-n",
+        "flux-system",
+        "-o",
+        "jsonpath={.spec.suspend}",
+    ]);
+    assert_eq!(suspended.trim(), "true");
+
+    tmux.type_text("u");
+    tmux.wait_for("the row resumed", STEP, |screen| {
+        row(screen, &["flux-system", "infra-controllers"]).is_some_and(|line| !line.contains("Suspended"))
+    });
+    tmux.type_text("r");
+    tmux.wait_for_text("asked the controller to reconcile Kustomization flux-system/infra-controllers", STEP);
+    let requested = fleet.kubectl(&[
+        "get",
+        "kustomization",
+        "infra-controllers",
+        "-n",
+        "flux-system",
+        "-o",
+        "jsonpath={.metadata.annotations.reconcile\\.fluxcd\\.io/requestedAt}",
+    ]);
+    assert!(requested.trim().ends_with('Z') && requested.len() > 20, "no reconcile request: {requested:?}");
+
+    tmux.send_keys(&["q"]);
+    assert_quits_cleanly(&tmux);
+}

@@ -274,3 +274,32 @@ fn a_chord_in_progress_shows_in_the_footer() {
     assert_eq!(harness.state.pending_keys, None);
     assert_eq!(harness.state.current_table().map(|table| table.selected), Some(0), "g g went to the top");
 }
+
+#[test]
+fn writes_go_to_the_loop_with_the_served_version_and_read_only_refuses_them() {
+    let mut harness = Harness::demo();
+    let name = selected_name(&harness);
+    harness.press("s");
+    let Some(Effect::Write(write)) = harness.effects.last().cloned() else { panic!("no write: {:?}", harness.effects) };
+    assert_eq!(write.action, fluxtui::app::action::Action::Suspend);
+    assert_eq!((write.target.name.as_str(), write.target.version.as_str()), (name.as_str(), "v1"));
+    harness.press("u r");
+    let actions: Vec<_> = harness
+        .effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Write(write) => Some(write.action.name()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(actions, ["suspend", "resume", "reconcile"]);
+
+    let mut read_only = Harness::demo();
+    read_only.state.readonly = true;
+    read_only.press("s");
+    assert!(read_only.effects.is_empty(), "a write in read-only mode: {:?}", read_only.effects);
+    assert!(read_only.state.flash.as_ref().is_some_and(|flash| flash.is_error && flash.text.contains("read-only")));
+    read_only.press("?");
+    let help = read_only.render();
+    assert!(!help.contains("Suspend the selected object"), "read-only help lists a write:\n{help}");
+}

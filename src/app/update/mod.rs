@@ -18,6 +18,8 @@ use super::action::Action;
 use super::layout::body_height;
 use super::pane::Pane;
 use super::state::{AppState, Detail, Mode, Picker, PickerPurpose, Screen};
+use crate::cluster::KindState;
+use crate::cluster::writes::Target;
 use crate::model::{Column, Filter, Row, SortSpec, describe, yaml_lines};
 
 /// Work the event loop does for the update step: I/O, or things that outlive the state.
@@ -33,6 +35,15 @@ pub enum Effect {
     SaveTheme(String),
     /// Write the favorites to the config.
     SaveFavorites,
+    /// Make a write to the cluster (suspend, resume, reconcile) and report its outcome.
+    Write(Write),
+}
+
+/// A write the user asked for, with the object and the version its kind is served at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Write {
+    pub action: Action,
+    pub target: crate::cluster::writes::Target,
 }
 
 /// Handles one action from the keymap.
@@ -100,6 +111,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PickTheme => open_picker(state, PickerPurpose::Theme),
         Action::PickContext => open_picker(state, PickerPurpose::Context),
         Action::PickNamespace => open_picker(state, PickerPurpose::Namespace),
+        Action::Suspend | Action::Resume | Action::Reconcile => return write(state, action),
     }
     Vec::new()
 }
@@ -297,6 +309,33 @@ fn refresh_detail_text(state: &mut AppState) {
         }
         None => detail.gone = true,
     }
+}
+
+/// Checks a write can be made on the selected object and hands it to the event loop.
+fn write(state: &mut AppState, action: Action) -> Vec<Effect> {
+    if state.readonly {
+        state.flash_error(format!("{}: refused, fluxtui runs read-only (--readonly or the config)", action.name()));
+        return Vec::new();
+    }
+    let Some(row) = selected_row(state) else {
+        state.flash_error(format!("{}: select an object first", action.name()));
+        return Vec::new();
+    };
+    let key = &row.key;
+    if matches!(action, Action::Suspend | Action::Resume) && !key.kind.can_suspend() {
+        state.flash_error(format!("{} objects cannot be suspended", key.kind));
+        return Vec::new();
+    }
+    let version = match state.kind_states.get(&key.kind) {
+        Some(KindState::Synced { version } | KindState::Loading { version }) => version.clone(),
+        _ => {
+            state.flash_error(format!("{}: the cluster does not serve {} right now", action.name(), key.kind));
+            return Vec::new();
+        }
+    };
+    let target = Target { kind: key.kind, version, namespace: key.namespace.clone(), name: key.name.clone() };
+    state.flash_info(format!("{} {} {}/{}…", action.name(), key.kind, key.namespace, key.name));
+    vec![Effect::Write(Write { action, target })]
 }
 
 fn toggle_favorite(state: &mut AppState) -> Vec<Effect> {
