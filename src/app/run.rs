@@ -45,6 +45,8 @@ enum TaskResult {
     Saved(Result<(), String>),
     /// A write to the cluster finished: what happened, in words for the flash line.
     Written(Result<String, String>),
+    /// A reconcile request was written: wait for its controller.
+    ReconcileRequested(ObjectKey, String),
 }
 
 /// Everything the loop owns besides the state.
@@ -147,6 +149,9 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
             Some(result) = task_rx.recv() => on_task_result(&mut state, &mut runtime, result),
             _ = clock.tick() => {
                 state.now = Utc::now();
+                if !state.reconciles.is_empty() {
+                    update::check_reconciles(&mut state);
+                }
                 if shows_times(&state) {
                     state.dirty = true;
                 }
@@ -254,7 +259,7 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
             let client = runtime.connection.client().clone();
             let task_tx = runtime.task_tx.clone();
             tokio::spawn(async move {
-                let _ = task_tx.send(TaskResult::Written(run_write(client, write).await));
+                let _ = task_tx.send(run_write(client, write).await);
             });
         }
         Effect::SaveFavorites => {
@@ -309,6 +314,7 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         }
         TaskResult::Connected(Err(err), _) => state.flash_error(format!("cannot connect: {err}")),
         TaskResult::Written(Ok(message)) => state.flash_info(message),
+        TaskResult::ReconcileRequested(key, requested_at) => update::reconcile_requested(state, key, requested_at),
         TaskResult::Written(Err(message)) => state.flash_error(message),
         TaskResult::Saved(Ok(())) => {}
         TaskResult::Saved(Err(message)) => state.flash_error(message),
@@ -339,17 +345,22 @@ fn favorites_for(config: &Config, context: &str) -> BTreeSet<ObjectKey> {
         .collect()
 }
 
-/// Makes one write and says what happened.
-async fn run_write(client: kube::Client, write: Write) -> Result<String, String> {
+/// Makes one write and says what happened; a reconcile request is then waited on.
+async fn run_write(client: kube::Client, write: Write) -> TaskResult {
     let target = &write.target;
     let object = format!("{} {}/{}", target.kind, target.namespace, target.name);
-    match write.action {
+    let result = match write.action {
         Action::Suspend => writes::set_suspended(client, target, true).await.map(|()| format!("suspended {object}")),
         Action::Resume => writes::set_suspended(client, target, false).await.map(|()| format!("resumed {object}")),
-        Action::Reconcile => writes::request_reconcile(client, target, Utc::now())
-            .await
-            .map(|_| format!("asked the controller to reconcile {object}")),
-        other => return Err(format!("{} does not write", other.name())),
-    }
-    .map_err(|err| err.to_string())
+        Action::Reconcile => match writes::request_reconcile(client, target, Utc::now()).await {
+            Ok(requested_at) => {
+                let key =
+                    ObjectKey { kind: target.kind, namespace: target.namespace.clone(), name: target.name.clone() };
+                return TaskResult::ReconcileRequested(key, requested_at);
+            }
+            Err(err) => Err(err),
+        },
+        other => return TaskResult::Written(Err(format!("{} does not write", other.name()))),
+    };
+    TaskResult::Written(result.map_err(|err| err.to_string()))
 }

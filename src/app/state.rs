@@ -212,6 +212,8 @@ pub struct AppState {
     pub flash: Option<Flash>,
     /// The start of a chord typed so far (`g` of `g g`), shown in the footer until the chord completes.
     pub pending_keys: Option<String>,
+    /// Reconcile requests whose outcome the flash line will report.
+    pub reconciles: Vec<crate::app::update::PendingReconcile>,
     /// The terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -247,6 +249,7 @@ impl AppState {
             readonly: false,
             flash: None,
             pending_keys: None,
+            reconciles: Vec::new(),
             size: (120, 40),
             now,
             dirty: true,

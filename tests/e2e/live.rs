@@ -153,7 +153,7 @@ fn suspend_resume_and_reconcile_from_the_keyboard_reach_the_cluster() {
         row(screen, &["flux-system", "infra-controllers"]).is_some_and(|line| !line.contains("Suspended"))
     });
     tmux.type_text("r");
-    tmux.wait_for_text("asked the controller to reconcile Kustomization flux-system/infra-controllers", STEP);
+    tmux.wait_for_text("reconciling Kustomization flux-system/infra-controllers: waiting for its controller", STEP);
     let requested = fleet.kubectl(&[
         "get",
         "kustomization",
@@ -164,6 +164,36 @@ fn suspend_resume_and_reconcile_from_the_keyboard_reach_the_cluster() {
         "jsonpath={.metadata.annotations.reconcile\\.fluxcd\\.io/requestedAt}",
     ]);
     assert!(requested.trim().ends_with('Z') && requested.len() > 20, "no reconcile request: {requested:?}");
+    // The sandbox runs no Flux controller: play its part, handling the request as kustomize-controller would
+    // (suspend and resume changed the spec, so it also observes the new generation).
+    let generation: i64 = fleet
+        .kubectl(&[
+            "get",
+            "kustomization",
+            "infra-controllers",
+            "-n",
+            "flux-system",
+            "-o",
+            "jsonpath={.metadata.generation}",
+        ])
+        .trim()
+        .parse()
+        .expect("a generation");
+    let handled =
+        serde_json::json!({"status": {"lastHandledReconcileAt": requested.trim(), "observedGeneration": generation}})
+            .to_string();
+    fleet.kubectl(&[
+        "patch",
+        "kustomization",
+        "infra-controllers",
+        "-n",
+        "flux-system",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        &handled,
+    ]);
+    tmux.wait_for_text("Kustomization flux-system/infra-controllers reconciled: Applied revision", STEP);
 
     tmux.send_keys(&["q"]);
     assert_quits_cleanly(&tmux);

@@ -303,3 +303,59 @@ fn writes_go_to_the_loop_with_the_served_version_and_read_only_refuses_them() {
     let help = read_only.render();
     assert!(!help.contains("Suspend the selected object"), "read-only help lists a write:\n{help}");
 }
+
+/// The demo fleet with one object's status changed, delivered as a watch would deliver it.
+fn with_status_change(harness: &mut Harness, name: &str, change: impl Fn(&mut serde_json::Value)) {
+    let objects: Vec<AnyFluxObject> = fluxtui::demo::flux_objects(fixed_now())
+        .into_iter()
+        .map(|mut object| {
+            if object["kind"] == "Kustomization" && object["metadata"]["name"] == name {
+                change(&mut object);
+            }
+            AnyFluxObject::from_value(object)
+        })
+        .collect();
+    harness.state.stores = FluxStores::from_objects(objects);
+    harness.cluster(ClusterEvent::StoreChanged(FluxKind::Kustomization));
+    harness.settle();
+}
+
+#[test]
+fn a_reconcile_request_reports_its_outcome_or_its_timeout() {
+    use fluxtui::model::ObjectKey;
+    let key =
+        |name: &str| ObjectKey { kind: FluxKind::Kustomization, namespace: "flux-system".into(), name: name.into() };
+    let stamp = "2026-11-24T12:00:01.000000000Z";
+
+    let mut harness = Harness::demo();
+    update::reconcile_requested(&mut harness.state, key("flux-system"), stamp.to_string());
+    assert!(harness.state.flash.as_ref().is_some_and(|flash| flash.text.contains("waiting for its controller")));
+    with_status_change(&mut harness, "flux-system", |_| {});
+    assert_eq!(harness.state.reconciles.len(), 1, "not handled yet: still waiting");
+    with_status_change(&mut harness, "flux-system", |object| {
+        object["status"]["lastHandledReconcileAt"] = stamp.into();
+    });
+    let flash = harness.state.flash.clone().expect("an outcome");
+    assert!(
+        !flash.is_error && flash.text.starts_with("Kustomization flux-system/flux-system reconciled: Applied revision"),
+        "{flash:?}"
+    );
+    assert!(harness.state.reconciles.is_empty());
+
+    update::reconcile_requested(&mut harness.state, key("infra-configs"), stamp.to_string());
+    with_status_change(&mut harness, "infra-configs", |object| {
+        object["status"]["lastHandledReconcileAt"] = stamp.into();
+    });
+    let flash = harness.state.flash.clone().expect("an outcome");
+    assert!(flash.is_error && flash.text.contains("reconciliation failed: health check failed"), "{flash:?}");
+
+    update::reconcile_requested(
+        &mut harness.state,
+        ObjectKey { kind: FluxKind::Kustomization, namespace: "team-a".into(), name: "team-a".into() },
+        stamp.to_string(),
+    );
+    harness.state.now = harness.state.now + update::RECONCILE_TIMEOUT + chrono::Duration::seconds(1);
+    update::check_reconciles(&mut harness.state);
+    let flash = harness.state.flash.clone().expect("a timeout");
+    assert!(flash.is_error && flash.text.contains("not reconciled within 5m"), "{flash:?}");
+}

@@ -62,6 +62,9 @@ pub fn refresh_stale_kinds(state: &mut AppState) {
         Screen::Overview { .. } => state.dirty = true,
         _ => {}
     }
+    if !state.reconciles.is_empty() {
+        super::check_reconciles(state);
+    }
 }
 
 /// Rebuilds one kind's rows from its store. The store hands back the same `Arc` for an object that did not
