@@ -6,7 +6,7 @@ use std::io::{self, Stdout};
 use std::time::Duration;
 
 use chrono::Utc;
-use crossterm::event::{Event, EventStream, KeyEvent, KeyEventKind};
+use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -15,8 +15,8 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::action::Action;
 use super::config::{Config, ConfigDirs, FavoriteRef};
-use super::keymap::{KeyOutcome, Keymap, load_keymap};
-use super::state::{AppState, Location, Mode, Screen};
+use super::keymap::{Keymap, load_keymap};
+use super::state::{AppState, Location, Screen};
 use super::terminal::TerminalGuard;
 use super::theme::{load_theme, theme_names};
 use super::update::{self, Effect, Write};
@@ -183,32 +183,13 @@ fn shows_times(state: &AppState) -> bool {
 
 fn on_terminal_event(state: &mut AppState, keymap: &mut Keymap, event: Event) -> Vec<Effect> {
     match event {
-        Event::Key(key) => on_key(state, keymap, key),
+        Event::Key(key) => update::on_key(state, keymap, key),
         Event::Mouse(mouse) => update::on_mouse(state, mouse),
         Event::Resize(width, height) => {
             update::on_resize(state, width, height);
             Vec::new()
         }
         _ => Vec::new(),
-    }
-}
-
-fn on_key(state: &mut AppState, keymap: &mut Keymap, key: KeyEvent) -> Vec<Effect> {
-    if key.kind == KeyEventKind::Release {
-        return Vec::new();
-    }
-    if state.mode != Mode::Normal {
-        return update::on_input_key(state, key);
-    }
-    let outcome = keymap.resolve(key);
-    let pending = keymap.pending();
-    if state.pending_keys != pending {
-        state.pending_keys = pending;
-        state.dirty = true;
-    }
-    match outcome {
-        KeyOutcome::Action(action) => update::apply(state, action),
-        KeyOutcome::Pending | KeyOutcome::Unbound => Vec::new(),
     }
 }
 

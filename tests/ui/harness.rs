@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fluxtui::api::{AnyFluxObject, FluxKind};
 use fluxtui::app::config::ConfigDirs;
-use fluxtui::app::keymap::{KeyOutcome, Keymap, load_keymap};
+use fluxtui::app::keymap::{Key, Keymap, load_keymap};
 use fluxtui::app::state::{AppState, Location};
 use fluxtui::app::theme::{Theme, load_theme};
 use fluxtui::app::update;
@@ -112,16 +112,7 @@ impl Harness {
     }
 
     pub fn press_event(&mut self, event: KeyEvent) {
-        let effects = if self.state.mode != fluxtui::app::state::Mode::Normal {
-            update::on_input_key(&mut self.state, event)
-        } else {
-            let outcome = self.keymap.resolve(event);
-            self.state.pending_keys = self.keymap.pending();
-            match outcome {
-                KeyOutcome::Action(action) => update::apply(&mut self.state, action),
-                _ => Vec::new(),
-            }
-        };
+        let effects = update::on_key(&mut self.state, &mut self.keymap, event);
         for effect in effects {
             self.effects.push(effect.clone());
             // Themes load from the built-in set here, as the event loop would load them.
@@ -184,36 +175,8 @@ pub fn buffer_text(buffer: &Buffer) -> String {
     out
 }
 
-/// Parses a key as keymap files write it.
+/// Parses a key as keymap files write it, with the keymap's own parser.
 pub fn parse_key(key: &str) -> KeyEvent {
-    let (modifiers, name) = if let Some(rest) = key.strip_prefix("ctrl-") {
-        (KeyModifiers::CONTROL, rest)
-    } else if let Some(rest) = key.strip_prefix("alt-") {
-        (KeyModifiers::ALT, rest)
-    } else {
-        (KeyModifiers::NONE, key)
-    };
-    let code = match name {
-        "enter" => KeyCode::Enter,
-        "esc" => KeyCode::Esc,
-        "tab" => KeyCode::Tab,
-        "backtab" => KeyCode::BackTab,
-        "up" => KeyCode::Up,
-        "down" => KeyCode::Down,
-        "left" => KeyCode::Left,
-        "right" => KeyCode::Right,
-        "pgup" => KeyCode::PageUp,
-        "pgdn" => KeyCode::PageDown,
-        "home" => KeyCode::Home,
-        "end" => KeyCode::End,
-        "space" => KeyCode::Char(' '),
-        "backspace" => KeyCode::Backspace,
-        single if single.chars().count() == 1 => KeyCode::Char(single.chars().next().expect("one char")),
-        other => panic!("unknown key {other:?} in a test"),
-    };
-    let modifiers = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => modifiers | KeyModifiers::SHIFT,
-        _ => modifiers,
-    };
-    KeyEvent::new(code, modifiers)
+    let key = Key::parse(key).unwrap_or_else(|err| panic!("a test presses {key:?}: {err}"));
+    KeyEvent::new(key.code, key.modifiers)
 }

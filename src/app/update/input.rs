@@ -1,8 +1,10 @@
-//! The filter and command lines: keys typed as text, history, completion, and running `:` commands.
+//! Keys: through the keymap, or typed into the filter and command lines (history, completion, running `:`
+//! commands).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::app::command::{self, Command};
+use crate::app::keymap::{KeyOutcome, Keymap};
 use crate::app::pane::Pane;
 use crate::app::state::{AppState, Mode, PickerPurpose, Screen};
 use crate::model::Filter;
@@ -10,6 +12,27 @@ use crate::model::Filter;
 use super::{
     Effect, keep_selection_visible, open_picker, push_screen, set_namespace, show_pane, show_screen, switch_context,
 };
+
+/// Handles a key press: typed into the filter or command line while one is open, otherwise resolved by the
+/// keymap (whose chord in progress the footer shows).
+pub fn on_key(state: &mut AppState, keymap: &mut Keymap, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    if state.mode != Mode::Normal {
+        return on_input_key(state, key);
+    }
+    let outcome = keymap.resolve(key);
+    let pending = keymap.pending();
+    if state.pending_keys != pending {
+        state.pending_keys = pending;
+        state.dirty = true;
+    }
+    match outcome {
+        KeyOutcome::Action(action) => super::apply(state, action),
+        KeyOutcome::Pending | KeyOutcome::Unbound => Vec::new(),
+    }
+}
 
 /// Handles a key while the filter or command line is open: the keymap does not apply there.
 pub fn on_input_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {

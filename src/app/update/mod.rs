@@ -10,7 +10,7 @@ mod mouse;
 mod reconciles;
 
 pub use cluster::{on_cluster_event, refresh_stale_kinds};
-pub use input::{on_input_key, run_command};
+pub use input::{on_input_key, on_key, run_command};
 pub use mouse::on_mouse;
 pub use reconciles::{PendingReconcile, RECONCILE_TIMEOUT, check_reconciles, reconcile_requested};
 
