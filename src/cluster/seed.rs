@@ -2,6 +2,8 @@
 //! (until the embedded controllers write real statuses) and for the tests and benchmarks that need a
 //! populated cluster.
 
+use std::collections::HashMap;
+
 use kube::Client;
 use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
@@ -14,27 +16,16 @@ pub enum SeedError {
     Incomplete(String),
     #[error("cannot create {kind} {name}: {source}")]
     Create { kind: String, name: String, source: kube::Error },
+    #[error("the cluster does not serve {kind} ({api_version}): {source}")]
+    NotServed { kind: String, api_version: String, source: kube::Error },
     #[error("cannot write the status of {kind} {name}: {source}")]
     Status { kind: String, name: String, source: kube::Error },
 }
 
-/// The plural the API uses for a kind: Flux kinds and the few built-ins the demo creates.
-fn plural(kind: &str) -> String {
-    if let Some(kind) = crate::api::FluxKind::from_name(kind) {
-        return kind.plural().to_string();
-    }
-    let lower = kind.to_lowercase();
-    if lower.ends_with('y') {
-        format!("{}ies", &lower[..lower.len() - 1])
-    } else if lower.ends_with('s') {
-        format!("{lower}es")
-    } else {
-        format!("{lower}s")
-    }
-}
-
 /// Creates each object (or leaves it if it exists), then writes its `status` through the status subresource.
 pub async fn create_with_status(client: &Client, objects: &[Value]) -> Result<(), SeedError> {
+    // Discovery names each kind's resource (its plural), once per kind.
+    let mut resources: HashMap<GroupVersionKind, ApiResource> = HashMap::new();
     for object in objects {
         let api_version = object["apiVersion"].as_str().unwrap_or_default();
         let kind = object["kind"].as_str().unwrap_or_default();
@@ -43,7 +34,17 @@ pub async fn create_with_status(client: &Client, objects: &[Value]) -> Result<()
             return Err(SeedError::Incomplete(object.to_string()));
         }
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let resource = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), &plural(kind));
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let resource = match resources.get(&gvk) {
+            Some(resource) => resource.clone(),
+            None => {
+                let (resource, _) = kube::discovery::pinned_kind(client, &gvk).await.map_err(|source| {
+                    SeedError::NotServed { kind: kind.to_string(), api_version: api_version.to_string(), source }
+                })?;
+                resources.insert(gvk, resource.clone());
+                resource
+            }
+        };
         let api: Api<DynamicObject> = match object["metadata"]["namespace"].as_str() {
             Some(namespace) => Api::namespaced_with(client.clone(), namespace, &resource),
             None => Api::all_with(client.clone(), &resource),
