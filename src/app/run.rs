@@ -58,7 +58,9 @@ struct Runtime {
     session: Session,
     /// The connection the session watches through, for the writes.
     connection: Connection,
-    cluster_tx: mpsc::UnboundedSender<ClusterEvent>,
+    /// The receiver of a session started since the loop last looked: the loop swaps it in, so no event of a
+    /// replaced session (a late `Info` of the old context, say) ever reaches the state.
+    next_cluster_rx: Option<mpsc::UnboundedReceiver<ClusterEvent>>,
     task_tx: mpsc::UnboundedSender<TaskResult>,
     /// Saves run on the blocking pool and share one temporary file name, so one runs at a time; the mutex holds
     /// the number of the newest save written, so an older save that gets the lock late is skipped.
@@ -87,7 +89,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
     let (task_tx, mut task_rx) = mpsc::unbounded_channel();
     let watch_namespace = options.namespace.clone();
     let location = location_of(&connection, watch_namespace.clone());
-    let session = Session::start(connection.clone(), watch_namespace, cluster_tx.clone());
+    let session = Session::start(connection.clone(), watch_namespace, cluster_tx);
 
     let mut state = AppState::new(session.stores(), theme, Utc::now());
     state.location = location;
@@ -109,8 +111,18 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
 
     let frame_budget = Duration::from_millis(config.frame_budget_ms.max(1));
     let saving = std::sync::Arc::default();
-    let mut runtime =
-        Runtime { dirs, config, keymap, options, session, connection, cluster_tx, task_tx, saving, saves_requested: 0 };
+    let mut runtime = Runtime {
+        dirs,
+        config,
+        keymap,
+        options,
+        session,
+        connection,
+        next_cluster_rx: None,
+        task_tx,
+        saving,
+        saves_requested: 0,
+    };
 
     let _guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -162,6 +174,9 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         for effect in effects {
             run_effect(&mut state, &mut runtime, effect);
         }
+        if let Some(receiver) = runtime.next_cluster_rx.take() {
+            cluster_rx = receiver;
+        }
         if state.quit {
             break;
         }
@@ -206,15 +221,9 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
             });
         }
         Effect::WatchNamespace(namespace) => {
-            let options = ConnectOptions {
-                kubeconfig: runtime.options.kubeconfig.clone(),
-                context: Some(state.location.context.clone()),
-            };
-            let task_tx = runtime.task_tx.clone();
-            tokio::spawn(async move {
-                let result = cluster::connect(&options).await;
-                let _ = task_tx.send(TaskResult::Connected(result, namespace));
-            });
+            // Same context, other scope: the connection stays, the watches start again.
+            let connection = runtime.connection.clone();
+            start_session(state, runtime, connection, namespace);
         }
         Effect::PreviewTheme(name) => {
             let (theme, error) = load_theme(&name, &runtime.dirs);
@@ -278,20 +287,9 @@ fn save_config(runtime: &mut Runtime, what: &str) {
 fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResult) -> Vec<Effect> {
     match result {
         TaskResult::Connected(Ok(connection), namespace) => {
-            let location = location_of(&connection, namespace.clone());
-            runtime.session.shutdown();
-            runtime.session = Session::start(connection.clone(), namespace, runtime.cluster_tx.clone());
-            runtime.connection = connection;
-            state.stores = runtime.session.stores();
-            state.rows_by_kind.clear();
-            state.tables.clear();
-            state.kind_states = FluxKind::ALL.into_iter().map(|kind| (kind, cluster::KindState::Discovering)).collect();
-            state.connection = cluster::ConnectionState::Connecting;
-            state.info = Default::default();
-            state.favorites = favorites_for(&runtime.config, &location.context);
-            state.flash_info(format!("context {}", location.context));
-            state.location = location;
-            state.refresh_current_table();
+            let context = connection.context_name().to_string();
+            start_session(state, runtime, connection, namespace);
+            state.flash_info(format!("context {context}"));
         }
         TaskResult::Connected(Err(err), _) => state.flash_error(format!("cannot connect: {err}")),
         TaskResult::Written(Ok(message)) => state.flash_info(message),
@@ -301,6 +299,27 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         TaskResult::Saved(Err(message)) => state.flash_error(message),
     }
     Vec::new()
+}
+
+/// Replaces the session (another context, or another watch scope): the old watches stop, and everything the
+/// state knew of the cluster is forgotten until the new watches report.
+fn start_session(state: &mut AppState, runtime: &mut Runtime, connection: Connection, namespace: Option<String>) {
+    let location = location_of(&connection, namespace.clone());
+    runtime.session.shutdown();
+    let (cluster_tx, cluster_rx) = mpsc::unbounded_channel();
+    runtime.session = Session::start(connection.clone(), namespace, cluster_tx);
+    runtime.next_cluster_rx = Some(cluster_rx);
+    runtime.connection = connection;
+    state.stores = runtime.session.stores();
+    state.rows_by_kind.clear();
+    state.tables.clear();
+    state.reconciles.clear();
+    state.kind_states = FluxKind::ALL.into_iter().map(|kind| (kind, cluster::KindState::Discovering)).collect();
+    state.connection = cluster::ConnectionState::Connecting;
+    state.info = Default::default();
+    state.favorites = favorites_for(&runtime.config, &location.context);
+    state.location = location;
+    state.refresh_current_table();
 }
 
 fn location_of(connection: &Connection, watch_namespace: Option<String>) -> Location {
