@@ -99,6 +99,16 @@ macro_rules! any_flux_object {
                 }
             }
 
+            /// `apiVersion` as the object carries it (empty when it has none).
+            pub fn api_version(&self) -> &str {
+                match self {
+                    $(AnyFluxObject::$variant(object) => &object.api_version,)+
+                    AnyFluxObject::Unparsed(object) => {
+                        object.raw.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+                    }
+                }
+            }
+
             pub fn suspended(&self) -> bool {
                 match self {
                     $(AnyFluxObject::$variant(object) => object.spec.suspended(),)+

@@ -38,11 +38,10 @@ impl FluxStores {
         let mut writers: HashMap<FluxKind, Writer<AnyFluxObject>> = HashMap::new();
         for object in objects {
             let Some(kind) = object.kind() else { continue };
-            let version = object.to_value()["apiVersion"]
-                .as_str()
-                .and_then(|api_version| api_version.rsplit('/').next())
-                .unwrap_or(kind.versions()[0])
-                .to_string();
+            let version = match object.api_version().rsplit('/').next() {
+                Some(version) if !version.is_empty() => version.to_string(),
+                _ => kind.versions()[0].to_string(),
+            };
             let writer = writers.entry(kind).or_insert_with(|| Writer::new(kind.api_resource(&version)));
             writer.apply_watcher_event(&Event::Apply(object));
         }

@@ -1,7 +1,5 @@
 //! How ready an object is, in the words `flux get` and kstatus use.
 
-use serde_json::Value;
-
 use super::text::TextClass;
 use crate::api::{AnyFluxObject, FluxKind};
 
@@ -80,10 +78,10 @@ impl Readiness {
 pub fn is_static(object: &AnyFluxObject) -> bool {
     match object.kind() {
         Some(FluxKind::Alert | FluxKind::Provider) => true,
-        // Only reached for a HelmRepository without conditions, so serializing it is rare and cheap.
-        Some(FluxKind::HelmRepository) => {
-            object.to_value().pointer("/spec/type").and_then(Value::as_str) == Some("oci")
-        }
+        Some(FluxKind::HelmRepository) => match object {
+            AnyFluxObject::HelmRepository(repository) => repository.spec.type_.as_deref() == Some("oci"),
+            _ => false,
+        },
         _ => false,
     }
 }
