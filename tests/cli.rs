@@ -130,3 +130,25 @@ fn without_a_writable_log_directory_it_warns_once_and_still_serves() {
     assert!(line.contains("listening on"), "it did not serve: {line:?}\n{stderr}");
     assert!(stderr.contains("running without a log file: cannot create the log directory"), "{stderr}");
 }
+
+#[test]
+fn without_a_terminal_the_ui_says_it_needs_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    // A well-formed kubeconfig for a server that is not there: connecting needs no network, drawing needs a TTY.
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:1'}\n\
+         users:\n- name: u\n  user: {}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n",
+    )
+    .expect("write the kubeconfig");
+    let output = fluxtui(&["--kubeconfig", kubeconfig.to_str().expect("utf-8 path")]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("fluxtui needs a terminal"), "{stderr}");
+    assert!(
+        !output.stdout.contains(&0x1b),
+        "escape sequences on stdout: {:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}

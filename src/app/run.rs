@@ -2,10 +2,11 @@
 //! drawn only when something visible changed, at most once per frame budget.
 
 use std::collections::BTreeSet;
-use std::io::{self, Stdout};
+use std::io::{self, IsTerminal, Stdout};
 use std::time::Duration;
 
 use chrono::Utc;
+use color_eyre::eyre::WrapErr;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use ratatui::Terminal;
@@ -124,7 +125,13 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         saves_requested: 0,
     };
 
-    let _guard = TerminalGuard::enter()?;
+    // Without a terminal, raw mode fails with a bare OS error; say what is missing instead.
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        color_eyre::eyre::bail!(
+            "fluxtui needs a terminal: its input and output must be a TTY (run it in a terminal, or in tmux for scripts)"
+        );
+    }
+    let _guard = TerminalGuard::enter().wrap_err("cannot take over the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let size = terminal.size()?;
     update::on_resize(&mut state, size.width, size.height);
