@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod duration;
 pub mod sandbox;
+pub mod tree;
 
 use std::path::PathBuf;
 
@@ -72,6 +73,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Run the embedded Kubernetes API server until interrupted (SIGINT or SIGTERM).
     Sandbox(sandbox::SandboxArgs),
+    /// Print the objects a Kustomization or HelmRelease manages, like `flux tree` (exit 1 if it is not found).
+    Tree(tree::TreeArgs),
 }
 
 impl Command {
@@ -80,6 +83,7 @@ impl Command {
         match self {
             Command::Sandbox(_) => "sandbox",
             Command::Demo(_) => "demo",
+            Command::Tree(_) => "tree",
         }
     }
 }
@@ -90,6 +94,7 @@ impl Cli {
         match self.command {
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
             Some(Command::Demo(args)) => demo::run_demo(args).await,
+            Some(Command::Tree(args)) => tree::run(args).await,
             None => run(self.session.options()).await,
         }
     }

@@ -8,12 +8,15 @@ pub mod connect;
 mod connectivity;
 pub mod discovery;
 mod error;
+pub mod helm_storage;
 mod info;
 mod namespaces;
+pub mod objects;
 mod resilient;
 pub mod seed;
 pub mod session;
 pub mod stores;
+pub mod tree;
 pub mod watch;
 pub mod writes;
 

@@ -12,6 +12,7 @@ pub mod secrets;
 pub mod selector;
 pub mod sort;
 pub mod text;
+pub mod tree;
 pub mod yaml;
 
 pub use describe::{condition_class, describe};

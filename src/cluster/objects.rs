@@ -1,0 +1,167 @@
+//! Live access to arbitrary Kubernetes objects (Deployments, Services, CRDs... whatever an inventory names):
+//! apiVersion/kind resolved to an `ApiResource` through discovery, cached for the life of the access, and
+//! reads through `DynamicObject`. Every failure is a value ([`Lookup`]), so one missing kind or forbidden
+//! object never aborts a whole tree.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use kube::api::{Api, DynamicObject, ListParams};
+use kube::core::GroupVersionKind;
+use kube::discovery::{ApiResource, Scope, pinned_kind};
+use kube::{Client, Error};
+use serde_json::Value;
+
+use crate::api::references::ObjectReference;
+
+/// A resolved kind: where its objects live and whether they are namespaced.
+#[derive(Debug, Clone)]
+pub struct ResolvedKind {
+    pub resource: ApiResource,
+    pub namespaced: bool,
+}
+
+/// Why an object could not be read, or what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    /// The live object, as JSON (managed fields stripped).
+    Found(Value),
+    /// The kind is known but the object does not exist (404).
+    NotFound,
+    /// The API server refused the read (403), with its words.
+    Forbidden(String),
+    /// The cluster does not serve this apiVersion/kind.
+    UnknownKind(String),
+    /// Any other failure (connection, 5xx...), with the error's words.
+    Failed(String),
+}
+
+impl Lookup {
+    pub fn object(&self) -> Option<&Value> {
+        match self {
+            Lookup::Found(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// Reads arbitrary objects over one client, remembering what discovery said about each kind.
+#[derive(Clone)]
+pub struct ObjectAccess {
+    client: Client,
+    kinds: Arc<Mutex<HashMap<(String, String), Result<ResolvedKind, String>>>>,
+}
+
+impl std::fmt::Debug for ObjectAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectAccess").finish_non_exhaustive()
+    }
+}
+
+/// Splits `apps/v1` into ("apps", "v1") and `v1` into ("", "v1").
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    match api_version.split_once('/') {
+        Some((group, version)) => (group, version),
+        None => ("", api_version),
+    }
+}
+
+impl ObjectAccess {
+    pub fn new(client: Client) -> ObjectAccess {
+        ObjectAccess { client, kinds: Arc::default() }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The resource behind an apiVersion and kind; discovery runs once per pair.
+    pub async fn resolve(&self, api_version: &str, kind: &str) -> Result<ResolvedKind, String> {
+        let cache_key = (api_version.to_string(), kind.to_string());
+        if let Some(known) = self.lock().get(&cache_key) {
+            return known.clone();
+        }
+        let (group, version) = split_api_version(api_version);
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let resolved = match pinned_kind(&self.client, &gvk).await {
+            Ok((resource, capabilities)) => {
+                Ok(ResolvedKind { resource, namespaced: capabilities.scope == Scope::Namespaced })
+            }
+            Err(Error::Api(status)) if status.code == 403 => {
+                Err(format!("discovery of {api_version} is forbidden: {}", status.message))
+            }
+            Err(Error::Api(status)) if status.code == 404 => {
+                Err(format!("the cluster does not serve {kind} in {api_version}"))
+            }
+            Err(Error::Discovery(_)) => Err(format!("the cluster does not serve {kind} in {api_version}")),
+            // A transient failure is not cached: the next refresh asks again.
+            Err(err) => return Err(format!("cannot discover {kind} in {api_version}: {err}")),
+        };
+        self.lock().insert(cache_key, resolved.clone());
+        resolved
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Result<ResolvedKind, String>>> {
+        self.kinds.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn api(&self, resolved: &ResolvedKind, namespace: &str) -> Api<DynamicObject> {
+        if resolved.namespaced {
+            Api::namespaced_with(self.client.clone(), namespace, &resolved.resource)
+        } else {
+            Api::all_with(self.client.clone(), &resolved.resource)
+        }
+    }
+
+    /// Reads one object. `reference.api_version` must be set (`v1`, `apps/v1`).
+    pub async fn get(&self, reference: &ObjectReference) -> Lookup {
+        let api_version = reference.api_version.as_deref().unwrap_or("v1");
+        let resolved = match self.resolve(api_version, &reference.kind).await {
+            Ok(resolved) => resolved,
+            Err(message) => return Lookup::UnknownKind(message),
+        };
+        match self.api(&resolved, &reference.namespace).get_opt(&reference.name).await {
+            Ok(Some(object)) => Lookup::Found(to_value(object)),
+            Ok(None) => Lookup::NotFound,
+            Err(err) => from_error(err),
+        }
+    }
+
+    /// Lists the objects of a kind in a namespace ("" for every namespace), optionally by label selector.
+    pub async fn list(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        label_selector: Option<&str>,
+    ) -> Result<Vec<Value>, Lookup> {
+        let resolved = self.resolve(api_version, kind).await.map_err(Lookup::UnknownKind)?;
+        let api = if namespace.is_empty() || !resolved.namespaced {
+            Api::all_with(self.client.clone(), &resolved.resource)
+        } else {
+            self.api(&resolved, namespace)
+        };
+        let mut params = ListParams::default();
+        if let Some(selector) = label_selector {
+            params = params.labels(selector);
+        }
+        match api.list(&params).await {
+            Ok(list) => Ok(list.items.into_iter().map(to_value).collect()),
+            Err(err) => Err(from_error(err)),
+        }
+    }
+}
+
+fn from_error(err: Error) -> Lookup {
+    match err {
+        Error::Api(status) if status.code == 404 => Lookup::NotFound,
+        Error::Api(status) if status.code == 403 => Lookup::Forbidden(status.message),
+        other => Lookup::Failed(other.to_string()),
+    }
+}
+
+/// The object as JSON without managed fields, which nobody reads in a tree and which dominate its size.
+fn to_value(mut object: DynamicObject) -> Value {
+    object.metadata.managed_fields = None;
+    serde_json::to_value(&object).unwrap_or(Value::Null)
+}

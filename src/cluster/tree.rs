@@ -1,0 +1,147 @@
+//! Builds the `flux tree` of a Kustomization or HelmRelease from live reads: the inventory (or the Helm release's
+//! manifest) resolved to live objects, nested Kustomizations and HelmReleases expanded, each read failure kept
+//! as a node that says what went wrong.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures::future::join_all;
+use serde_json::Value;
+
+use super::helm_storage::{describe_lookup, fetch_release, manifest_objects};
+use super::objects::{Lookup, ObjectAccess};
+use crate::api::FluxKind;
+use crate::api::references::ObjectReference;
+use crate::model::tree::{LiveStatus, TreeNode, invalid_reference, inventory_entries, live_status};
+
+/// Nested Flux objects deeper than this are not expanded (a guard beside the cycle check).
+const MAX_DEPTH: usize = 16;
+
+/// The reference of a Flux object at the version the cluster serves it at.
+pub fn flux_reference(kind: FluxKind, version: &str, namespace: &str, name: &str) -> ObjectReference {
+    ObjectReference {
+        kind: kind.name().to_string(),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        api_version: Some(format!("{}/{version}", kind.group())),
+    }
+}
+
+/// The whole tree under `root`. `Err` only when the root itself cannot be read (not found, forbidden...).
+pub async fn build_tree(access: &ObjectAccess, root: &ObjectReference) -> Result<TreeNode, String> {
+    match access.get(root).await {
+        Lookup::Found(object) => Ok(node_for(access, root.clone(), object, BTreeSet::new(), 0).await),
+        Lookup::NotFound => Err(format!("{} {}/{} not found", root.kind, root.namespace, root.name)),
+        other => {
+            Err(format!("cannot read {} {}/{}: {}", root.kind, root.namespace, root.name, describe_lookup(&other)))
+        }
+    }
+}
+
+type NodeFuture<'a> = Pin<Box<dyn Future<Output = TreeNode> + Send + 'a>>;
+
+/// A node for a live object, with its children when it is a Kustomization or a HelmRelease.
+fn node_for<'a>(
+    access: &'a ObjectAccess,
+    mut reference: ObjectReference,
+    object: Value,
+    mut ancestors: BTreeSet<(String, String, String)>,
+    depth: usize,
+) -> NodeFuture<'a> {
+    Box::pin(async move {
+        if object.pointer("/metadata/namespace").is_none() {
+            reference.namespace.clear();
+        }
+        let (status, message) = live_status(&object);
+        let is_flux = reference.api_version.as_deref().is_some_and(|v| v.contains(".toolkit.fluxcd.io/"));
+        let key = (reference.kind.clone(), reference.namespace.clone(), reference.name.clone());
+        let mut node = TreeNode { reference, status, message, object: None, children: Vec::new() };
+        let expands = is_flux && matches!(node.reference.kind.as_str(), "Kustomization" | "HelmRelease");
+        if expands {
+            if ancestors.contains(&key) {
+                node.message = format!("cycle: {} contains itself", node.label());
+                node.status = LiveStatus::Invalid;
+            } else if depth >= MAX_DEPTH {
+                node.message = format!("not expanded: deeper than {MAX_DEPTH} levels");
+            } else {
+                ancestors.insert(key);
+                node.children = if node.reference.kind == "Kustomization" {
+                    inventory_children(access, &object, &ancestors, depth).await
+                } else {
+                    release_children(access, &object, &ancestors, depth).await
+                };
+            }
+        }
+        node.object = Some(Arc::new(object));
+        node
+    })
+}
+
+async fn inventory_children(
+    access: &ObjectAccess,
+    object: &Value,
+    ancestors: &BTreeSet<(String, String, String)>,
+    depth: usize,
+) -> Vec<TreeNode> {
+    let entries = inventory_entries(object);
+    join_all(entries.into_iter().map(|entry| async move {
+        match entry {
+            Ok(reference) => child(access, reference, ancestors.clone(), depth).await,
+            Err((id, message)) => TreeNode::problem(invalid_reference(&id), LiveStatus::Invalid, message),
+        }
+    }))
+    .await
+}
+
+async fn release_children(
+    access: &ObjectAccess,
+    object: &Value,
+    ancestors: &BTreeSet<(String, String, String)>,
+    depth: usize,
+) -> Vec<TreeNode> {
+    let release = match fetch_release(access, object).await {
+        Ok(release) => release,
+        Err(err) => {
+            let reference = ObjectReference {
+                kind: "HelmReleaseStorage".to_string(),
+                name: crate::cluster::helm_storage::release_location(object).1,
+                namespace: String::new(),
+                api_version: None,
+            };
+            return vec![TreeNode::problem(reference, LiveStatus::Unknown, err.to_string())];
+        }
+    };
+    let objects = manifest_objects(&release.manifest, &release.namespace);
+    join_all(objects.into_iter().map(|entry| async move {
+        match entry {
+            Ok(reference) => child(access, reference, ancestors.clone(), depth).await,
+            Err(message) => TreeNode::problem(invalid_reference("manifest document"), LiveStatus::Invalid, message),
+        }
+    }))
+    .await
+}
+
+/// One child entry, read live; cluster-scoped kinds lose the namespace a manifest defaulted them to.
+async fn child(
+    access: &ObjectAccess,
+    mut reference: ObjectReference,
+    ancestors: BTreeSet<(String, String, String)>,
+    depth: usize,
+) -> TreeNode {
+    let api_version = reference.api_version.clone().unwrap_or_default();
+    if let Ok(resolved) = access.resolve(&api_version, &reference.kind).await
+        && !resolved.namespaced
+    {
+        reference.namespace.clear();
+    }
+    match access.get(&reference).await {
+        Lookup::Found(object) => node_for(access, reference, object, ancestors, depth + 1).await,
+        Lookup::NotFound => TreeNode::problem(reference, LiveStatus::NotFound, "not found in the cluster"),
+        Lookup::Forbidden(message) => TreeNode::problem(reference, LiveStatus::Forbidden, message),
+        Lookup::UnknownKind(message) | Lookup::Failed(message) => {
+            TreeNode::problem(reference, LiveStatus::Unknown, message)
+        }
+    }
+}
