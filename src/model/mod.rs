@@ -4,6 +4,8 @@
 pub mod describe;
 pub mod duration;
 pub mod filter;
+pub mod helm_release;
+pub mod live_object;
 pub mod overview;
 pub mod readiness;
 pub mod revision;
@@ -12,7 +14,9 @@ pub mod secrets;
 pub mod selector;
 pub mod sort;
 pub mod text;
+pub mod trace;
 pub mod tree;
+pub mod workload;
 pub mod yaml;
 
 pub use describe::{condition_class, describe};
