@@ -84,6 +84,10 @@ actions! {
     Suspend => "suspend", "Suspend the selected object (spec.suspend: true)";
     Resume => "resume", "Resume the selected object (spec.suspend: false)";
     Reconcile => "reconcile", "Ask the controller to reconcile the selected object now";
+    ShowTree => "show-tree", "Show the objects a Kustomization or HelmRelease manages, with live status (flux tree)";
+    ShowTrace => "show-trace", "Trace the selected object to its Kustomization or HelmRelease, source and revision";
+    ShowHelmDetails => "show-helm-details", "Show a HelmRelease's history, applied values and values sources";
+    ShowPods => "show-pods", "Show the pods of the selected workload (again to re-read them)";
 }
 
 impl Action {

@@ -15,6 +15,8 @@ pub enum Command {
     Theme(Option<String>),
     Help,
     Quit,
+    /// `:tree`, `:trace`, `:values`/`:history`, `:pods`: an insight screen on the selected object.
+    Insight(super::action::Action),
 }
 
 /// Words that name a pane, besides the kinds' own names.
@@ -53,7 +55,22 @@ const KIND_ALIASES: &[(&str, FluxKind)] = &[
     ("imageupdateautomations", FluxKind::ImageUpdateAutomation),
 ];
 
-const COMMAND_WORDS: &[&str] = &["overview", "ns", "namespace", "ctx", "context", "theme", "help", "q", "quit"];
+const COMMAND_WORDS: &[&str] = &[
+    "overview",
+    "ns",
+    "namespace",
+    "ctx",
+    "context",
+    "theme",
+    "help",
+    "q",
+    "quit",
+    "tree",
+    "trace",
+    "values",
+    "history",
+    "pods",
+];
 
 /// Every word a command may start with, for completion.
 pub fn command_words() -> Vec<String> {
@@ -94,6 +111,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "ns" | "namespace" | "namespaces" => Command::Namespace(argument.clone()),
         "ctx" | "context" | "contexts" => Command::Context(argument.clone()),
         "theme" | "themes" | "skin" => Command::Theme(argument.clone()),
+        "tree" => Command::Insight(super::action::Action::ShowTree),
+        "trace" => Command::Insight(super::action::Action::ShowTrace),
+        "values" | "history" => Command::Insight(super::action::Action::ShowHelmDetails),
+        "pods" | "po" => Command::Insight(super::action::Action::ShowPods),
         word => {
             if let Some((_, pane)) = PANE_ALIASES.iter().find(|(alias, _)| *alias == word) {
                 Command::ShowPane(*pane)

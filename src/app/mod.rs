@@ -5,6 +5,8 @@ pub mod action;
 pub mod command;
 pub mod config;
 pub mod errors;
+pub mod insight;
+pub mod insight_tasks;
 pub mod keymap;
 pub mod layout;
 pub mod pane;

@@ -48,6 +48,8 @@ enum TaskResult {
     Written(Result<String, String>),
     /// A reconcile request was written: wait for its controller.
     ReconcileRequested(ObjectKey, String),
+    /// A read for the tree, trace, HelmRelease detail or pods screens finished.
+    Insight(super::insight::InsightResult),
 }
 
 /// Everything the loop owns besides the state.
@@ -68,6 +70,8 @@ struct Runtime {
     saving: std::sync::Arc<std::sync::Mutex<u64>>,
     /// Numbers the saves in the order they were asked for.
     saves_requested: u64,
+    /// Reads of arbitrary objects for the insight screens, with the kinds discovery resolved, per context.
+    objects: Option<(String, crate::cluster::objects::ObjectAccess)>,
 }
 
 /// Runs the terminal UI until the user quits.
@@ -123,6 +127,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         task_tx,
         saving,
         saves_requested: 0,
+        objects: None,
     };
 
     // Without a terminal, raw mode fails with a bare OS error; say what is missing instead.
@@ -163,7 +168,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
                 while let Ok(event) = cluster_rx.try_recv() {
                     update::on_cluster_event(&mut state, event);
                 }
-                Vec::new()
+                update::refresh_insight(&mut state)
             },
             Some(result) = task_rx.recv() => on_task_result(&mut state, &mut runtime, result),
             _ = clock.tick() => {
@@ -259,6 +264,20 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
                 let _ = task_tx.send(run_write(client, write).await);
             });
         }
+        Effect::Insight(request) => {
+            // One discovery cache per connection: a context switch starts a new one.
+            let context = runtime.connection.context_name().to_string();
+            if runtime.objects.as_ref().is_none_or(|(known, _)| *known != context) {
+                let access = crate::cluster::objects::ObjectAccess::new(runtime.connection.client().clone());
+                runtime.objects = Some((context, access));
+            }
+            if let Some((_, access)) = &runtime.objects {
+                let (access, task_tx) = (access.clone(), runtime.task_tx.clone());
+                tokio::spawn(async move {
+                    let _ = task_tx.send(TaskResult::Insight(super::insight_tasks::run(access, request).await));
+                });
+            }
+        }
         Effect::SaveFavorites => {
             let context = state.location.context.clone();
             runtime.config.favorites.retain(|favorite| favorite.context.as_deref() != Some(context.as_str()));
@@ -304,6 +323,7 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         TaskResult::Written(Err(message)) => state.flash_error(message),
         TaskResult::Saved(Ok(())) => {}
         TaskResult::Saved(Err(message)) => state.flash_error(message),
+        TaskResult::Insight(result) => return update::on_insight_result(state, result),
     }
     Vec::new()
 }

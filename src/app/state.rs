@@ -30,6 +30,16 @@ pub enum Screen {
         scroll: usize,
     },
     Picker(Picker),
+    /// `flux tree` of a Kustomization or HelmRelease.
+    Tree(Box<super::insight::TreeView>),
+    /// `flux trace` of an object.
+    Trace(Box<super::insight::TextPane>),
+    /// A HelmRelease's history and values.
+    HelmDetails(Box<super::insight::TextPane>),
+    /// A workload's pods.
+    Pods(Box<super::insight::PodsView>),
+    /// Describe or YAML of a live object that is not a Flux object (a tree node, a pod).
+    LiveObject(Box<super::insight::TextPane>),
 }
 
 impl Screen {
@@ -45,6 +55,9 @@ impl Screen {
             Screen::Yaml(detail) => format!("yaml {}", detail.key.name),
             Screen::Help { .. } => "help".to_string(),
             Screen::Picker(picker) => picker.purpose.title().to_lowercase(),
+            Screen::Tree(view) => format!("tree {}", view.root.name),
+            Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::LiveObject(pane) => pane.title.clone(),
+            Screen::Pods(view) => format!("pods {}", view.owner.name),
         }
     }
 }
@@ -214,6 +227,8 @@ pub struct AppState {
     pub pending_keys: Option<String>,
     /// Reconcile requests whose outcome the flash line will report.
     pub reconciles: Vec<crate::app::update::PendingReconcile>,
+    /// Numbers the reads of the insight screens, so a late result never lands on a newer screen.
+    pub insight_requests: u64,
     /// The terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -250,6 +265,7 @@ impl AppState {
             flash: None,
             pending_keys: None,
             reconciles: Vec::new(),
+            insight_requests: 0,
             size: (120, 40),
             now,
             dirty: true,

@@ -5,8 +5,8 @@ use clap::{Args, ValueEnum};
 use color_eyre::eyre::Result;
 
 use crate::api::FluxKind;
+use crate::app::insight_tasks::{build_tree, flux_reference};
 use crate::cluster::objects::ObjectAccess;
-use crate::cluster::tree::{build_tree, flux_reference};
 use crate::cluster::{ConnectOptions, connect};
 use crate::model::tree::{tree_json, tree_text};
 

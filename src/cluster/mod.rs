@@ -16,7 +16,6 @@ mod resilient;
 pub mod seed;
 pub mod session;
 pub mod stores;
-pub mod tree;
 pub mod watch;
 pub mod writes;
 

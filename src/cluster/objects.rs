@@ -45,11 +45,14 @@ impl Lookup {
     }
 }
 
+/// What discovery said per (apiVersion, kind): the resource, or why there is none.
+type KindCache = HashMap<(String, String), Result<ResolvedKind, String>>;
+
 /// Reads arbitrary objects over one client, remembering what discovery said about each kind.
 #[derive(Clone)]
 pub struct ObjectAccess {
     client: Client,
-    kinds: Arc<Mutex<HashMap<(String, String), Result<ResolvedKind, String>>>>,
+    kinds: Arc<Mutex<KindCache>>,
 }
 
 impl std::fmt::Debug for ObjectAccess {
@@ -101,7 +104,7 @@ impl ObjectAccess {
         resolved
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Result<ResolvedKind, String>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, KindCache> {
         self.kinds.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 

@@ -85,7 +85,7 @@ pub fn describe_live_object(object: &Value) -> Vec<StyledLine> {
             let status = text(condition, "/status");
             let class = if status == "True" { TextClass::Ready } else { TextClass::Muted };
             let mut line = StyledLine::default();
-            line.push(format!("  {:<20}", text(condition, "/type")), TextClass::Key);
+            line.push(format!("  {:<28}", text(condition, "/type")), TextClass::Key);
             line.push(format!("{status:<8}"), class);
             line.push(format!("{:<28}", text(condition, "/reason")), TextClass::Plain);
             line.push(text(condition, "/message"), TextClass::Plain);

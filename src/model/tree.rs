@@ -168,7 +168,12 @@ pub fn live_status(object: &Value) -> (LiveStatus, String) {
         (int(object, "/metadata/generation"), int(object, "/status/observedGeneration"))
         && observed < generation
     {
-        return (LiveStatus::InProgress, format!("generation {generation} not yet observed ({observed})"));
+        let message = if observed < 1 {
+            "not reconciled yet".to_string()
+        } else {
+            format!("generation {generation} not yet observed (at {observed})")
+        };
+        return (LiveStatus::InProgress, message);
     }
     if object.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) && kind != "CronJob" {
         let message = condition(object, "Ready").map(|c| field(c, "message")).unwrap_or("");

@@ -31,6 +31,14 @@ fn hinted_actions(screen: &Screen) -> &'static [Action] {
             &[Action::Describe, Action::ShowYaml, Action::ShowAll, Action::StartCommand, Action::Help, Action::Quit]
         }
         Screen::Help { .. } | Screen::Picker(_) => &[Action::Open, Action::Back],
+        Screen::Tree(_) => {
+            &[Action::Open, Action::Describe, Action::ShowYaml, Action::ShowTrace, Action::ShowPods, Action::Back]
+        }
+        Screen::Pods(_) => &[Action::Describe, Action::ShowYaml, Action::ShowTrace, Action::ShowPods, Action::Back],
+        Screen::Trace(_) | Screen::LiveObject(_) => {
+            &[Action::ShowTrace, Action::ShowPods, Action::ToggleWrap, Action::Back]
+        }
+        Screen::HelmDetails(_) => &[Action::RevealSecrets, Action::ShowTree, Action::ToggleWrap, Action::Back],
     }
 }
 

@@ -6,12 +6,17 @@
 mod banner;
 mod footer;
 mod header;
+mod helm_details;
 mod help;
 mod overview;
 mod picker;
+mod pods;
 mod prompt;
 mod table;
 mod text;
+mod text_pane;
+mod trace;
+mod tree;
 
 use ratatui::Frame;
 use ratatui::widgets::Block;
@@ -37,6 +42,11 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Yaml(detail) => text::draw(frame, state, areas.main, "YAML", detail),
         Screen::Help { scroll } => help::draw(frame, state, areas.main, *scroll),
         Screen::Picker(picker) => picker::draw(frame, state, &areas, picker),
+        Screen::Tree(view) => tree::draw(frame, state, areas.main, view),
+        Screen::Trace(pane) => trace::draw(frame, state, areas.main, pane),
+        Screen::HelmDetails(pane) => helm_details::draw(frame, state, areas.main, pane),
+        Screen::Pods(view) => pods::draw(frame, state, areas.main, view),
+        Screen::LiveObject(pane) => text_pane::draw(frame, state, areas.main, pane),
     }
     footer::draw(frame, state, areas.footer);
 }

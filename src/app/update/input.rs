@@ -177,6 +177,7 @@ pub fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Context(Some(name)) => return switch_context(state, name),
         Command::Theme(None) => open_picker(state, PickerPurpose::Theme),
         Command::Theme(Some(name)) => return vec![Effect::SaveTheme(name)],
+        Command::Insight(action) => return super::apply(state, action),
     }
     Vec::new()
 }

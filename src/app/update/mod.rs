@@ -6,11 +6,13 @@
 
 mod cluster;
 mod input;
+mod insight;
 mod mouse;
 mod reconciles;
 
 pub use cluster::{on_cluster_event, refresh_stale_kinds};
 pub use input::{on_input_key, on_key, run_command};
+pub use insight::{on_insight_result, refresh_insight};
 pub use mouse::on_mouse;
 pub use reconciles::{PendingReconcile, RECONCILE_TIMEOUT, check_reconciles, reconcile_requested};
 
@@ -39,6 +41,8 @@ pub enum Effect {
     SaveFavorites,
     /// Make a write to the cluster (suspend, resume, reconcile) and report its outcome.
     Write(Write),
+    /// Read live objects for the tree, trace, HelmRelease detail or pods screens.
+    Insight(crate::app::insight::InsightRequest),
 }
 
 /// A write the user asked for, with the object and the version its kind is served at.
@@ -59,6 +63,11 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Screen::Describe(_) | Screen::Yaml(_) | Screen::Help { .. } if scrolls_text(action) => {
             scroll_text(state, action);
             return Vec::new();
+        }
+        Screen::Tree(_) | Screen::Trace(_) | Screen::HelmDetails(_) | Screen::Pods(_) | Screen::LiveObject(_)
+            if insight::handles(state, action) =>
+        {
+            return insight::apply(state, action);
         }
         _ => {}
     }
@@ -114,6 +123,9 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PickContext => open_picker(state, PickerPurpose::Context),
         Action::PickNamespace => open_picker(state, PickerPurpose::Namespace),
         Action::Suspend | Action::Resume | Action::Reconcile => return write(state, action),
+        Action::ShowTree | Action::ShowTrace | Action::ShowHelmDetails | Action::ShowPods => {
+            return insight::open(state, action);
+        }
     }
     Vec::new()
 }

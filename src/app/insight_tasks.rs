@@ -1,6 +1,8 @@
-//! Builds the `flux tree` of a Kustomization or HelmRelease from live reads: the inventory (or the Helm release's
-//! manifest) resolved to live objects, nested Kustomizations and HelmReleases expanded, each read failure kept
-//! as a node that says what went wrong.
+//! The reads behind the insight screens, run by the event loop off the UI thread (and by `fluxtui tree`):
+//! - the `flux tree` of a Kustomization or HelmRelease: the inventory (or the Helm release's manifest)
+//!   resolved to live objects, nested Kustomizations and HelmReleases expanded, each read failure kept as a
+//!   node that says what went wrong;
+//! - the owner chain a trace starts from, the values of a Helm release, and a workload's pods.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -10,11 +12,15 @@ use std::sync::Arc;
 use futures::future::join_all;
 use serde_json::Value;
 
-use super::helm_storage::{describe_lookup, fetch_release, manifest_objects};
-use super::objects::{Lookup, ObjectAccess};
+use super::insight::{InsightRequest, InsightResult};
 use crate::api::FluxKind;
 use crate::api::references::ObjectReference;
+use crate::cluster::helm_storage::{describe_lookup, fetch_release, manifest_objects, release_location};
+use crate::cluster::objects::{Lookup, ObjectAccess};
+use crate::model::helm_release::AppliedValues;
+use crate::model::trace::manager_of;
 use crate::model::tree::{LiveStatus, TreeNode, invalid_reference, inventory_entries, live_status};
+use crate::model::workload::pod_selector;
 
 /// Nested Flux objects deeper than this are not expanded (a guard beside the cycle check).
 const MAX_DEPTH: usize = 16;
@@ -106,7 +112,7 @@ async fn release_children(
         Err(err) => {
             let reference = ObjectReference {
                 kind: "HelmReleaseStorage".to_string(),
-                name: crate::cluster::helm_storage::release_location(object).1,
+                name: release_location(object).1,
                 namespace: String::new(),
                 api_version: None,
             };
@@ -144,4 +150,91 @@ async fn child(
             TreeNode::problem(reference, LiveStatus::Unknown, message)
         }
     }
+}
+
+/// Runs one request.
+pub async fn run(access: ObjectAccess, request: InsightRequest) -> InsightResult {
+    match request {
+        InsightRequest::Tree { root, request } => {
+            InsightResult::Tree { request, result: build_tree(&access, &root).await }
+        }
+        InsightRequest::TraceChain { reference, request } => {
+            InsightResult::TraceChain { request, result: owner_chain(&access, &reference).await }
+        }
+        InsightRequest::HelmRelease { reference, request } => {
+            InsightResult::HelmRelease { request, result: applied_values(&access, &reference).await }
+        }
+        InsightRequest::Pods { owner, request } => {
+            InsightResult::Pods { request, result: pods_of(&access, &owner).await }
+        }
+    }
+}
+
+fn read_error(reference: &ObjectReference, lookup: &Lookup) -> String {
+    format!("cannot read {}: {}", crate::model::tree::reference_label(reference), describe_lookup(lookup))
+}
+
+/// The object and its controllers upward (Pod -> ReplicaSet -> Deployment), until one carries Flux's labels.
+async fn owner_chain(access: &ObjectAccess, reference: &ObjectReference) -> Result<Vec<Value>, String> {
+    let object = match access.get(reference).await {
+        Lookup::Found(object) => object,
+        other => return Err(read_error(reference, &other)),
+    };
+    let mut chain = vec![object];
+    while chain.len() < 6 {
+        let Some(current) = chain.last() else { break };
+        if manager_of(current).is_some() {
+            break;
+        }
+        let owners = current.pointer("/metadata/ownerReferences").and_then(Value::as_array);
+        let owner = owners.and_then(|owners| {
+            owners
+                .iter()
+                .find(|owner| owner.get("controller").and_then(Value::as_bool) == Some(true))
+                .or_else(|| owners.first())
+        });
+        let Some(owner) = owner else { break };
+        let text = |key: &str| owner.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+        let owner_reference = ObjectReference {
+            kind: text("kind"),
+            name: text("name"),
+            namespace: current.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("").to_string(),
+            api_version: Some(text("apiVersion")),
+        };
+        match access.get(&owner_reference).await {
+            Lookup::Found(owner) => chain.push(owner),
+            // An owner we cannot read ends the walk; the trace shows what was found.
+            _ => break,
+        }
+    }
+    Ok(chain)
+}
+
+async fn applied_values(access: &ObjectAccess, reference: &ObjectReference) -> Result<AppliedValues, String> {
+    let helm_release = match access.get(reference).await {
+        Lookup::Found(object) => object,
+        other => return Err(read_error(reference, &other)),
+    };
+    let release = fetch_release(access, &helm_release).await.map_err(|err| err.to_string())?;
+    Ok(AppliedValues { release: format!("{}.v{}", release.name, release.version), config: release.config })
+}
+
+async fn pods_of(access: &ObjectAccess, owner: &ObjectReference) -> Result<(String, Vec<Value>), String> {
+    let object = match access.get(owner).await {
+        Lookup::Found(object) => object,
+        other => return Err(read_error(owner, &other)),
+    };
+    if owner.kind == "Pod" {
+        return Ok((format!("the pod {}", owner.name), vec![object]));
+    }
+    let selector = pod_selector(&object)?;
+    let mut pods = access
+        .list("v1", "Pod", &owner.namespace, Some(&selector))
+        .await
+        .map_err(|lookup| format!("cannot list pods ({selector}): {}", describe_lookup(&lookup)))?;
+    pods.sort_by(|a, b| {
+        let name = |pod: &Value| pod.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+        name(a).cmp(&name(b))
+    });
+    Ok((selector, pods))
 }

@@ -1,0 +1,61 @@
+//! A scrollable text screen of the insight panes (trace, HelmRelease detail, live objects): styled lines in a
+//! frame titled with what they show, scrolled or wrapped like the describe view.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::insight::{PaneContent, TextPane};
+use crate::app::state::AppState;
+
+pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, pane: &TextPane) {
+    let theme = &state.theme;
+    let what = match &pane.content {
+        PaneContent::Trace { .. } => "Trace",
+        PaneContent::HelmDetails { .. } => "HelmRelease",
+        PaneContent::Object { yaml: true, .. } => "YAML",
+        PaneContent::Object { yaml: false, .. } => "Describe",
+    };
+    let name = pane
+        .title
+        .split_once(' ')
+        .map(|(_, name)| name)
+        .filter(|_| !matches!(pane.content, PaneContent::Object { .. }));
+    let mut title = vec![Span::styled(format!(" {what} {} ", name.unwrap_or(&pane.title)), theme.title)];
+    let masks = matches!(pane.content, PaneContent::HelmDetails { .. } | PaneContent::Object { yaml: true, .. });
+    if masks {
+        title.push(Span::styled(
+            if pane.reveal { "[secrets shown] " } else { "[secrets masked] " },
+            if pane.reveal { theme.warning } else { theme.muted },
+        ));
+    }
+    let block = Block::bordered().border_style(theme.frame).title(Line::from(title).alignment(Alignment::Center));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(error) = &pane.error {
+        frame
+            .render_widget(Paragraph::new(Span::styled(error.as_str(), theme.error)).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    let end = (pane.scroll + inner.height as usize).min(pane.lines.len());
+    let start = pane.scroll.min(end);
+    let lines: Vec<Line> = pane.lines[start..end]
+        .iter()
+        .map(|line| {
+            Line::from(
+                line.spans
+                    .iter()
+                    .map(|span| Span::styled(span.text.as_str(), theme.text(span.class)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let mut paragraph = Paragraph::new(lines);
+    if pane.wrap {
+        paragraph = paragraph.wrap(Wrap { trim: false });
+    } else {
+        paragraph = paragraph.scroll((0, pane.horizontal_scroll.min(u16::MAX as usize) as u16));
+    }
+    frame.render_widget(paragraph, inner);
+}

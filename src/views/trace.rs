@@ -1,0 +1,11 @@
+//! The trace screen: object -> Kustomization/HelmRelease -> source -> revision, one block per step.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::app::insight::TextPane;
+use crate::app::state::AppState;
+
+pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, pane: &TextPane) {
+    super::text_pane::draw(frame, state, area, pane);
+}
