@@ -5,5 +5,7 @@
 mod harness;
 #[path = "ui/interaction.rs"]
 mod interaction;
+#[path = "ui/tree.rs"]
+mod tree;
 #[path = "ui/views.rs"]
 mod views;

@@ -41,6 +41,11 @@ fn short_digest(digest: &str) -> String {
     }
 }
 
+/// `2026-11-24T11:00:00Z` as `2026-11-24 11:00`: minutes are what people compare in a history.
+fn short_time(time: &str) -> String {
+    if time.len() >= 16 && time.is_char_boundary(16) { time[..16].replacen('T', " ", 1) } else { time.to_string() }
+}
+
 fn status_class(status: &str) -> TextClass {
     match status {
         "deployed" => TextClass::Ready,
@@ -65,7 +70,7 @@ pub fn helm_release_lines(
         let mut header = StyledLine::default();
         header.push(
             format!(
-                "  {:<4} {:<24} {:<12} {:<11} {:<20} {:<21} {:<21} {}",
+                "  {:<4} {:<22} {:<12} {:<11} {:<20} {:<17} {:<17} {}",
                 "REV", "CHART", "APP VERSION", "STATUS", "CONFIG DIGEST", "FIRST DEPLOYED", "LAST DEPLOYED", "TESTS"
             ),
             TextClass::Muted,
@@ -78,16 +83,16 @@ pub fn helm_release_lines(
             let tests = test_summary(snapshot);
             let mut line = StyledLine::default();
             line.push(
-                format!("  {:<4} {:<24} {:<12} ", version, chart, text(snapshot, "/appVersion"),),
+                format!("  {:<4} {:<22} {:<12} ", version, chart, text(snapshot, "/appVersion")),
                 TextClass::Plain,
             );
             line.push(format!("{status:<11} "), status_class(status));
             line.push(
                 format!(
-                    "{:<20} {:<21} {:<21} {}",
+                    "{:<20} {:<17} {:<17} {}",
                     short_digest(text(snapshot, "/configDigest")),
-                    text(snapshot, "/firstDeployed"),
-                    text(snapshot, "/lastDeployed"),
+                    short_time(text(snapshot, "/firstDeployed")),
+                    short_time(text(snapshot, "/lastDeployed")),
                     tests
                 ),
                 TextClass::Plain,
@@ -203,6 +208,7 @@ mod tests {
             Ok(AppliedValues { release: "tiny.v2".to_string(), config: json!({"auth": {"password": "hunter2"}}) });
         let text = text_of(&helm_release_lines(&release(), Some(&applied), false));
         assert!(text.contains("2    tiny@0.1.0"), "{text}");
+        assert!(text.contains("2026-11-24 11:30"), "{text}");
         assert!(text.contains("sha256:0123456789ab "), "{text}");
         assert!(text.contains("tiny-test: Succeeded"), "{text}");
         assert!(text.contains("release tiny.v2"), "{text}");
