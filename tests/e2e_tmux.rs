@@ -12,3 +12,5 @@ mod demo;
 mod live;
 #[path = "e2e/navigation.rs"]
 mod navigation;
+#[path = "e2e/tree.rs"]
+mod tree;

@@ -94,6 +94,25 @@ impl Fleet {
         self.kubectl(&args);
     }
 
+    /// Runs the real helm against the sandbox (`scripts/test` installs it), with its cache and config in the
+    /// test's directory, panicking with its output unless it succeeds; returns stdout.
+    pub fn helm(&self, args: &[&str]) -> String {
+        let helm =
+            fluxtui_testkit::helm_binary().expect("helm is not installed: run scripts/test, or set FLUXTUI_HELM");
+        let home = self.dir.path().join("helm");
+        let output = std::process::Command::new(helm)
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig())
+            .env("HELM_CACHE_HOME", home.join("cache"))
+            .env("HELM_CONFIG_HOME", home.join("config"))
+            .env("HELM_DATA_HOME", home.join("data"))
+            .output()
+            .expect("run helm");
+        assert_success(&output, &format!("helm {}", args.join(" ")));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     /// Stops the sandbox with SIGTERM, as a user would; it must exit cleanly.
     pub fn stop(&mut self) {
         let status = self.sandbox.terminate();
