@@ -323,7 +323,10 @@ fn trace_of_a_kustomization_and_of_a_tree_node() {
     harness.press("j ctrl-t");
     assert!(harness.effects.is_empty(), "a Flux object is traced from the stores: {:?}", harness.effects);
     snapshot("trace_kustomization", &mut harness);
-    harness.press("esc k t");
+    // d on a trace describes the traced object.
+    harness.press("d");
+    assert!(matches!(harness.state.screen(), Screen::Describe(detail) if detail.key.name == "shop-infra"));
+    harness.press("esc esc k t");
     answer_reads(&mut harness);
     // The Deployment under the nested Kustomization.
     harness.press("j j j l j ctrl-t");

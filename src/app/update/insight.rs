@@ -193,7 +193,7 @@ pub(super) fn handles(state: &AppState, action: Action) -> bool {
             moves || matches!(action, ScrollLeft | ScrollRight | ToggleWrap | RevealSecrets | Describe | ShowYaml)
         }
         Screen::Trace(_) | Screen::HelmDetails(_) => {
-            moves || matches!(action, ScrollLeft | ScrollRight | ToggleWrap | RevealSecrets)
+            moves || matches!(action, ScrollLeft | ScrollRight | ToggleWrap | RevealSecrets | Describe | ShowYaml)
         }
         _ => false,
     }
@@ -203,6 +203,10 @@ pub(super) fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     match state.screen() {
         Screen::Tree(_) => apply_in_tree(state, action),
         Screen::Pods(_) => apply_in_pods(state, action),
+        // The traced object, or the HelmRelease, in its describe or YAML view.
+        Screen::Trace(_) | Screen::HelmDetails(_) if matches!(action, Action::Describe | Action::ShowYaml) => {
+            open_node(state, action == Action::ShowYaml)
+        }
         _ => {
             if matches!(action, Action::Describe | Action::ShowYaml) {
                 if let Some(Screen::LiveObject(pane)) = state.screen_mut()
@@ -285,7 +289,8 @@ fn apply_in_tree(state: &mut AppState, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Describe or YAML of the selected tree node: Flux objects in their own views, others as live objects.
+/// Describe or YAML of the selected object (tree node, traced object, HelmRelease): Flux objects in their own
+/// views, others as live objects.
 fn open_node(state: &mut AppState, yaml: bool) -> Vec<Effect> {
     let Some(target) = target(state) else { return Vec::new() };
     if let Some(key) = target.flux.filter(|key| state.find_row(key).is_some()) {
