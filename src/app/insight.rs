@@ -23,8 +23,10 @@ pub enum InsightRequest {
     TraceChain { reference: ObjectReference, request: u64 },
     /// The values of a HelmRelease's current Helm release.
     HelmRelease { reference: ObjectReference, request: u64 },
-    /// The pods a workload selects.
+    /// The pods a workload selects, followed with a watch (one at a time) until the next `Pods` or `StopPods`.
     Pods { owner: ObjectReference, request: u64 },
+    /// The pods screen of this request is gone: stop its watch (unless a newer one replaced it already).
+    StopPods { request: u64 },
 }
 
 /// What a read found.
@@ -42,7 +44,7 @@ pub enum InsightResult {
         request: u64,
         result: Result<AppliedValues, String>,
     },
-    /// The selector used, and the pods.
+    /// The selector used, and the pods (again after each change the watch sees).
     Pods {
         request: u64,
         result: Result<(String, Vec<Value>), String>,

@@ -152,21 +152,129 @@ async fn child(
     }
 }
 
-/// Runs one request.
-pub async fn run(access: ObjectAccess, request: InsightRequest) -> InsightResult {
-    match request {
-        InsightRequest::Tree { root, request } => {
-            InsightResult::Tree { request, result: build_tree(&access, &root).await }
+/// Runs the insight reads for one connection. Reads are one-shot tasks; the pods list is a watch, one at a time,
+/// stopped when another starts, when asked, or when the runner goes (a new context).
+#[derive(Clone)]
+pub struct InsightRunner {
+    access: ObjectAccess,
+    pod_watch: Arc<PodWatchSlot>,
+}
+
+/// The running pod watch; dropping the last runner stops it.
+#[derive(Default)]
+struct PodWatchSlot(std::sync::Mutex<Option<(u64, tokio::task::AbortHandle)>>);
+
+impl PodWatchSlot {
+    /// Stops the running watch if it is `request`'s (any, for `None`) and installs `next`.
+    fn replace(&self, request: Option<u64>, next: Option<(u64, tokio::task::AbortHandle)>) {
+        let mut slot = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if request.is_some() && slot.as_ref().map(|(running, _)| *running) != request {
+            return;
         }
-        InsightRequest::TraceChain { reference, request } => {
-            InsightResult::TraceChain { request, result: owner_chain(&access, &reference).await }
+        if let Some((_, previous)) = std::mem::replace(&mut *slot, next) {
+            previous.abort();
         }
-        InsightRequest::HelmRelease { reference, request } => {
-            InsightResult::HelmRelease { request, result: applied_values(&access, &reference).await }
+    }
+}
+
+impl Drop for PodWatchSlot {
+    fn drop(&mut self) {
+        self.replace(None, None);
+    }
+}
+
+impl InsightRunner {
+    pub fn new(client: kube::Client) -> InsightRunner {
+        InsightRunner { access: ObjectAccess::new(client), pod_watch: Arc::default() }
+    }
+
+    /// Starts a request on the runtime; `report` receives its result (several, for a pods watch).
+    pub fn start(&self, request: InsightRequest, report: impl Fn(InsightResult) + Send + Sync + 'static) {
+        let access = self.access.clone();
+        match request {
+            InsightRequest::StopPods { request } => self.pod_watch.replace(Some(request), None),
+            InsightRequest::Pods { owner, request } => {
+                let task = tokio::spawn(async move { watch_pods(access, owner, request, report).await });
+                self.pod_watch.replace(None, Some((request, task.abort_handle())));
+            }
+            InsightRequest::Tree { root, request } => {
+                tokio::spawn(async move {
+                    report(InsightResult::Tree { request, result: build_tree(&access, &root).await });
+                });
+            }
+            InsightRequest::TraceChain { reference, request } => {
+                tokio::spawn(async move {
+                    report(InsightResult::TraceChain { request, result: owner_chain(&access, &reference).await });
+                });
+            }
+            InsightRequest::HelmRelease { reference, request } => {
+                tokio::spawn(async move {
+                    report(InsightResult::HelmRelease { request, result: applied_values(&access, &reference).await });
+                });
+            }
         }
-        InsightRequest::Pods { owner, request } => {
-            InsightResult::Pods { request, result: pods_of(&access, &owner).await }
+    }
+}
+
+/// Lists a workload's pods, then follows them with a watch, reporting the whole list after each change.
+async fn watch_pods(access: ObjectAccess, owner: ObjectReference, request: u64, report: impl Fn(InsightResult)) {
+    use futures::StreamExt;
+    use kube::runtime::WatchStreamExt;
+    use kube::runtime::reflector::store::Writer;
+    use kube::runtime::watcher::{self, Event, watcher};
+
+    let fail = |message: String| report(InsightResult::Pods { request, result: Err(message) });
+    let object = match access.get(&owner).await {
+        Lookup::Found(object) => object,
+        other => return fail(read_error(&owner, &other)),
+    };
+    let (selector, config) = if owner.kind == "Pod" {
+        (format!("the pod {}", owner.name), watcher::Config::default().fields(&format!("metadata.name={}", owner.name)))
+    } else {
+        match pod_selector(&object) {
+            Ok(selector) => (selector.clone(), watcher::Config::default().labels(&selector)),
+            Err(message) => return fail(message),
         }
+    };
+    let resolved = match access.resolve("v1", "Pod").await {
+        Ok(resolved) => resolved,
+        Err(message) => return fail(message),
+    };
+    let api: kube::Api<kube::api::DynamicObject> =
+        kube::Api::namespaced_with(access.client().clone(), &owner.namespace, &resolved.resource);
+    let mut writer = Writer::new(resolved.resource.clone());
+    let store = writer.as_reader();
+    let mut events = std::pin::pin!(watcher(api, config).default_backoff());
+    let mut listed = false;
+    while let Some(event) = events.next().await {
+        let event = match event {
+            Ok(event) => event,
+            // The watch retries with backoff; before a first list the error is what the screen shows.
+            Err(err) if !listed => {
+                fail(format!("cannot watch pods ({selector}): {err}"));
+                continue;
+            }
+            Err(_) => continue,
+        };
+        writer.apply_watcher_event(&event);
+        if matches!(event, Event::Init | Event::InitApply(_)) {
+            continue;
+        }
+        listed = true;
+        let mut pods: Vec<Value> = store
+            .state()
+            .iter()
+            .map(|pod| {
+                let mut pod = (**pod).clone();
+                pod.metadata.managed_fields = None;
+                serde_json::to_value(pod).unwrap_or(Value::Null)
+            })
+            .collect();
+        pods.sort_by(|a, b| {
+            let name = |pod: &Value| pod.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+            name(a).cmp(&name(b))
+        });
+        report(InsightResult::Pods { request, result: Ok((selector.clone(), pods)) });
     }
 }
 
@@ -217,24 +325,4 @@ async fn applied_values(access: &ObjectAccess, reference: &ObjectReference) -> R
     };
     let release = fetch_release(access, &helm_release).await.map_err(|err| err.to_string())?;
     Ok(AppliedValues { release: format!("{}.v{}", release.name, release.version), config: release.config })
-}
-
-async fn pods_of(access: &ObjectAccess, owner: &ObjectReference) -> Result<(String, Vec<Value>), String> {
-    let object = match access.get(owner).await {
-        Lookup::Found(object) => object,
-        other => return Err(read_error(owner, &other)),
-    };
-    if owner.kind == "Pod" {
-        return Ok((format!("the pod {}", owner.name), vec![object]));
-    }
-    let selector = pod_selector(&object)?;
-    let mut pods = access
-        .list("v1", "Pod", &owner.namespace, Some(&selector))
-        .await
-        .map_err(|lookup| format!("cannot list pods ({selector}): {}", describe_lookup(&lookup)))?;
-    pods.sort_by(|a, b| {
-        let name = |pod: &Value| pod.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
-        name(a).cmp(&name(b))
-    });
-    Ok((selector, pods))
 }

@@ -71,7 +71,7 @@ struct Runtime {
     /// Numbers the saves in the order they were asked for.
     saves_requested: u64,
     /// Reads of arbitrary objects for the insight screens, with the kinds discovery resolved, per context.
-    objects: Option<(String, crate::cluster::objects::ObjectAccess)>,
+    insight: Option<(String, super::insight_tasks::InsightRunner)>,
 }
 
 /// Runs the terminal UI until the user quits.
@@ -127,7 +127,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         task_tx,
         saving,
         saves_requested: 0,
-        objects: None,
+        insight: None,
     };
 
     // Without a terminal, raw mode fails with a bare OS error; say what is missing instead.
@@ -267,14 +267,14 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
         Effect::Insight(request) => {
             // One discovery cache per connection: a context switch starts a new one.
             let context = runtime.connection.context_name().to_string();
-            if runtime.objects.as_ref().is_none_or(|(known, _)| *known != context) {
-                let access = crate::cluster::objects::ObjectAccess::new(runtime.connection.client().clone());
-                runtime.objects = Some((context, access));
+            if runtime.insight.as_ref().is_none_or(|(known, _)| *known != context) {
+                let runner = super::insight_tasks::InsightRunner::new(runtime.connection.client().clone());
+                runtime.insight = Some((context, runner));
             }
-            if let Some((_, access)) = &runtime.objects {
-                let (access, task_tx) = (access.clone(), runtime.task_tx.clone());
-                tokio::spawn(async move {
-                    let _ = task_tx.send(TaskResult::Insight(super::insight_tasks::run(access, request).await));
+            if let Some((_, runner)) = &runtime.insight {
+                let task_tx = runtime.task_tx.clone();
+                runner.start(request, move |result| {
+                    let _ = task_tx.send(TaskResult::Insight(result));
                 });
             }
         }

@@ -196,6 +196,11 @@ fn tree_trace_pods_and_helm_detail_in_the_tui() {
         screen.contains("Pods of Deployment/shop/tiny[2] app=tiny") && screen.matches("Running").count() == 2
     });
     assert!(screen.contains("1/1"), "{screen}");
+    // The list follows the pods: a third replica shows up and turns ready.
+    fleet.kubectl(&["scale", "deployment", "tiny", "-n", "shop", "--replicas=3"]);
+    tmux.wait_for("three running pods", STEP, |screen| {
+        screen.contains("Pods of Deployment/shop/tiny[3]") && screen.matches("Running").count() == 3
+    });
 
     // A pod traces through its ReplicaSet and Deployment to the HelmRelease and the Kustomization above it.
     tmux.send_keys(&["C-t"]);

@@ -197,6 +197,7 @@ fn answer_reads(harness: &mut Harness) {
                     .collect();
                 InsightResult::Pods { request, result: Ok(("app=tiny".to_string(), pods)) }
             }
+            InsightRequest::StopPods { .. } => continue,
         };
         let effects = update::on_insight_result(&mut harness.state, result);
         harness.effects.extend(effects);
@@ -370,6 +371,10 @@ fn pods_of_a_tree_workload() {
         |effect| !matches!(effect, Effect::Insight(InsightRequest::Pods { owner, .. }) if owner.kind == "ConfigMap")
     ));
     assert!(harness.render().contains("ConfigMap objects have no pods"));
+    // The pods list is a watch: a report for a pods screen that is gone stops it.
+    let late = InsightResult::Pods { request: 999, result: Ok((String::new(), Vec::new())) };
+    let effects = update::on_insight_result(&mut harness.state, late);
+    assert_eq!(effects, vec![Effect::Insight(InsightRequest::StopPods { request: 999 })]);
 }
 
 #[test]

@@ -422,6 +422,10 @@ pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Eff
         Screen::Pods(view) => view.request == request,
         _ => false,
     }) else {
+        // The pods screen this watch reports to is closed: stop the watch.
+        if matches!(result, InsightResult::Pods { .. }) {
+            return vec![Effect::Insight(InsightRequest::StopPods { request })];
+        }
         return Vec::new();
     };
     let fingerprint = match &result {
