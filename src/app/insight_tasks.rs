@@ -9,7 +9,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use futures::future::join_all;
+use futures::StreamExt;
+use futures::stream;
 use serde_json::Value;
 
 use super::insight::{InsightRequest, InsightResult};
@@ -33,6 +34,14 @@ pub fn flux_reference(kind: FluxKind, version: &str, namespace: &str, name: &str
         namespace: namespace.to_string(),
         api_version: Some(format!("{}/{version}", kind.group())),
     }
+}
+
+/// How many reads of one level run at once: enough to hide latency, few enough not to flood the API server.
+const READS_AT_ONCE: usize = 16;
+
+/// Runs the futures, at most [`READS_AT_ONCE`] at a time, and returns their outputs in order.
+async fn ordered<F: Future<Output = TreeNode>>(futures: impl Iterator<Item = F>) -> Vec<TreeNode> {
+    stream::iter(futures).buffered(READS_AT_ONCE).collect().await
 }
 
 /// The whole tree under `root`. `Err` only when the root itself cannot be read (not found, forbidden...).
@@ -92,7 +101,7 @@ async fn inventory_children(
     depth: usize,
 ) -> Vec<TreeNode> {
     let entries = inventory_entries(object);
-    join_all(entries.into_iter().map(|entry| async move {
+    ordered(entries.into_iter().map(|entry| async move {
         match entry {
             Ok(reference) => child(access, reference, ancestors.clone(), depth).await,
             Err((id, message)) => TreeNode::problem(invalid_reference(&id), LiveStatus::Invalid, message),
@@ -120,7 +129,7 @@ async fn release_children(
         }
     };
     let objects = manifest_objects(&release.manifest, &release.namespace);
-    join_all(objects.into_iter().map(|entry| async move {
+    ordered(objects.into_iter().map(|entry| async move {
         match entry {
             Ok(reference) => child(access, reference, ancestors.clone(), depth).await,
             Err(message) => TreeNode::problem(invalid_reference("manifest document"), LiveStatus::Invalid, message),

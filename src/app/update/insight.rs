@@ -2,20 +2,21 @@
 //! selected object, moving and expanding in them, taking their reads' results, and keeping them live as the
 //! Flux stores change (the tree is read again when an inventory or release it shows changes).
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::{Effect, body_height, push_screen, refresh_detail_text, selected_row};
-use crate::api::FluxKind;
 use crate::api::references::ObjectReference;
+use crate::api::{AnyFluxObject, FluxKind};
 use crate::app::action::Action;
 use crate::app::insight::{InsightRequest, InsightResult, PaneContent, PodsView, TextPane, TreeView};
 use crate::app::state::{AppState, Detail, Screen};
 use crate::model::helm_release::helm_release_lines;
 use crate::model::live_object::describe_live_object;
 use crate::model::trace::{manager_of, trace, trace_lines};
-use crate::model::tree::{TreeNode, live_status, reference_label};
+use crate::model::tree::{LiveStatus, TreeNode, live_status, reference_label};
 use crate::model::workload::{pod_row, pod_selector};
 use crate::model::{ObjectKey, StyledLine, yaml_lines};
 
@@ -429,7 +430,7 @@ pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Eff
         return Vec::new();
     };
     let fingerprint = match &result {
-        InsightResult::Tree { result: Ok(tree), .. } => Some(fingerprint(state, tree)),
+        InsightResult::Tree { result: Ok(tree), .. } => Some(fingerprint(&FluxIndex::for_tree(state, tree), tree)),
         _ => None,
     };
     let Some(screen) = state.stack.get_mut(index) else { return Vec::new() };
@@ -485,9 +486,37 @@ pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Eff
     Vec::new()
 }
 
+/// The Flux objects of the kinds a tree shows, by kind, namespace and name: one pass over the stores per
+/// refresh instead of one per node.
+struct FluxIndex(HashMap<(FluxKind, String, String), Arc<AnyFluxObject>>);
+
+impl FluxIndex {
+    fn for_tree(state: &AppState, tree: &TreeNode) -> FluxIndex {
+        let mut kinds = BTreeSet::new();
+        let mut stack = vec![tree];
+        while let Some(node) = stack.pop() {
+            stack.extend(node.children.iter());
+            if let Some(key) = flux_key(&node.reference) {
+                kinds.insert(key.kind);
+            }
+        }
+        let mut index = HashMap::new();
+        for kind in kinds {
+            for object in state.stores.objects(kind) {
+                index.insert((kind, object.namespace().to_string(), object.name().to_string()), object);
+            }
+        }
+        FluxIndex(index)
+    }
+
+    fn get(&self, key: &ObjectKey) -> Option<&Arc<AnyFluxObject>> {
+        self.0.get(&(key.kind, key.namespace.clone(), key.name.clone()))
+    }
+}
+
 /// What the stores say about the tree's Kustomizations and HelmReleases: their inventories and release
 /// versions. The objects under them only change when these do.
-fn fingerprint(state: &AppState, tree: &TreeNode) -> String {
+fn fingerprint(index: &FluxIndex, tree: &TreeNode) -> String {
     let mut out = String::new();
     let mut stack = vec![tree];
     while let Some(node) = stack.pop() {
@@ -496,7 +525,7 @@ fn fingerprint(state: &AppState, tree: &TreeNode) -> String {
         if !matches!(key.kind, FluxKind::Kustomization | FluxKind::HelmRelease) {
             continue;
         }
-        let value = find_flux(state, key.kind, &key.namespace, &key.name);
+        let value = index.get(&key).map(|object| object.to_value());
         let inventory = value.as_ref().and_then(|v| v.pointer("/status/inventory")).map(Value::to_string);
         let release = value.as_ref().and_then(|v| v.pointer("/status/history/0/version")).map(Value::to_string);
         out.push_str(&format!("{}|{:?}|{:?};", reference_label(&node.reference), inventory, release));
@@ -505,18 +534,19 @@ fn fingerprint(state: &AppState, tree: &TreeNode) -> String {
 }
 
 /// Brings the Flux nodes' statuses up to date from the stores.
-fn refresh_flux_statuses(state: &AppState, node: &mut TreeNode) {
+fn refresh_flux_statuses(index: &FluxIndex, node: &mut TreeNode) {
     if let Some(key) = flux_key(&node.reference)
-        && let Some(value) = find_flux(state, key.kind, &key.namespace, &key.name)
-        && node.status != crate::model::tree::LiveStatus::Invalid
+        && let Some(object) = index.get(&key)
+        && node.status != LiveStatus::Invalid
     {
+        let value = object.to_value();
         let (status, message) = live_status(&value);
         node.status = status;
         node.message = message;
         node.object = Some(Arc::new(value));
     }
     for child in &mut node.children {
-        refresh_flux_statuses(state, child);
+        refresh_flux_statuses(index, child);
     }
 }
 
@@ -531,12 +561,19 @@ pub fn refresh_insight(state: &mut AppState) -> Vec<Effect> {
     let mut effects = Vec::new();
     for index in 0..state.stack.len() {
         match &state.stack[index] {
-            Screen::Tree(view) => {
-                let Some(mut tree) = view.tree.clone() else { continue };
-                refresh_flux_statuses(state, &mut tree);
-                let fingerprint = fingerprint(state, &tree);
-                let reread = fingerprint != view.fingerprint && !view.loading;
-                let request = if reread { Some(next_request(state)) } else { None };
+            Screen::Tree(_) => {
+                // The tree leaves the state while the stores are read, so it is updated in place.
+                let Some(Screen::Tree(view)) = state.stack.get_mut(index) else { continue };
+                let Some(mut tree) = view.tree.take() else { continue };
+                let flux = FluxIndex::for_tree(state, &tree);
+                refresh_flux_statuses(&flux, &mut tree);
+                let fingerprint = fingerprint(&flux, &tree);
+                let request = match state.stack.get(index) {
+                    Some(Screen::Tree(view)) if fingerprint != view.fingerprint && !view.loading => {
+                        Some(next_request(state))
+                    }
+                    _ => None,
+                };
                 if let Some(Screen::Tree(view)) = state.stack.get_mut(index) {
                     view.tree = Some(tree);
                     if let Some(request) = request {
