@@ -231,6 +231,25 @@ fn kustomization_tree_with_nested_objects_and_a_corrupt_inventory() {
 }
 
 #[test]
+fn tree_statuses_are_coloured_by_the_theme() {
+    let mut harness = harness();
+    harness.press("t");
+    answer_reads(&mut harness);
+    let buffer = harness.buffer();
+    let theme = harness.theme().clone();
+    let style_of = |word: &str, after: &str| {
+        let text = super::harness::buffer_text(&buffer);
+        let (y, line) = text.lines().enumerate().find(|(_, line)| line.contains(after)).expect("the node's line");
+        let column = line.find(&format!("{after}  {word}")).expect("the status") + after.len() + 2;
+        let x = line[..column].chars().count() as u16;
+        buffer[(x, y as u16)].style()
+    };
+    assert_eq!(style_of("NotFound", "Deployment/shop/ghost").fg, theme.failed.fg);
+    assert_eq!(style_of("Invalid", "InventoryEntry/not-an-id").fg, theme.failed.fg);
+    assert_eq!(style_of("Ready", "Namespace/shop").fg, theme.ready.fg);
+}
+
+#[test]
 fn collapsing_and_moving_to_the_parent() {
     let mut harness = harness();
     harness.press("t");
@@ -332,6 +351,8 @@ fn trace_of_a_kustomization_and_of_a_tree_node() {
     // The Deployment under the nested Kustomization.
     harness.press("j j j l j ctrl-t");
     snapshot("trace_tree_node", &mut harness);
+    harness.resize(80, 24);
+    snapshot("trace_tree_node_80x24", &mut harness);
 }
 
 #[test]
@@ -344,6 +365,9 @@ fn helm_release_detail_masks_values_until_revealed() {
     harness.press("x");
     let text = harness.render();
     assert!(text.contains("password: hunter2") && text.contains("[secrets shown]"), "{text}");
+    snapshot("helm_details_revealed", &mut harness);
+    harness.resize(80, 24);
+    snapshot("helm_details_revealed_80x24", &mut harness);
     let mut harness = self::harness();
     harness.press("v");
     assert!(harness.render().contains("the HelmRelease detail needs a HelmRelease, not Kustomization"));
@@ -360,6 +384,9 @@ fn pods_of_a_tree_workload() {
     );
     answer_reads(&mut harness);
     snapshot("pods", &mut harness);
+    harness.resize(80, 24);
+    snapshot("pods_80x24", &mut harness);
+    harness.resize(120, 40);
     harness.press("j enter");
     assert!(harness.render().contains("Describe Pod/shop/tiny-5d9c7-fghij"));
     // p again on the pods list reads them again.
