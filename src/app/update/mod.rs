@@ -7,12 +7,13 @@
 mod cluster;
 mod input;
 mod insight;
+mod insight_refresh;
 mod mouse;
 mod reconciles;
 
 pub use cluster::{on_cluster_event, refresh_stale_kinds};
 pub use input::{on_input_key, on_key, run_command};
-pub use insight::{on_insight_result, refresh_insight};
+pub use insight_refresh::{on_insight_result, refresh_insight};
 pub use mouse::on_mouse;
 pub use reconciles::{PendingReconcile, RECONCILE_TIMEOUT, check_reconciles, reconcile_requested};
 
