@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::api::references::ObjectReference;
 use crate::model::ObjectKey;
-use crate::model::helm_release::AppliedValues;
+use crate::model::helm_release::{AppliedValues, SourceCheck};
 use crate::model::text::StyledLine;
 use crate::model::tree::{TreeNode, reference_label};
 use crate::model::workload::PodRow;
@@ -40,9 +40,11 @@ pub enum InsightResult {
         request: u64,
         result: Result<Vec<Value>, String>,
     },
+    /// The applied values, and what the cluster holds for each `valuesFrom` source.
     HelmRelease {
         request: u64,
         result: Result<AppliedValues, String>,
+        sources: Vec<SourceCheck>,
     },
     /// The selector used, and the pods (again after each change the watch sees).
     Pods {
@@ -120,7 +122,7 @@ pub enum PaneContent {
     /// The trace of an object; `chain` is the object and its owners, empty while being read.
     Trace { reference: ObjectReference, chain: Vec<Arc<Value>> },
     /// A HelmRelease's history and values; `applied` is `None` while the release is being read.
-    HelmDetails { key: ObjectKey, applied: Option<Result<AppliedValues, String>> },
+    HelmDetails { key: ObjectKey, applied: Option<Result<AppliedValues, String>>, sources: Vec<SourceCheck> },
     /// Describe (or YAML) of a live object that is not a Flux object.
     Object { reference: ObjectReference, object: Arc<Value>, yaml: bool },
 }

@@ -18,7 +18,7 @@ use crate::api::FluxKind;
 use crate::api::references::ObjectReference;
 use crate::cluster::helm_storage::{describe_lookup, fetch_release, manifest_objects, release_location};
 use crate::cluster::objects::{Lookup, ObjectAccess};
-use crate::model::helm_release::AppliedValues;
+use crate::model::helm_release::{AppliedValues, SourceCheck, SourceState, check_source};
 use crate::model::trace::manager_of;
 use crate::model::tree::{LiveStatus, TreeNode, invalid_reference, inventory_entries, live_status};
 use crate::model::workload::pod_selector;
@@ -218,7 +218,7 @@ impl InsightRunner {
             }
             InsightRequest::HelmRelease { reference, request } => {
                 tokio::spawn(async move {
-                    report(InsightResult::HelmRelease { request, result: applied_values(&access, &reference).await });
+                    report(helm_release_values(&access, &reference, request).await);
                 });
             }
         }
@@ -327,11 +327,41 @@ async fn owner_chain(access: &ObjectAccess, reference: &ObjectReference) -> Resu
     Ok(chain)
 }
 
-async fn applied_values(access: &ObjectAccess, reference: &ObjectReference) -> Result<AppliedValues, String> {
+/// The values of a HelmRelease's current release, and what the cluster holds for each of its `valuesFrom`.
+async fn helm_release_values(access: &ObjectAccess, reference: &ObjectReference, request: u64) -> InsightResult {
     let helm_release = match access.get(reference).await {
         Lookup::Found(object) => object,
-        other => return Err(read_error(reference, &other)),
+        other => {
+            return InsightResult::HelmRelease {
+                request,
+                result: Err(read_error(reference, &other)),
+                sources: Vec::new(),
+            };
+        }
     };
-    let release = fetch_release(access, &helm_release).await.map_err(|err| err.to_string())?;
-    Ok(AppliedValues { release: format!("{}.v{}", release.name, release.version), config: release.config })
+    let mut sources = Vec::new();
+    let values_from = helm_release.pointer("/spec/valuesFrom").and_then(Value::as_array).cloned().unwrap_or_default();
+    for source in &values_from {
+        let text = |key: &str| source.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+        let object = ObjectReference {
+            kind: text("kind"),
+            name: text("name"),
+            namespace: reference.namespace.clone(),
+            api_version: Some("v1".to_string()),
+        };
+        let state = match access.get(&object).await {
+            Lookup::Found(found) => check_source(source, Some(&found)),
+            Lookup::NotFound => check_source(source, None),
+            other => SourceState::Unreadable(describe_lookup(&other)),
+        };
+        sources.push(SourceCheck { kind: object.kind, name: object.name, state });
+    }
+    let result = fetch_release(access, &helm_release)
+        .await
+        .map(|release| AppliedValues {
+            release: format!("{}.v{}", release.name, release.version),
+            config: release.config,
+        })
+        .map_err(|err| err.to_string());
+    InsightResult::HelmRelease { request, result, sources }
 }

@@ -16,6 +16,36 @@ pub struct AppliedValues {
     pub config: Value,
 }
 
+/// What the cluster holds for one `valuesFrom` source: a missing object or key fails the release unless the
+/// source is optional, so the detail says which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCheck {
+    pub kind: String,
+    pub name: String,
+    pub state: SourceState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceState {
+    /// The object exists; `has_key` says whether it holds the values key.
+    Found {
+        has_key: bool,
+    },
+    NotFound,
+    /// Could not be read (forbidden...), with why.
+    Unreadable(String),
+}
+
+/// Checks one source object (or its absence) against a `valuesFrom` entry.
+pub fn check_source(source: &Value, object: Option<&Value>) -> SourceState {
+    let Some(object) = object else { return SourceState::NotFound };
+    let key = Some(text(source, "/valuesKey")).filter(|k| !k.is_empty()).unwrap_or("values.yaml");
+    let has_key = ["/data", "/stringData", "/binaryData"]
+        .iter()
+        .any(|pointer| object.pointer(pointer).and_then(|data| data.get(key)).is_some());
+    SourceState::Found { has_key }
+}
+
 fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
     value.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
@@ -59,6 +89,7 @@ fn status_class(status: &str) -> TextClass {
 pub fn helm_release_lines(
     helm_release: &Value,
     applied: Option<&Result<AppliedValues, String>>,
+    sources: &[SourceCheck],
     reveal: bool,
 ) -> Vec<StyledLine> {
     let mut lines = Vec::new();
@@ -156,6 +187,16 @@ pub fn helm_release_lines(
         }
         let optional = source.get("optional").and_then(Value::as_bool) == Some(true);
         line.push(if optional { "  optional" } else { "  required" }, TextClass::Muted);
+        let check =
+            sources.iter().find(|check| check.kind == text(source, "/kind") && check.name == text(source, "/name"));
+        let problem = if optional { TextClass::Muted } else { TextClass::Failed };
+        match check.map(|check| &check.state) {
+            Some(SourceState::Found { has_key: true }) => line.push("  found", TextClass::Ready),
+            Some(SourceState::Found { has_key: false }) => line.push(format!("  no key {key} in it"), problem),
+            Some(SourceState::NotFound) => line.push("  not found", problem),
+            Some(SourceState::Unreadable(why)) => line.push(format!("  cannot read: {why}"), TextClass::Reconciling),
+            None => {}
+        }
         lines.push(line);
     }
     let inline =
@@ -206,7 +247,7 @@ mod tests {
     fn history_values_and_sources_are_shown_with_secrets_masked() {
         let applied =
             Ok(AppliedValues { release: "tiny.v2".to_string(), config: json!({"auth": {"password": "hunter2"}}) });
-        let text = text_of(&helm_release_lines(&release(), Some(&applied), false));
+        let text = text_of(&helm_release_lines(&release(), Some(&applied), &[], false));
         assert!(text.contains("2    tiny@0.1.0"), "{text}");
         assert!(text.contains("2026-11-24 11:30"), "{text}");
         assert!(text.contains("sha256:0123456789ab "), "{text}");
@@ -214,7 +255,7 @@ mod tests {
         assert!(text.contains("release tiny.v2"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("ConfigMap overrides  key values.yaml  targetPath replicas  required"), "{text}");
-        let revealed = text_of(&helm_release_lines(&release(), Some(&applied), true));
+        let revealed = text_of(&helm_release_lines(&release(), Some(&applied), &[], true));
         assert!(revealed.contains("password: hunter2"), "{revealed}");
     }
 
@@ -223,10 +264,32 @@ mod tests {
         let mut hr = release();
         hr["spec"]["valuesFrom"] = json!([{"kind": "Secret", "name": "creds"}]);
         let applied = Ok(AppliedValues { release: "tiny.v2".to_string(), config: json!({"db": {"host": "x"}}) });
-        let text = text_of(&helm_release_lines(&hr, Some(&applied), false));
+        let text = text_of(&helm_release_lines(&hr, Some(&applied), &[], false));
         assert!(!text.contains("host: x") && text.contains("Secret creds"), "{text}");
         let failed = Err("release tiny not found".to_string());
-        let text = text_of(&helm_release_lines(&hr, Some(&failed), false));
+        let text = text_of(&helm_release_lines(&hr, Some(&failed), &[], false));
         assert!(text.contains("cannot read the Helm release: release tiny not found"), "{text}");
+    }
+
+    #[test]
+    fn values_sources_say_whether_the_cluster_has_them() {
+        let mut hr = release();
+        hr["spec"]["valuesFrom"] = json!([{"kind": "Secret", "name": "creds", "optional": true},
+            {"kind": "ConfigMap", "name": "overrides", "valuesKey": "extra.yaml"}, {"kind": "ConfigMap", "name": "gone"}]);
+        let configmap = json!({"kind": "ConfigMap", "data": {"values.yaml": "a: 1"}});
+        let sources = vec![
+            SourceCheck { kind: "Secret".into(), name: "creds".into(), state: SourceState::NotFound },
+            SourceCheck {
+                kind: "ConfigMap".into(),
+                name: "overrides".into(),
+                state: check_source(&hr["spec"]["valuesFrom"][1], Some(&configmap)),
+            },
+            SourceCheck { kind: "ConfigMap".into(), name: "gone".into(), state: check_source(&json!({}), None) },
+        ];
+        let text = text_of(&helm_release_lines(&hr, None, &sources, false));
+        assert!(text.contains("Secret creds  key values.yaml  optional  not found"), "{text}");
+        assert!(text.contains("ConfigMap overrides  key extra.yaml  required  no key extra.yaml in it"), "{text}");
+        assert!(text.contains("ConfigMap gone  key values.yaml  required  not found"), "{text}");
+        assert_eq!(check_source(&json!({}), Some(&configmap)), SourceState::Found { has_key: true });
     }
 }

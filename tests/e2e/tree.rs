@@ -222,6 +222,10 @@ fn tree_trace_pods_and_helm_detail_in_the_tui() {
     let screen = tmux.wait_for_text("Values applied (release tiny.v1", STEP);
     assert!(screen.contains("tiny@0.1.0") && screen.contains("password: ••••••••"), "{screen}");
     assert!(!screen.contains("hunter2"), "{screen}");
+    assert!(
+        screen.contains("ConfigMap tiny-overrides  key values.yaml  targetPath replicas  optional  not found"),
+        "{screen}"
+    );
     tmux.send_keys(&["x"]);
     tmux.wait_for_text("password: hunter2", STEP);
 

@@ -13,7 +13,7 @@ use fluxtui::app::insight::{InsightRequest, InsightResult};
 use fluxtui::app::state::Screen;
 use fluxtui::app::update::{self, Effect};
 use fluxtui::cluster::{ClusterEvent, FluxStores};
-use fluxtui::model::helm_release::AppliedValues;
+use fluxtui::model::helm_release::{AppliedValues, SourceCheck, SourceState};
 use fluxtui::model::tree::{LiveStatus, TreeNode, invalid_reference, live_status};
 use serde_json::{Value, json};
 
@@ -181,6 +181,11 @@ fn answer_reads(harness: &mut Harness) {
                     release: "tiny.v2".to_string(),
                     config: json!({"replicas": 2, "auth": {"password": "hunter2"}}),
                 }),
+                sources: vec![SourceCheck {
+                    kind: "ConfigMap".to_string(),
+                    name: "tiny-overrides".to_string(),
+                    state: SourceState::NotFound,
+                }],
             },
             InsightRequest::Pods { request, owner } => {
                 let pods = ["tiny-5d9c7-abcde", "tiny-5d9c7-fghij"]

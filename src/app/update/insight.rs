@@ -156,7 +156,7 @@ fn open_helm_details(state: &mut AppState, target: Target) -> Vec<Effect> {
     };
     let request = next_request(state);
     let title = format!("helmrelease {}/{}", key.namespace, key.name);
-    let content = PaneContent::HelmDetails { key, applied: None };
+    let content = PaneContent::HelmDetails { key, applied: None, sources: Vec::new() };
     push_screen(state, Screen::HelmDetails(Box::new(TextPane::new(title, content, request))));
     rebuild_top_pane(state);
     vec![Effect::Insight(InsightRequest::HelmRelease { reference: target.reference, request })]
@@ -385,13 +385,15 @@ fn pane_lines(state: &AppState, pane: &TextPane) -> Vec<StyledLine> {
             let find = |kind: FluxKind, namespace: &str, name: &str| find_flux(state, kind, namespace, name);
             trace_lines(&trace(&chain, &find))
         }
-        PaneContent::HelmDetails { key, applied } => match find_flux(state, key.kind, &key.namespace, &key.name) {
-            Some(helm_release) => helm_release_lines(&helm_release, applied.as_ref(), pane.reveal),
-            None => vec![StyledLine::plain(format!(
-                "HelmRelease {}/{} is not in the cluster (any more)",
-                key.namespace, key.name
-            ))],
-        },
+        PaneContent::HelmDetails { key, applied, sources } => {
+            match find_flux(state, key.kind, &key.namespace, &key.name) {
+                Some(helm_release) => helm_release_lines(&helm_release, applied.as_ref(), sources, pane.reveal),
+                None => vec![StyledLine::plain(format!(
+                    "HelmRelease {}/{} is not in the cluster (any more)",
+                    key.namespace, key.name
+                ))],
+            }
+        }
         PaneContent::Object { object, yaml: true, .. } => yaml_lines(object, pane.reveal),
         PaneContent::Object { object, yaml: false, .. } => describe_live_object(object),
     }

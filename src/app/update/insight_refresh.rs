@@ -68,9 +68,10 @@ pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Eff
             }
             Err(message) => pane.error = Some(message),
         },
-        (Screen::HelmDetails(pane), InsightResult::HelmRelease { result, .. }) => {
-            if let PaneContent::HelmDetails { applied, .. } = &mut pane.content {
+        (Screen::HelmDetails(pane), InsightResult::HelmRelease { result, sources: checked, .. }) => {
+            if let PaneContent::HelmDetails { applied, sources, .. } = &mut pane.content {
                 *applied = Some(result);
+                *sources = checked;
             }
         }
         (Screen::Pods(view), InsightResult::Pods { result, .. }) => {
