@@ -218,7 +218,12 @@ fn tree_trace_pods_and_helm_detail_in_the_tui() {
     // Back to the tree: the HelmRelease detail with values from the real release, masked until x.
     escape(&tmux);
     escape(&tmux);
-    tmux.send_keys(&["k", "k", "k", "v"]);
+    // The release's Secret, read live, with its data masked.
+    tmux.send_keys(&["k", "k", "y"]);
+    let screen = tmux.wait_for_text("YAML Secret/shop/tiny-auth", STEP);
+    assert!(screen.contains("password: ••••••••") && !screen.contains("aHVudGVyMg=="), "{screen}");
+    escape(&tmux);
+    tmux.send_keys(&["k", "v"]);
     let screen = tmux.wait_for_text("Values applied (release tiny.v1", STEP);
     assert!(screen.contains("tiny@0.1.0") && screen.contains("password: ••••••••"), "{screen}");
     assert!(!screen.contains("hunter2"), "{screen}");
