@@ -125,7 +125,19 @@ async fn release_children(
                 namespace: String::new(),
                 api_version: None,
             };
-            return vec![TreeNode::problem(reference, LiveStatus::Unknown, err.to_string())];
+            // Without the release (its Secret unreadable, say), the helm-controller's own inventory still says
+            // what the release holds: show it, after a node that says why.
+            let has_inventory = !inventory_entries(object).is_empty();
+            let message = if has_inventory {
+                format!("{err}; the objects below come from status.inventory")
+            } else {
+                err.to_string()
+            };
+            let mut children = vec![TreeNode::problem(reference, LiveStatus::Unknown, message)];
+            if has_inventory {
+                children.extend(inventory_children(access, object, ancestors, depth).await);
+            }
+            return children;
         }
     };
     let objects = manifest_objects(&release.manifest, &release.namespace);

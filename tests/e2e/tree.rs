@@ -154,6 +154,31 @@ fn headless_tree_prints_what_flux_tree_prints_and_fails_on_a_missing_root() {
     // Helm's install order, as the release's manifest keeps it.
     assert_eq!(children, ["tiny-auth", "tiny-config", "tiny"]);
 
+    // A HelmRelease whose release cannot be found falls back to its status.inventory, and says so.
+    let orphan = json!({"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "orphan", "namespace": "shop"},
+        "spec": {"interval": "5m", "chart": {"spec": {"chart": "tiny", "sourceRef": {"kind": "HelmRepository", "name": "shop", "namespace": "flux-system"}}}}});
+    fleet.apply("orphan", &[orphan], &[]);
+    let status =
+        json!({"status": {"inventory": {"entries": [{"id": "shop_tiny-config__ConfigMap", "v": "v1"}]}}}).to_string();
+    fleet.kubectl(&[
+        "patch",
+        "helmrelease",
+        "orphan",
+        "-n",
+        "shop",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        &status,
+    ]);
+    let output = fluxtui(&fleet, &["tree", "hr", "orphan", "-n", "shop"]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "HelmRelease/shop/orphan\n\
+         ├── HelmReleaseStorage/orphan (Unknown: release orphan not found in namespace shop; the objects below come from status.inventory)\n\
+         └── ConfigMap/shop/tiny-config\n"
+    );
+
     let output = fluxtui(&fleet, &["tree", "ks", "nope", "-n", "flux-system"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("Kustomization flux-system/nope not found"));
