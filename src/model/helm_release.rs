@@ -66,7 +66,10 @@ fn indented(lines: Vec<StyledLine>) -> impl Iterator<Item = StyledLine> {
 /// Shortens `sha256:abcdef…` digests to 12 hex characters for the table.
 fn short_digest(digest: &str) -> String {
     match digest.split_once(':') {
-        Some((algorithm, hex)) if hex.len() > 12 => format!("{algorithm}:{}", &hex[..12]),
+        // By characters: a status written by hand may hold anything.
+        Some((algorithm, hex)) if hex.chars().count() > 12 => {
+            format!("{algorithm}:{}", hex.chars().take(12).collect::<String>())
+        }
         _ => digest.to_string(),
     }
 }
@@ -269,6 +272,13 @@ mod tests {
         let failed = Err("release tiny not found".to_string());
         let text = text_of(&helm_release_lines(&hr, Some(&failed), &[], false));
         assert!(text.contains("cannot read the Helm release: release tiny not found"), "{text}");
+    }
+
+    #[test]
+    fn odd_digests_and_times_do_not_break_the_history() {
+        assert_eq!(short_digest("sha256:ééééééééééééééé"), "sha256:éééééééééééé");
+        assert_eq!(short_time("2026-11-24Té"), "2026-11-24Té");
+        assert_eq!(short_time("2026-11-24T11:00:00Z"), "2026-11-24 11:00");
     }
 
     #[test]
