@@ -255,6 +255,31 @@ fn tree_statuses_are_coloured_by_the_theme() {
 }
 
 #[test]
+fn a_long_tree_scrolls_with_the_selection() {
+    let mut objects = fleet();
+    let entries: Vec<Value> =
+        (0..80).map(|index| json!({"id": format!("shop_config-{index:02}__ConfigMap"), "v": "v1"})).collect();
+    objects[1]["status"]["inventory"] = json!({ "entries": entries });
+    let mut harness = Harness::with_objects(objects.clone().into_iter().map(AnyFluxObject::from_value).collect());
+    harness.press("4 t");
+    let Some(Effect::Insight(InsightRequest::Tree { root, request })) = harness.effects.pop() else {
+        panic!("no read")
+    };
+    update::on_insight_result(&mut harness.state, InsightResult::Tree { request, result: Ok(node(&objects, root)) });
+    harness.resize(80, 24);
+    harness.press("G");
+    let text = harness.render();
+    assert!(text.contains("ConfigMap/shop/config-79") && !text.contains("config-10 "), "{text}");
+    harness.press("ctrl-u");
+    let text = harness.render();
+    let Screen::Tree(view) = harness.state.screen() else { panic!("not on the tree") };
+    let selected = view.selected[0];
+    assert!(text.contains(&format!("ConfigMap/shop/config-{selected:02}")), "{text}");
+    harness.press("g");
+    assert!(harness.render().contains("▼ Kustomization/flux-system/shop"));
+}
+
+#[test]
 fn collapsing_and_moving_to_the_parent() {
     let mut harness = harness();
     harness.press("t");
