@@ -87,7 +87,7 @@ actions! {
     ShowTree => "show-tree", "Show the objects a Kustomization or HelmRelease manages, with live status (flux tree)";
     ShowTrace => "show-trace", "Trace the selected object to its Kustomization or HelmRelease, source and revision";
     ShowHelmDetails => "show-helm-details", "Show a HelmRelease's history, applied values and values sources";
-    ShowPods => "show-pods", "Show the pods of the selected workload (again to re-read them)";
+    ShowPods => "show-pods", "Show the pods of the selected workload, followed live";
 }
 
 impl Action {

@@ -15,6 +15,7 @@ const COMMANDS: &[(&str, &str)] = &[
     (":overview", "counts, failures, controllers"),
     (":ns [name|all]  :ctx [name]  :theme [name]", "namespace, context, theme (pickers without a name)"),
     (":help  :q", "this help, quit"),
+    (":tree  :trace  :values :history  :pods", "tree, trace, HelmRelease detail, pods of the selection"),
 ];
 
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, scroll: usize) {
