@@ -168,3 +168,26 @@ fn to_value(mut object: DynamicObject) -> Value {
     object.metadata.managed_fields = None;
     serde_json::to_value(&object).unwrap_or(Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(code: u16, message: &str) -> Error {
+        let status: kube::core::Status =
+            serde_json::from_value(serde_json::json!({"code": code, "message": message})).expect("a Status");
+        Error::Api(Box::new(status))
+    }
+
+    #[test]
+    fn read_failures_are_values() {
+        assert_eq!(from_error(api_error(404, "not found")), Lookup::NotFound);
+        let forbidden = "deployments.apps \"web\" is forbidden: User \"viewer\" cannot get resource";
+        assert_eq!(from_error(api_error(403, forbidden)), Lookup::Forbidden(forbidden.to_string()));
+        assert!(
+            matches!(from_error(api_error(500, "etcd timeout")), Lookup::Failed(message) if message.contains("etcd timeout"))
+        );
+        assert_eq!(split_api_version("apps/v1"), ("apps", "v1"));
+        assert_eq!(split_api_version("v1"), ("", "v1"));
+    }
+}

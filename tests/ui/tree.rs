@@ -277,6 +277,10 @@ fn a_long_tree_scrolls_with_the_selection() {
     assert!(text.contains(&format!("ConfigMap/shop/config-{selected:02}")), "{text}");
     harness.press("g");
     assert!(harness.render().contains("▼ Kustomization/flux-system/shop"));
+    // t on the root reads the tree again, keeping it on screen meanwhile.
+    harness.press("t");
+    assert!(matches!(harness.effects.last(), Some(Effect::Insight(InsightRequest::Tree { .. }))));
+    assert!(harness.render().contains("(reading…)") && harness.state.stack.len() == 2);
 }
 
 #[test]

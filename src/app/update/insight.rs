@@ -108,6 +108,15 @@ pub(super) fn open(state: &mut AppState, action: Action) -> Vec<Effect> {
     if action == Action::ShowPods && matches!(state.screen(), Screen::Pods(_)) {
         return reread_pods(state);
     }
+    // `t` on a tree's root reads the tree again (its non-Flux objects are read only when it opens or an
+    // inventory changes); on a nested Kustomization or HelmRelease it opens that one's tree.
+    if action == Action::ShowTree
+        && let Screen::Tree(view) = state.screen()
+        && view.selected.is_empty()
+        && !view.loading
+    {
+        return reread_tree(state);
+    }
     let Some(target) = target(state) else {
         state.flash_error(format!("{}: select an object first", action.name()));
         return Vec::new();
@@ -181,6 +190,14 @@ fn open_pods(state: &mut AppState, target: Target) -> Vec<Effect> {
     let request = next_request(state);
     push_screen(state, Screen::Pods(Box::new(PodsView::new(target.reference.clone(), request))));
     vec![Effect::Insight(InsightRequest::Pods { owner: target.reference, request })]
+}
+
+fn reread_tree(state: &mut AppState) -> Vec<Effect> {
+    let request = next_request(state);
+    let Some(Screen::Tree(view)) = state.screen_mut() else { return Vec::new() };
+    view.request = request;
+    view.loading = true;
+    vec![Effect::Insight(InsightRequest::Tree { root: view.root.clone(), request })]
 }
 
 fn reread_pods(state: &mut AppState) -> Vec<Effect> {
