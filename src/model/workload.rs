@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::duration::{age, parse_time};
+use super::duration::parse_time;
 use super::tree::{LiveStatus, live_status};
 
 /// The label selector (in `kubectl -l` syntax) that finds a workload's pods.
@@ -65,12 +65,13 @@ pub struct PodRow {
     /// The phase, or the reason a container waits or terminated (`CrashLoopBackOff`), as kubectl shows it.
     pub status: String,
     pub restarts: i64,
-    pub age: String,
+    /// When the pod was created, for its age (computed when drawn, so it ages with the clock).
+    pub created: Option<DateTime<Utc>>,
     pub node: String,
     pub live: LiveStatus,
 }
 
-pub fn pod_row(pod: &Value, now: DateTime<Utc>) -> PodRow {
+pub fn pod_row(pod: &Value) -> PodRow {
     let text = |pointer: &str| pod.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
     let statuses: Vec<&Value> =
         pod.pointer("/status/containerStatuses").and_then(Value::as_array).into_iter().flatten().collect();
@@ -97,7 +98,7 @@ pub fn pod_row(pod: &Value, now: DateTime<Utc>) -> PodRow {
         ready: format!("{ready}/{total}"),
         status,
         restarts,
-        age: age(parse_time(&text("/metadata/creationTimestamp")), now),
+        created: parse_time(&text("/metadata/creationTimestamp")),
         node: Some(text("/spec/nodeName")).filter(|node| !node.is_empty()).unwrap_or_else(|| "<none>".to_string()),
         live: live_status(pod).0,
     }
@@ -108,6 +109,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::model::duration::age;
 
     #[test]
     fn selectors_come_from_the_workload() {
@@ -128,8 +130,8 @@ mod tests {
             "status": {"phase": "Running", "containerStatuses": [
                 {"ready": true, "restartCount": 1, "state": {"running": {}}},
                 {"ready": false, "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}});
-        let row = pod_row(&pod, now);
+        let row = pod_row(&pod);
         assert_eq!((row.ready.as_str(), row.status.as_str(), row.restarts), ("1/2", "CrashLoopBackOff", 4));
-        assert_eq!((row.age.as_str(), row.node.as_str(), row.live), ("5m", "node-1", LiveStatus::Failed));
+        assert_eq!((age(row.created, now).as_str(), row.node.as_str(), row.live), ("5m", "node-1", LiveStatus::Failed));
     }
 }

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::insight::PodsView;
 use crate::app::state::AppState;
+use crate::model::age;
 use crate::model::tree::LiveStatus;
 
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, view: &PodsView) {
@@ -39,7 +40,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, view: &PodsView) {
     }
     let height = (inner.height as usize).saturating_sub(1);
     for (index, row) in view.rows.iter().enumerate().skip(view.offset).take(height) {
-        let text = format_row(&row.name, &row.ready, &row.status, &row.restarts.to_string(), &row.age, &row.node);
+        let age = age(row.created, state.now);
+        let text = format_row(&row.name, &row.ready, &row.status, &row.restarts.to_string(), &age, &row.node);
         let style = if index == view.selected {
             theme.selected
         } else {

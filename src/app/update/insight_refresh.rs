@@ -17,7 +17,6 @@ use crate::model::workload::pod_row;
 
 /// Takes a read's result to the screen that asked for it (if it is still open).
 pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Effect> {
-    let now = state.now;
     let request = match &result {
         InsightResult::Tree { request, .. }
         | InsightResult::TraceChain { request, .. }
@@ -79,7 +78,7 @@ pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Eff
             match result {
                 Ok((selector, pods)) => {
                     view.selector = selector;
-                    view.rows = pods.iter().map(|pod| pod_row(pod, now)).collect();
+                    view.rows = pods.iter().map(pod_row).collect();
                     view.pods = pods.into_iter().map(Arc::new).collect();
                     view.selected = view.selected.min(view.rows.len().saturating_sub(1));
                     view.error = None;
