@@ -13,7 +13,9 @@ use crate::model::human_duration;
 
 use super::ellipsize;
 
+// Times are UTC, as the API server's are, so they compare with `kubectl get events` directly.
 const TIME: usize = 8;
+// Times are UTC, as the API server's timestamps are, so they compare with `kubectl get events` directly.
 const ACTION: usize = 22;
 const TARGETS: usize = 44;
 const DURATION: usize = 8;
@@ -39,7 +41,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, scroll: usize) {
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{}{}{}{}{}",
-            cell("TIME", TIME),
+            cell("TIME UTC", TIME),
             cell("ACTION", ACTION),
             cell("TARGETS", targets_width),
             cell("DURATION", DURATION),
@@ -51,7 +53,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, scroll: usize) {
         lines.push(Line::from(Span::styled("No actions yet in this session", theme.muted)));
     }
     for operation in state.operations.newest_first().skip(scroll).take(inner.height as usize - 1) {
-        let time = operation.started.with_timezone(&chrono::Local).format("%H:%M:%S").to_string();
+        let time = operation.started.format("%H:%M:%S").to_string();
         let (result, style) = match operation.severity() {
             Severity::Progress => (format!("pending: {}", operation.result_text(state.now)), theme.reconciling),
             Severity::Success => (operation.result_text(state.now), theme.ready),

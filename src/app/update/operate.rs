@@ -106,6 +106,9 @@ fn target_for(state: &AppState, key: &ObjectKey) -> Result<Target, String> {
     Ok(Target { kind: key.kind, version, namespace: key.namespace.clone(), name: key.name.clone() })
 }
 
+/// How many objects a bulk confirmation lists one by one.
+const MAX_LISTED: usize = 6;
+
 fn delete_confirmation(rows: &[Arc<Row>]) -> Confirmation {
     let keys: Vec<ObjectKey> = rows.iter().map(|row| row.key.clone()).collect();
     let title = match rows {
@@ -113,13 +116,17 @@ fn delete_confirmation(rows: &[Arc<Row>]) -> Confirmation {
         _ => format!("Delete {} objects?", rows.len()),
     };
     let mut lines = Vec::new();
-    for row in rows {
+    // A long list would not fit the dialog: the first objects in detail, then how many more.
+    for row in rows.iter().take(MAX_LISTED) {
         if rows.len() > 1 {
             lines.push(format!("• {}", describe_key(&row.key)));
         }
         let consequences = deletion_consequences(&row.object);
         let indent = if rows.len() > 1 { "  " } else { "" };
         lines.extend(consequences.into_iter().map(|line| format!("{indent}{line}")));
+    }
+    if rows.len() > MAX_LISTED {
+        lines.push(format!("… and {} more", rows.len() - MAX_LISTED));
     }
     Confirmation { action: Action::Delete, title, lines, keys }
 }
