@@ -47,10 +47,6 @@ fn kustomization(harness: &mut Harness, name: &str) {
     harness.press("enter");
 }
 
-fn ks(name: &str) -> ObjectKey {
-    ObjectKey { kind: FluxKind::Kustomization, namespace: "flux-system".into(), name: name.into() }
-}
-
 fn writes(harness: &Harness) -> Vec<Write> {
     harness
         .effects
@@ -197,7 +193,7 @@ fn toasts_show_progress_then_the_outcome() {
         harness.press("r");
         let write = writes(harness).pop().expect("a reconcile");
         requested(harness, &write, STAMP);
-        harness.state.now = harness.state.now + Duration::seconds(12);
+        harness.state.now += Duration::seconds(12);
     };
     snapshot_sizes("toast_progress", progress);
     snapshot_sizes("toast_success", |harness| {
@@ -217,7 +213,7 @@ fn toasts_show_progress_then_the_outcome() {
     });
     snapshot_sizes("toast_timeout", |harness| {
         progress(harness);
-        harness.state.now = harness.state.now + harness.state.reconcile_timeout;
+        harness.state.now += harness.state.reconcile_timeout;
         update::check_reconciles(&mut harness.state);
     });
     snapshot_sizes("toast_bulk", |harness| {
@@ -244,7 +240,7 @@ fn toasts_expire_errors_later_and_avoid_the_selected_row() {
     let write = writes(&harness).pop().expect("a resume");
     update::write_progressed(&mut harness.state, write.operation, write.target.key(), Step::Succeeded("ok".into()));
     assert!(harness.render().contains("✓ ok"));
-    harness.state.now = harness.state.now + Duration::seconds(30);
+    harness.state.now += Duration::seconds(30);
     assert!(!harness.render().contains("✓ ok"), "a success toast expires");
 
     // With the selection on the last rows, the toast goes to the top of the table.
@@ -269,11 +265,11 @@ fn the_action_log_lists_every_action_newest_first() {
         let write = writes(harness).pop().expect("a suspend");
         let step = Step::Succeeded("suspended Kustomization flux-system/infra-controllers".into());
         update::write_progressed(&mut harness.state, write.operation, write.target.key(), step);
-        harness.state.now = harness.state.now + Duration::seconds(3);
+        harness.state.now += Duration::seconds(3);
         harness.press("r");
         let write = writes(harness).pop().expect("a reconcile");
         requested(harness, &write, STAMP);
-        harness.state.now = harness.state.now + Duration::seconds(2);
+        harness.state.now += Duration::seconds(2);
         // A HelmRelease flag on a Kustomization is refused without a write.
         harness.press("alt-r");
         harness.press("a");
