@@ -152,11 +152,12 @@ impl Operation {
         if let [only] = self.targets.as_slice() {
             return match &only.step {
                 Step::Sending => format!("{doing} {}… {}", describe_key(&only.key), elapsed(self.duration(now))),
+                // The source first: it is what is being waited on, and the line may be cut at its end.
                 Step::WaitingForSource { source } => format!(
-                    "{doing} {}: reconciling source {}… {}",
-                    describe_key(&only.key),
+                    "reconciling source {}… {} (then {})",
                     describe_key(source),
-                    elapsed(self.duration(now))
+                    elapsed(self.duration(now)),
+                    describe_key(&only.key)
                 ),
                 Step::WaitingForController { note, .. } => {
                     let note = note.as_deref().map(|note| format!(" ({note})")).unwrap_or_default();
