@@ -165,13 +165,32 @@ fn a_forbidden_write_is_refused_before_it_is_sent() {
 }
 
 #[test]
-fn a_reconcile_nobody_handles_times_out_and_says_so() {
+fn a_reconcile_nobody_handles_times_out_and_says_so_and_events_record_who_asked() {
     let fleet = Fleet::start();
+    // The config asks for events; the flag sets the timeout.
+    let config = fleet.dir().join("xdg-config").join("fluxtui");
+    std::fs::create_dir_all(&config).expect("create the config dir");
+    std::fs::write(config.join("config.yaml"), "record-events: true\nreconcile-timeout: 10m\n")
+        .expect("write the config");
     let tmux = start_ui(&fleet, &["--reconcile-timeout", "3s"]);
     show_one(&tmux, "ks", "infra-configs");
     tmux.type_text("r");
     tmux.wait_for_text("reconciling Kustomization flux-system/infra-configs…", STEP);
     tmux.wait_for_text("not reconciled within 3s", STEP);
+    let events = fleet.kubectl(&[
+        "get",
+        "events",
+        "-n",
+        "flux-system",
+        "--field-selector",
+        "involvedObject.name=infra-configs",
+        "-o",
+        "jsonpath={range .items[*]}{.reason}|{.source.component}|{.type}|{.message}{\"\\n\"}{end}",
+    ]);
+    assert!(
+        events.lines().any(|line| line.starts_with("ReconcileRequested|fluxtui|Normal|reconcile requested")),
+        "no event from fluxtui: {events:?}"
+    );
     tmux.type_text("q");
     assert_quits_cleanly(&tmux);
 }
