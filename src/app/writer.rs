@@ -102,7 +102,18 @@ pub async fn run_write(
                 }
             }
         }
-        Err(err) => step(Step::Failed(err.to_string())),
+        Err(err) => step(Step::Failed(failure_text(write.action, &err))),
+    }
+}
+
+/// A write's error in words; a 403 says what RBAC refused, as the pre-check would have.
+fn failure_text(action: Action, err: &writes::WriteError) -> String {
+    match &err.source {
+        kube::Error::Api(status) if status.code == 403 => {
+            let question = AccessQuestion { verb: verb(action), kind: err.kind, namespace: err.namespace.clone() };
+            format!("{} (the API server refused: {})", question.refusal(), status.message)
+        }
+        _ => err.to_string(),
     }
 }
 

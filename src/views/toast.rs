@@ -21,22 +21,22 @@ pub fn draw(frame: &mut Frame, state: &AppState, areas: &Areas) {
     if toasts.is_empty() || body.width < 10 || body.height == 0 {
         return;
     }
-    let count = (toasts.len() as u16).min(body.height);
     let room = body.width.saturating_sub(2) as usize;
-    let lines: Vec<(String, Style)> = toasts
-        .iter()
-        .take(count as usize)
-        .rev()
-        .map(|toast| {
-            let (symbol, style) = match toast.severity {
-                Severity::Progress => ("⟳", state.theme.reconciling),
-                Severity::Success => ("✓", state.theme.ready),
-                Severity::Failure => ("✗", state.theme.failed),
-            };
-            let text = ellipsize(&format!(" {symbol} {} ", toast.text), room).into_owned();
-            (text, style.add_modifier(Modifier::REVERSED))
-        })
-        .collect();
+    // Failures wrap onto up to three lines, so their message can be read; the rest take one line each.
+    let mut lines: Vec<(String, Style)> = Vec::new();
+    for toast in toasts.iter().rev() {
+        let (symbol, style) = match toast.severity {
+            Severity::Progress => ("⟳", state.theme.reconciling),
+            Severity::Success => ("✓", state.theme.ready),
+            Severity::Failure => ("✗", state.theme.failed),
+        };
+        let style = style.add_modifier(Modifier::REVERSED);
+        let text = format!(" {symbol} {} ", toast.text);
+        let max_lines = if toast.severity == Severity::Failure { 3 } else { 1 };
+        lines.extend(wrap(&text, room, max_lines).into_iter().map(|line| (line, style)));
+    }
+    let count = (lines.len() as u16).min(body.height);
+    let lines: Vec<(String, Style)> = lines.split_off(lines.len() - count as usize);
     let width = lines.iter().map(|(text, _)| text.width()).max().unwrap_or(0) as u16;
     let x = body.right().saturating_sub(width + 1);
     let bottom = Rect::new(x, body.bottom() - count, width, count);
@@ -49,6 +49,31 @@ pub fn draw(frame: &mut Frame, state: &AppState, areas: &Areas) {
     let lines: Vec<Line> =
         lines.into_iter().map(|(text, style)| Line::from(Span::styled(text, style)).right_aligned()).collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Wraps `text` at spaces into lines of at most `width` columns, at most `max_lines` of them (the last
+/// ellipsized), each padded to the widest so the toast is a block.
+fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let extra = if current.is_empty() { 0 } else { 1 };
+        if !current.is_empty() && current.width() + extra + word.width() > width && lines.len() + 1 < max_lines {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines.push(current);
+    let mut lines: Vec<String> = lines.iter().map(|line| ellipsize(line, width).into_owned()).collect();
+    let widest = lines.iter().map(|line| line.width()).max().unwrap_or(0);
+    for line in &mut lines {
+        let pad = widest - line.width();
+        line.push_str(&" ".repeat(pad));
+    }
+    lines
 }
 
 /// The screen line of the selected table row, if a table is shown.
