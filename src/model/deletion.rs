@@ -25,6 +25,9 @@ pub fn deletion_consequences(object: &AnyFluxObject) -> Vec<String> {
                 .collect();
             let count = entries.len();
             let objects = plural(count, "object");
+            if object.suspended() && count == 0 {
+                return vec!["It is suspended: kustomize-controller deletes nothing else.".to_string()];
+            }
             if object.suspended() {
                 return vec![format!(
                     "It is suspended: kustomize-controller deletes nothing, the {objects} in its inventory stay in the cluster."

@@ -17,7 +17,7 @@ use super::ellipsize;
 const TIME: usize = 8;
 // Times are UTC, as the API server's timestamps are, so they compare with `kubectl get events` directly.
 const ACTION: usize = 22;
-const TARGETS: usize = 44;
+const TARGETS: usize = 36;
 const DURATION: usize = 8;
 
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, scroll: usize) {
