@@ -340,10 +340,7 @@ fn start_session(state: &mut AppState, runtime: &mut Runtime, connection: Connec
     state.stores = runtime.session.stores();
     state.rows_by_kind.clear();
     state.tables.clear();
-    let now = state.now;
-    state.operations.abandon("no longer followed: the session changed context or scope", now);
-    state.marks.clear();
-    state.dialog = None;
+    update::session_replaced(state);
     runtime.access = Default::default();
     runtime.user = context_user(
         &ConnectOptions { kubeconfig: runtime.options.kubeconfig.clone(), context: None },

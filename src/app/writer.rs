@@ -77,13 +77,17 @@ pub async fn run_write(
             writes::delete(client.clone(), target).await.map(|()| Step::Succeeded(format!("deleted {name}")))
         }
         Action::ReconcileWithSource => {
-            let Some(source) = &write.source else {
+            if write.sources.is_empty() {
                 return step(Step::Failed(format!("{name}: no source to reconcile")));
-            };
-            match reconcile_source(&client, &access, &settings, source, &step).await {
-                Ok(note) => request(&client, target, &[], Some(note)).await,
-                Err(failed) => return step(failed),
             }
+            let mut note = String::new();
+            for source in &write.sources {
+                match reconcile_source(&client, &access, &settings, source, &step).await {
+                    Ok(fetched) => note = fetched,
+                    Err(failed) => return step(failed),
+                }
+            }
+            request(&client, target, &[], Some(note)).await
         }
         Action::ReconcileForce => request(&client, target, &[RECONCILE_FORCE_AT], None).await,
         Action::ReconcileReset => request(&client, target, &[RECONCILE_RESET_AT], None).await,

@@ -16,7 +16,8 @@ use crate::app::command::kind_for;
 use crate::cluster::access::{AccessCache, AccessQuestion};
 use crate::cluster::writes::{self, RECONCILE_FORCE_AT, RECONCILE_RESET_AT, ReconcileOutcome, Target};
 use crate::cluster::{ConnectOptions, connect, discovery};
-use crate::model::reconcile_source::reconcile_source;
+use crate::model::readiness::is_static;
+use crate::model::reconcile_source::{reconcile_source, reconcile_sources};
 use crate::model::{ObjectKey, Readiness};
 
 /// The exit codes, as documented in `--help` and the README.
@@ -135,6 +136,9 @@ impl Context {
         if row.suspended {
             return Err(failed(format!("{} {}: resource is suspended", target.kind, target.name)));
         }
+        if is_static(&row.object) {
+            return Err(failed(format!("{} {}: reconciliation not supported by the object", target.kind, target.name)));
+        }
         println!("► annotating {} {} in {} namespace", target.kind, target.name, target.namespace);
         let requested_at = writes::request_reconcile_with(self.client.clone(), target, Utc::now(), also)
             .await
@@ -200,10 +204,26 @@ async fn reconcile(args: ReconcileArgs) -> Result<String, Stop> {
     }
     if args.with_source {
         let row = context.read(&target).await?;
-        let source = reconcile_source(&row.object).map_err(failed)?;
-        let source = context.target(source).await?;
-        let revision = context.reconcile(&source, &[]).await?;
-        println!("✔ {revision}");
+        // The HelmChart of a HelmRelease is read too, so its own source is reconciled first (as flux does).
+        let first = reconcile_source(&row.object).map_err(failed)?;
+        let mut objects = std::collections::HashMap::new();
+        if first.kind == FluxKind::HelmChart {
+            let chart_target = context.target(first.clone()).await?;
+            let chart = context.read(&chart_target).await?;
+            if let Ok(upstream) = reconcile_source(&chart.object)
+                && let Ok(upstream_target) = context.target(upstream.clone()).await
+                && let Ok(source) = context.read(&upstream_target).await
+            {
+                objects.insert(upstream, source.object);
+            }
+            objects.insert(first, chart.object);
+        }
+        let sources = reconcile_sources(&row.object, |key| objects.get(key).cloned()).map_err(failed)?;
+        for source in sources {
+            let source = context.target(source).await?;
+            let revision = context.reconcile(&source, &[]).await?;
+            println!("✔ {revision}");
+        }
     }
     context.reconcile(&target, also).await
 }

@@ -1,7 +1,8 @@
 //! Which source `reconcile --with-source` reconciles first, as the flux CLI chooses it (SEMANTICS.md, `flux
 //! reconcile`): a Kustomization's `spec.sourceRef` (GitRepository, OCIRepository or Bucket; an ExternalArtifact
 //! cannot be reconciled), a HelmRelease's `spec.chartRef` (OCIRepository or HelmChart) or else the HelmChart the
-//! controller generated for it (`status.helmChart`, `<namespace>/<name>`).
+//! controller generated for it (`status.helmChart`, `<namespace>/<name>`), which is itself reconciled with its
+//! source (HelmRepository, GitRepository or Bucket) first, as `flux reconcile hr --with-source` does.
 
 use crate::api::{AnyFluxObject, FluxKind};
 use crate::model::ObjectKey;
@@ -10,7 +11,7 @@ use crate::model::ObjectKey;
 pub fn reconcile_source(object: &AnyFluxObject) -> Result<ObjectKey, String> {
     let kind = object.kind();
     let reference = match object {
-        AnyFluxObject::Kustomization(_) => object.source_ref(),
+        AnyFluxObject::Kustomization(_) | AnyFluxObject::HelmChart(_) => object.source_ref(),
         AnyFluxObject::HelmRelease(release) => match &release.spec.chart_ref {
             Some(_) => object.source_ref(),
             None => {
@@ -31,7 +32,9 @@ pub fn reconcile_source(object: &AnyFluxObject) -> Result<ObjectKey, String> {
         },
         _ => {
             let kind = kind.map(|kind| kind.name()).unwrap_or("this kind");
-            return Err(format!("reconcile with source is for Kustomizations and HelmReleases, not {kind}"));
+            return Err(format!(
+                "reconcile with source is for Kustomizations, HelmReleases and HelmCharts, not {kind}"
+            ));
         }
     };
     let Some(reference) = reference else {
@@ -47,6 +50,24 @@ pub fn reconcile_source(object: &AnyFluxObject) -> Result<ObjectKey, String> {
         ) => Ok(ObjectKey { kind: source, namespace: reference.namespace, name: reference.name }),
         _ => Err(format!("cannot reconcile source of kind {}", reference.kind)),
     }
+}
+
+/// The sources to reconcile before `object`, in order: for a HelmRelease whose source is a HelmChart, the
+/// chart's own source first (when `lookup` finds the chart and the source is not static), then the chart.
+pub fn reconcile_sources(
+    object: &AnyFluxObject,
+    lookup: impl Fn(&ObjectKey) -> Option<std::sync::Arc<AnyFluxObject>>,
+) -> Result<Vec<ObjectKey>, String> {
+    let first = reconcile_source(object)?;
+    let mut chain = vec![first.clone()];
+    if first.kind == FluxKind::HelmChart
+        && let Some(chart) = lookup(&first)
+        && let Ok(upstream) = reconcile_source(&chart)
+        && lookup(&upstream).is_some_and(|source| !crate::model::readiness::is_static(&source))
+    {
+        chain.insert(0, upstream);
+    }
+    Ok(chain)
 }
 
 #[cfg(test)]

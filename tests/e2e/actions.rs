@@ -231,6 +231,26 @@ fn headless_reconcile_suspend_and_resume_exit_with_the_outcome() {
     assert!(printed.contains("✔ fetched revision main@sha1:"), "{printed}");
     assert!(printed.contains("✔ applied revision main@sha1:"), "{printed}");
 
+    // A HelmRelease: its HelmChart's HelmRepository, then the HelmChart, then the release.
+    let output = headless(&fleet, &admin, &["reconcile", "hr", "podinfo", "-n", "podinfo", "--with-source"], || {
+        for (resource, namespace) in [
+            ("helmrepository/podinfo", "flux-system"),
+            ("helmchart/podinfo-podinfo", "flux-system"),
+            ("helmrelease/podinfo", "podinfo"),
+        ] {
+            let request = wait_for_request(&fleet, resource, namespace, "");
+            handle_request(&fleet, resource, namespace, &request);
+        }
+    });
+    let printed = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{printed}");
+    let order: Vec<usize> =
+        ["annotating HelmRepository podinfo", "annotating HelmChart podinfo-podinfo", "annotating HelmRelease podinfo"]
+            .iter()
+            .map(|line| printed.find(line).unwrap_or_else(|| panic!("no {line:?} in:\n{printed}")))
+            .collect();
+    assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "{printed}");
+
     // Failed: exit 1 with the controller's message.
     let output = headless(&fleet, &admin, &["reconcile", "kustomization", "infra-configs"], || {
         let request = wait_for_request(&fleet, "kustomization/infra-configs", "flux-system", "");

@@ -183,6 +183,17 @@ fn marks_survive_sort_and_filter_drop_with_their_object_and_clear() {
     assert_eq!(harness.state.marks.len(), 1);
     harness.press("ctrl-x");
     assert!(harness.state.marks.is_empty());
+
+    // A new session (another context) clears marks and stops following its pending reconciles.
+    harness.press("space r");
+    assert!(!harness.state.marks.is_empty() && harness.state.operations.has_unfinished());
+    let write = writes(&harness).pop().expect("a reconcile");
+    requested(&mut harness, &write, STAMP);
+    update::session_replaced(&mut harness.state);
+    assert!(harness.state.marks.is_empty());
+    assert!(!harness.state.operations.has_unfinished());
+    let toast = &harness.state.operations.toasts(harness.state.now)[0];
+    assert!(toast.text.contains("no longer followed"), "{toast:?}");
 }
 
 #[test]
@@ -310,7 +321,7 @@ fn reconcile_with_source_force_and_reset_name_what_they_write() {
     harness.press("ctrl-r");
     let write = writes(&harness).pop().expect("a reconcile with source");
     assert_eq!(write.action, Action::ReconcileWithSource);
-    let source = write.source.expect("a source");
+    let source = write.sources.first().cloned().expect("a source");
     assert_eq!(
         (source.kind, source.namespace.as_str(), source.name.as_str()),
         (FluxKind::GitRepository, "flux-system", "flux-system")
@@ -324,7 +335,13 @@ fn reconcile_with_source_force_and_reset_name_what_they_write() {
     assert_eq!(actions[actions.len() - 2..], [Action::ReconcileForce, Action::ReconcileReset]);
     command(&mut harness, "reconcile --with-source");
     let write = writes(&harness).pop().expect("a reconcile with source");
-    assert_eq!(write.source.map(|source| source.kind), Some(FluxKind::HelmChart));
+    // The HelmChart's own HelmRepository first, then the chart, as `flux reconcile hr --with-source`.
+    let chain: Vec<(FluxKind, String)> =
+        write.sources.iter().map(|source| (source.kind, source.name.clone())).collect();
+    assert_eq!(
+        chain,
+        [(FluxKind::HelmRepository, "podinfo".to_string()), (FluxKind::HelmChart, "podinfo-podinfo".to_string())]
+    );
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub use cluster::{on_cluster_event, refresh_stale_kinds};
 pub use input::{on_input_key, on_key, run_command};
 pub use marks::drop_marks_of_deleted;
 pub use mouse::on_mouse;
-pub use operate::{Confirmation, write_progressed};
+pub use operate::{Confirmation, session_replaced, write_progressed};
 pub use reconciles::check_reconciles;
 
 use std::sync::Arc;
@@ -51,8 +51,8 @@ pub struct Write {
     pub target: crate::cluster::writes::Target,
     /// The operation (in `state.operations`) this write reports its progress to.
     pub operation: u64,
-    /// For `reconcile-with-source`: the source reconciled (and waited for) first.
-    pub source: Option<crate::cluster::writes::Target>,
+    /// For `reconcile-with-source`: the sources reconciled (and waited for) first, in order.
+    pub sources: Vec<crate::cluster::writes::Target>,
 }
 
 /// Handles one action from the keymap.

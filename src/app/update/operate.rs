@@ -13,7 +13,8 @@ use crate::app::state::AppState;
 use crate::cluster::KindState;
 use crate::cluster::writes::Target;
 use crate::model::deletion::deletion_consequences;
-use crate::model::reconcile_source::reconcile_source;
+use crate::model::readiness::is_static;
+use crate::model::reconcile_source::reconcile_sources;
 use crate::model::{ObjectKey, Row};
 
 /// A write waiting for the user's yes (delete).
@@ -62,7 +63,7 @@ fn send(state: &mut AppState, action: Action, keys: Vec<ObjectKey>) -> Vec<Effec
     let mut effects = Vec::new();
     for key in keys {
         match prepare(state, action, &key) {
-            Ok((target, source)) => effects.push(Effect::Write(Write { action, target, operation: id, source })),
+            Ok((target, sources)) => effects.push(Effect::Write(Write { action, target, operation: id, sources })),
             Err(message) => state.operations.set_step(id, &key, Step::Failed(message), now),
         }
     }
@@ -70,8 +71,8 @@ fn send(state: &mut AppState, action: Action, keys: Vec<ObjectKey>) -> Vec<Effec
     effects
 }
 
-/// The object at its served version, and the source to reconcile first for `reconcile-with-source`.
-fn prepare(state: &AppState, action: Action, key: &ObjectKey) -> Result<(Target, Option<Target>), String> {
+/// The object at its served version, and the sources to reconcile first for `reconcile-with-source`.
+fn prepare(state: &AppState, action: Action, key: &ObjectKey) -> Result<(Target, Vec<Target>), String> {
     let name = describe_key(key);
     let row = state.find_row(key).ok_or_else(|| format!("{name} is gone"))?;
     match action {
@@ -86,16 +87,22 @@ fn prepare(state: &AppState, action: Action, key: &ObjectKey) -> Result<(Target,
         {
             return Err(format!("{name}: resource is suspended (resume it first)"));
         }
+        Action::Reconcile | Action::ReconcileWithSource | Action::ReconcileForce | Action::ReconcileReset
+            if is_static(&row.object) =>
+        {
+            return Err(format!("{name}: reconciliation not supported by the object (no controller reconciles it)"));
+        }
         _ => {}
     }
     let target = target_for(state, key)?;
-    let source = if action == Action::ReconcileWithSource {
-        let source = reconcile_source(&row.object).map_err(|message| format!("{name}: {message}"))?;
-        Some(target_for(state, &source)?)
-    } else {
-        None
-    };
-    Ok((target, source))
+    let mut sources = Vec::new();
+    if action == Action::ReconcileWithSource {
+        let lookup = |key: &ObjectKey| state.find_row(key).map(|row| Arc::clone(&row.object));
+        for source in reconcile_sources(&row.object, lookup).map_err(|message| format!("{name}: {message}"))? {
+            sources.push(target_for(state, &source)?);
+        }
+    }
+    Ok((target, sources))
 }
 
 fn target_for(state: &AppState, key: &ObjectKey) -> Result<Target, String> {
@@ -166,4 +173,14 @@ pub fn on_dialog_key(state: &mut AppState, key: crossterm::event::KeyEvent) -> V
         _ => {}
     }
     Vec::new()
+}
+
+/// Another context or watch scope replaced the session: the reconciles waited on cannot be followed any more,
+/// and marks and a pending confirmation named objects of the old one.
+pub fn session_replaced(state: &mut AppState) {
+    let now = state.now;
+    state.operations.abandon("no longer followed: the session changed context or scope", now);
+    state.marks.clear();
+    state.dialog = None;
+    state.dirty = true;
 }
