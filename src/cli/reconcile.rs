@@ -33,6 +33,7 @@ Exit codes: 0 ready, 1 failed, refused (RBAC, suspended object) or not found, 2 
 pub struct ObjectArgs {
     /// The kind, with the same names and aliases as `:` commands: ks, hr, gitrepo, ocirepo, helmrepo, hc...
     pub kind: String,
+    /// The object's name.
     pub name: String,
     /// The object's namespace.
     #[arg(short = 'n', long, default_value = "flux-system")]
