@@ -15,8 +15,8 @@ pub enum Command {
     Theme(Option<String>),
     Help,
     Quit,
-    /// `:tree`, `:trace`, `:values`/`:history`, `:pods`: an insight screen on the selected object.
-    Insight(super::action::Action),
+    /// A keymap action by its command (`:delete`, `:reconcile --with-source`, `:actions`...).
+    Act(crate::app::action::Action),
 }
 
 /// Words that name a pane, besides the kinds' own names.
@@ -72,9 +72,35 @@ const COMMAND_WORDS: &[&str] = &[
     "pods",
 ];
 
+/// The write commands and the action log, with the flags `reconcile` takes as the flux CLI spells them.
+const ACTION_WORDS: &[&str] = &["suspend", "resume", "reconcile", "delete", "actions"];
+
+fn action_command(word: &str, argument: Option<&str>) -> Option<Result<Command, String>> {
+    use crate::app::action::Action;
+    let action = match (word, argument) {
+        ("suspend", None) => Action::Suspend,
+        ("resume", None) => Action::Resume,
+        ("delete", None) => Action::Delete,
+        ("actions" | "action-log", None) => Action::ShowActionLog,
+        ("reconcile", None) => Action::Reconcile,
+        ("reconcile", Some("--with-source")) => Action::ReconcileWithSource,
+        ("reconcile", Some("--force")) => Action::ReconcileForce,
+        ("reconcile", Some("--reset")) => Action::ReconcileReset,
+        ("reconcile", Some(other)) => {
+            return Some(Err(format!("reconcile takes --with-source, --force or --reset, not {other:?}")));
+        }
+        ("suspend" | "resume" | "delete" | "actions" | "action-log", Some(other)) => {
+            return Some(Err(format!("{word} takes no argument, got {other:?}")));
+        }
+        _ => return None,
+    };
+    Some(Ok(Command::Act(action)))
+}
+
 /// Every word a command may start with, for completion.
 pub fn command_words() -> Vec<String> {
     let mut words: Vec<String> = COMMAND_WORDS.iter().map(|word| word.to_string()).collect();
+    words.extend(ACTION_WORDS.iter().map(|word| word.to_string()));
     words.extend(PANE_ALIASES.iter().map(|(word, _)| word.to_string()));
     words.extend(KIND_ALIASES.iter().map(|(word, _)| word.to_string()));
     for kind in FluxKind::ALL {
@@ -87,7 +113,9 @@ pub fn command_words() -> Vec<String> {
     words
 }
 
-fn kind_for(word: &str) -> Option<FluxKind> {
+/// The kind a word names, with the same aliases as the `:` commands (`ks`, `hr`, `gitrepo`...); the headless
+/// commands use it too.
+pub fn kind_for(word: &str) -> Option<FluxKind> {
     KIND_ALIASES.iter().find(|(alias, _)| *alias == word).map(|(_, kind)| *kind).or_else(|| {
         FluxKind::ALL.into_iter().find(|kind| {
             kind.name().eq_ignore_ascii_case(word) || kind.plural() == word || kind.short_names().contains(&word)
@@ -104,6 +132,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
     if let Some(extra) = words.next() {
         return Err(format!("unexpected {extra:?} after {first}"));
     }
+    if let Some(command) = action_command(&first, argument.as_deref()) {
+        return command;
+    }
     let command = match first.as_str() {
         "q" | "q!" | "quit" | "exit" => Command::Quit,
         "help" | "?" | "h" => Command::Help,
@@ -111,10 +142,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "ns" | "namespace" | "namespaces" => Command::Namespace(argument.clone()),
         "ctx" | "context" | "contexts" => Command::Context(argument.clone()),
         "theme" | "themes" | "skin" => Command::Theme(argument.clone()),
-        "tree" => Command::Insight(super::action::Action::ShowTree),
-        "trace" => Command::Insight(super::action::Action::ShowTrace),
-        "values" | "history" => Command::Insight(super::action::Action::ShowHelmDetails),
-        "pods" | "po" => Command::Insight(super::action::Action::ShowPods),
+        "tree" => Command::Act(super::action::Action::ShowTree),
+        "trace" => Command::Act(super::action::Action::ShowTrace),
+        "values" | "history" => Command::Act(super::action::Action::ShowHelmDetails),
+        "pods" | "po" => Command::Act(super::action::Action::ShowPods),
         word => {
             if let Some((_, pane)) = PANE_ALIASES.iter().find(|(alias, _)| *alias == word) {
                 Command::ShowPane(*pane)
@@ -199,6 +230,11 @@ mod tests {
         }
         assert!(parse("nope").unwrap_err().contains("unknown command"));
         assert!(parse("ks extra").unwrap_err().contains("takes no argument"));
+        use crate::app::action::Action;
+        assert_eq!(parse("reconcile --with-source"), Ok(Command::Act(Action::ReconcileWithSource)));
+        assert_eq!(parse("delete"), Ok(Command::Act(Action::Delete)));
+        assert_eq!(parse("actions"), Ok(Command::Act(Action::ShowActionLog)));
+        assert!(parse("reconcile --now").unwrap_err().contains("--with-source"));
     }
 
     #[test]

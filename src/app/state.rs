@@ -30,6 +30,10 @@ pub enum Screen {
         scroll: usize,
     },
     Picker(Picker),
+    /// Every action of the session, newest first.
+    ActionLog {
+        scroll: usize,
+    },
     /// `flux tree` of a Kustomization or HelmRelease.
     Tree(Box<super::insight::TreeView>),
     /// `flux trace` of an object.
@@ -55,6 +59,7 @@ impl Screen {
             Screen::Yaml(detail) => format!("yaml {}", detail.key.name),
             Screen::Help { .. } => "help".to_string(),
             Screen::Picker(picker) => picker.purpose.title().to_lowercase(),
+            Screen::ActionLog { .. } => "actions".to_string(),
             Screen::Tree(view) => format!("tree {}", view.root.name),
             Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::LiveObject(pane) => pane.title.clone(),
             Screen::Pods(view) => format!("pods {}", view.owner.name),
@@ -225,8 +230,14 @@ pub struct AppState {
     pub flash: Option<Flash>,
     /// The start of a chord typed so far (`g` of `g g`), shown in the footer until the chord completes.
     pub pending_keys: Option<String>,
-    /// Reconcile requests whose outcome the flash line will report.
-    pub reconciles: Vec<crate::app::update::PendingReconcile>,
+    /// Every write of the session and its progress: the action log and the toasts.
+    pub operations: crate::app::operations::Operations,
+    /// Objects marked with `toggle-mark`: writes act on them instead of the selected row.
+    pub marks: BTreeSet<ObjectKey>,
+    /// A confirmation waiting for y/enter or n/esc (delete).
+    pub dialog: Option<crate::app::update::Confirmation>,
+    /// How long a reconcile may take before it is reported as timed out.
+    pub reconcile_timeout: chrono::Duration,
     /// Numbers the reads of the insight screens, so a late result never lands on a newer screen.
     pub insight_requests: u64,
     /// The terminal size (columns, rows).
@@ -264,7 +275,10 @@ impl AppState {
             readonly: false,
             flash: None,
             pending_keys: None,
-            reconciles: Vec::new(),
+            operations: Default::default(),
+            marks: BTreeSet::new(),
+            dialog: None,
+            reconcile_timeout: crate::app::operations::DEFAULT_RECONCILE_TIMEOUT,
             insight_requests: 0,
             size: (120, 40),
             now,

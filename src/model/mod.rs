@@ -1,6 +1,7 @@
 //! Pure projections from Flux objects to what people see: rows, readiness, filters, describe and YAML text,
 //! the overview. No ratatui and no I/O, so the headless commands reuse them.
 
+pub mod deletion;
 pub mod describe;
 pub mod duration;
 pub mod filter;
@@ -8,6 +9,7 @@ pub mod helm_release;
 pub mod live_object;
 pub mod overview;
 pub mod readiness;
+pub mod reconcile_source;
 pub mod revision;
 pub mod row;
 pub mod secrets;

@@ -3,7 +3,9 @@
 //! [`draw`] is the one view registry: it lays out the screen with [`crate::app::layout::areas`] and hands
 //! each region to its view.
 
+mod action_log;
 mod banner;
+mod dialog;
 mod footer;
 mod header;
 mod helm_details;
@@ -15,6 +17,7 @@ mod prompt;
 mod table;
 mod text;
 mod text_pane;
+mod toast;
 mod trace;
 mod tree;
 
@@ -42,6 +45,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Yaml(detail) => text::draw(frame, state, areas.main, "YAML", detail),
         Screen::Help { scroll } => help::draw(frame, state, areas.main, *scroll),
         Screen::Picker(picker) => picker::draw(frame, state, &areas, picker),
+        Screen::ActionLog { scroll } => action_log::draw(frame, state, areas.main, *scroll),
         Screen::Tree(view) => tree::draw(frame, state, areas.main, view),
         Screen::Trace(pane) => trace::draw(frame, state, areas.main, pane),
         Screen::HelmDetails(pane) => helm_details::draw(frame, state, areas.main, pane),
@@ -49,6 +53,10 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::LiveObject(pane) => text_pane::draw(frame, state, areas.main, pane),
     }
     footer::draw(frame, state, areas.footer);
+    toast::draw(frame, state, &areas);
+    if let Some(confirmation) = &state.dialog {
+        dialog::draw(frame, state, frame.area(), confirmation);
+    }
 }
 
 /// Cuts `text` to `width` columns, ending with `…` when cut.

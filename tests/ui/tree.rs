@@ -255,6 +255,27 @@ fn tree_statuses_are_coloured_by_the_theme() {
 }
 
 #[test]
+fn write_actions_act_on_the_selected_flux_node() {
+    let mut harness = harness();
+    harness.press("t");
+    answer_reads(&mut harness);
+    // The HelmRelease node: reconcile asks for a write on it.
+    harness.press("j j r");
+    assert!(
+        harness
+            .effects
+            .iter()
+            .any(|effect| matches!(effect, Effect::Write(write) if format!("{write:?}").contains("tiny"))),
+        "{:?}",
+        harness.effects
+    );
+    // A non-Flux node has nothing to write to.
+    harness.effects.clear();
+    harness.press("l j r");
+    assert!(!harness.effects.iter().any(|effect| matches!(effect, Effect::Write(_))), "{:?}", harness.effects);
+}
+
+#[test]
 fn a_long_tree_scrolls_with_the_selection() {
     let mut objects = fleet();
     let entries: Vec<Value> =

@@ -94,6 +94,13 @@ fn target(state: &AppState) -> Option<Target> {
     }
 }
 
+/// The Flux object selected on an insight screen (a tree node, the traced object, the HelmRelease), so that the
+/// write actions and describe act on it as on a table row.
+pub(super) fn selected_flux_row(state: &AppState) -> Option<Arc<crate::model::Row>> {
+    let key = target(state)?.flux?;
+    state.find_row(&key).cloned()
+}
+
 fn row_reference(key: &ObjectKey, api_version: &str) -> ObjectReference {
     ObjectReference {
         kind: key.kind.name().to_string(),
