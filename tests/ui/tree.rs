@@ -439,6 +439,9 @@ fn pods_of_a_tree_workload() {
     );
     answer_reads(&mut harness);
     snapshot("pods", &mut harness);
+    // What the logs and events screens open on: the selected pod.
+    let pod = update::insight_selection(&harness.state).expect("a selected pod");
+    assert_eq!((pod.kind.as_str(), pod.namespace.as_str(), pod.name.as_str()), ("Pod", "shop", "tiny-5d9c7-abcde"));
     harness.resize(80, 24);
     snapshot("pods_80x24", &mut harness);
     harness.resize(120, 40);

@@ -94,6 +94,17 @@ fn target(state: &AppState) -> Option<Target> {
     }
 }
 
+/// The object selected on an insight screen (tree node, pod, traced object, live object, HelmRelease), for
+/// actions of other screens that take any Kubernetes object: a pod's logs, an object's events.
+pub fn insight_selection(state: &AppState) -> Option<ObjectReference> {
+    match state.screen() {
+        Screen::Tree(_) | Screen::Pods(_) | Screen::Trace(_) | Screen::HelmDetails(_) | Screen::LiveObject(_) => {
+            target(state).map(|target| target.reference)
+        }
+        _ => None,
+    }
+}
+
 /// The Flux object selected on an insight screen (a tree node, the traced object, the HelmRelease), so that the
 /// write actions and describe act on it as on a table row.
 pub(super) fn selected_flux_row(state: &AppState) -> Option<Arc<crate::model::Row>> {

@@ -16,6 +16,7 @@ mod reconciles;
 
 pub use cluster::{on_cluster_event, refresh_stale_kinds};
 pub use input::{on_input_key, on_key, run_command};
+pub use insight::insight_selection;
 pub use insight_refresh::{on_insight_result, refresh_insight};
 pub use marks::drop_marks_of_deleted;
 pub use mouse::on_mouse;
