@@ -84,12 +84,14 @@ actions! {
     Suspend => "suspend", "Suspend the selected object (spec.suspend: true)";
     Resume => "resume", "Resume the selected object (spec.suspend: false)";
     Reconcile => "reconcile", "Ask the controller to reconcile the selected object now";
+    ShowDependencyGraph => "show-dependency-graph", "Show the dependsOn graph around the selected object (every graph without one)";
+    Edit => "edit", "Edit the selected object in $VISUAL/$EDITOR and apply it (server-side apply, field manager fluxtui)";
 }
 
 impl Action {
     /// Whether the action writes to the cluster: refused in read-only mode.
     pub fn writes(self) -> bool {
-        matches!(self, Action::Suspend | Action::Resume | Action::Reconcile)
+        matches!(self, Action::Suspend | Action::Resume | Action::Reconcile) || matches!(self, Action::Edit)
     }
 }
 

@@ -15,6 +15,12 @@ pub enum Command {
     Theme(Option<String>),
     Help,
     Quit,
+    /// `:graph` / `:deps`: the dependsOn graph around the selected object (every graph with `all`).
+    Graph {
+        everything: bool,
+    },
+    /// `:edit`: edit the selected object.
+    Edit,
 }
 
 /// Words that name a pane, besides the kinds' own names.
@@ -55,9 +61,13 @@ const KIND_ALIASES: &[(&str, FluxKind)] = &[
 
 const COMMAND_WORDS: &[&str] = &["overview", "ns", "namespace", "ctx", "context", "theme", "help", "q", "quit"];
 
+/// The graph and edit commands' words, completed like the others.
+const GRAPH_AND_EDIT_WORDS: &[&str] = &["graph", "deps", "edit"];
+
 /// Every word a command may start with, for completion.
 pub fn command_words() -> Vec<String> {
     let mut words: Vec<String> = COMMAND_WORDS.iter().map(|word| word.to_string()).collect();
+    words.extend(GRAPH_AND_EDIT_WORDS.iter().map(|word| word.to_string()));
     words.extend(PANE_ALIASES.iter().map(|(word, _)| word.to_string()));
     words.extend(KIND_ALIASES.iter().map(|(word, _)| word.to_string()));
     for kind in FluxKind::ALL {
@@ -94,6 +104,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "ns" | "namespace" | "namespaces" => Command::Namespace(argument.clone()),
         "ctx" | "context" | "contexts" => Command::Context(argument.clone()),
         "theme" | "themes" | "skin" => Command::Theme(argument.clone()),
+        "graph" | "deps" => match argument.as_deref() {
+            None => Command::Graph { everything: false },
+            Some("all" | "-A") => Command::Graph { everything: true },
+            Some(other) => return Err(format!("{first} takes no argument or \"all\", got {other:?}")),
+        },
+        "edit" => Command::Edit,
         word => {
             if let Some((_, pane)) = PANE_ALIASES.iter().find(|(alias, _)| *alias == word) {
                 Command::ShowPane(*pane)
@@ -104,7 +120,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
         }
     };
-    let takes_argument = matches!(command, Command::Namespace(_) | Command::Context(_) | Command::Theme(_));
+    let takes_argument = matches!(command, Command::Namespace(_) | Command::Context(_) | Command::Theme(_))
+        || matches!(command, Command::Graph { .. });
     if !takes_argument && let Some(argument) = argument {
         return Err(format!("{first} takes no argument, got {argument:?}"));
     }

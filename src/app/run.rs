@@ -16,6 +16,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::action::Action;
 use super::config::{Config, ConfigDirs, FavoriteRef};
+use super::editor::{EditorOutcome, edit_text};
 use super::keymap::{Keymap, load_keymap};
 use super::state::{AppState, Location, Screen};
 use super::terminal::TerminalGuard;
@@ -48,6 +49,10 @@ enum TaskResult {
     Written(Result<String, String>),
     /// A reconcile request was written: wait for its controller.
     ReconcileRequested(ObjectKey, String),
+    /// The object to edit was read from the API server (or could not be).
+    EditFetched(update::EditRequest, Result<cluster::edit::EditableObject, String>),
+    /// An edit was applied, cancelled or refused: the flash line's text.
+    Edited(Result<String, String>),
 }
 
 /// Everything the loop owns besides the state.
@@ -68,6 +73,8 @@ struct Runtime {
     saving: std::sync::Arc<std::sync::Mutex<u64>>,
     /// Numbers the saves in the order they were asked for.
     saves_requested: u64,
+    /// An object fetched for editing: the loop suspends the terminal and runs the editor on it.
+    pending_editor: Option<(update::EditRequest, cluster::edit::EditableObject)>,
 }
 
 /// Runs the terminal UI until the user quits.
@@ -123,6 +130,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         task_tx,
         saving,
         saves_requested: 0,
+        pending_editor: None,
     };
 
     // Without a terminal, raw mode fails with a bare OS error; say what is missing instead.
@@ -183,6 +191,14 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         }
         if let Some(receiver) = runtime.next_cluster_rx.take() {
             cluster_rx = receiver;
+        }
+        if let Some((request, object)) = runtime.pending_editor.take() {
+            // crossterm's reader thread would take the editor's keys: stop it, hand the terminal over, and start
+            // reading again afterwards (keys typed meanwhile went to the editor, not to us).
+            drop(input);
+            let outcome = run_editor(&request, &object, &mut terminal).await;
+            input = EventStream::new();
+            handle_editor_outcome(&mut state, &runtime, request, object, outcome);
         }
         if state.quit {
             break;
@@ -259,6 +275,15 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
                 let _ = task_tx.send(run_write(client, write).await);
             });
         }
+        Effect::Edit(request) => {
+            let client = runtime.connection.client().clone();
+            let task_tx = runtime.task_tx.clone();
+            tokio::spawn(async move {
+                let fetched =
+                    cluster::edit::fetch_for_edit(client, &request.target).await.map_err(|err| err.to_string());
+                let _ = task_tx.send(TaskResult::EditFetched(request, fetched));
+            });
+        }
         Effect::SaveFavorites => {
             let context = state.location.context.clone();
             runtime.config.favorites.retain(|favorite| favorite.context.as_deref() != Some(context.as_str()));
@@ -302,6 +327,9 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         TaskResult::Written(Ok(message)) => state.flash_info(message),
         TaskResult::ReconcileRequested(key, requested_at) => update::reconcile_requested(state, key, requested_at),
         TaskResult::Written(Err(message)) => state.flash_error(message),
+        TaskResult::EditFetched(request, Ok(object)) => runtime.pending_editor = Some((request, object)),
+        TaskResult::EditFetched(_, Err(message)) => update::edit_finished(state, Err(message)),
+        TaskResult::Edited(outcome) => update::edit_finished(state, outcome),
         TaskResult::Saved(Ok(())) => {}
         TaskResult::Saved(Err(message)) => state.flash_error(message),
     }
@@ -370,4 +398,74 @@ async fn run_write(client: kube::Client, write: Write) -> TaskResult {
         other => return TaskResult::Written(Err(format!("{} does not write", other.name()))),
     };
     TaskResult::Written(result.map_err(|err| err.to_string()))
+}
+
+/// Suspends the terminal, lets the user edit the object, and takes the terminal back whatever happened.
+async fn run_editor(
+    request: &update::EditRequest,
+    object: &cluster::edit::EditableObject,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+) -> EditorOutcome {
+    let target = &request.target;
+    let suspended = super::terminal::suspend();
+    let outcome = match suspended {
+        Err(err) => EditorOutcome::Failed(format!("cannot hand the terminal to the editor: {err}")),
+        Ok(()) => {
+            let header = format!(
+                "Editing {} {}/{}. Saving applies it with server-side apply (field manager fluxtui, forced);\n\
+                 saving it unchanged cancels. status and server-owned metadata are not shown.\n",
+                target.kind, target.namespace, target.name
+            );
+            let stem = format!("{}-{}-{}", target.kind.name().to_lowercase(), target.namespace, target.name);
+            edit_text(&object.text, &stem, &header, |text| cluster::edit::parse_edited(text, target)).await
+        }
+    };
+    if let Err(err) = super::terminal::resume() {
+        tracing::error!(%err, "cannot take the terminal back after the editor");
+    }
+    // The editor painted over the screen: the next frame redraws every cell.
+    let _ = terminal.clear();
+    outcome
+}
+
+/// Reports a cancelled or failed edit, or applies the edited object on a task.
+fn handle_editor_outcome(
+    state: &mut AppState,
+    runtime: &Runtime,
+    request: update::EditRequest,
+    object: cluster::edit::EditableObject,
+    outcome: EditorOutcome,
+) {
+    state.dirty = true;
+    let target = request.target;
+    let what = format!("{} {}/{}", target.kind, target.namespace, target.name);
+    match outcome {
+        EditorOutcome::Unchanged { path } => {
+            let _ = std::fs::remove_file(&path);
+            update::edit_finished(state, Ok(format!("edit cancelled: {what} unchanged")));
+        }
+        EditorOutcome::Abandoned { path, error } => update::edit_finished(
+            state,
+            Err(format!("edit cancelled: {error} (your text is kept in {})", path.display())),
+        ),
+        EditorOutcome::Failed(message) => {
+            update::edit_finished(state, Err(format!("edit of {what} failed: {message}")))
+        }
+        EditorOutcome::Edited { value, path } => {
+            state.flash_info(format!("applying {what}…"));
+            let client = runtime.connection.client().clone();
+            let task_tx = runtime.task_tx.clone();
+            tokio::spawn(async move {
+                let result = cluster::edit::apply_edit(client, &target, value, &object.resource_version).await;
+                let message = match result {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&path);
+                        Ok(format!("applied {what} (server-side apply, field manager fluxtui)"))
+                    }
+                    Err(err) => Err(format!("{err} (your text is kept in {})", path.display())),
+                };
+                let _ = task_tx.send(TaskResult::Edited(message));
+            });
+        }
+    }
 }

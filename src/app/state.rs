@@ -30,6 +30,8 @@ pub enum Screen {
         scroll: usize,
     },
     Picker(Picker),
+    /// The dependsOn graph (`D`, `:graph`).
+    Graph(Box<crate::app::update::GraphView>),
 }
 
 impl Screen {
@@ -45,6 +47,10 @@ impl Screen {
             Screen::Yaml(detail) => format!("yaml {}", detail.key.name),
             Screen::Help { .. } => "help".to_string(),
             Screen::Picker(picker) => picker.purpose.title().to_lowercase(),
+            Screen::Graph(view) => match &view.focus {
+                Some(key) => format!("graph {}", key.name),
+                None => "graph".to_string(),
+            },
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod connect;
 mod connectivity;
 pub mod discovery;
+pub mod edit;
 mod error;
 mod info;
 mod namespaces;

@@ -458,8 +458,7 @@ impl DepGraph {
         let mut chain: Vec<(usize, DependencyState)> = Vec::new();
         let mut current = node;
         let mut seen = vec![current];
-        loop {
-            let Some(row) = self.nodes[current].row.as_deref() else { break };
+        while let Some(row) = self.nodes[current].row.as_deref() {
             let blocked = self.nodes[current].dependencies.iter().find_map(|dependency| {
                 let target = &self.nodes[dependency.node];
                 let state = dependency_state(row, target.row.as_deref(), sources);
@@ -484,7 +483,9 @@ impl DepGraph {
         let chain = self.blocking_chain(node, sources);
         let name = |index: usize| self.display_name(index, subject);
         let Some(row) = subject.row.as_deref() else {
-            return Some(format!("{} does not exist, but {} depend on it", name(node), subject.dependents.len()));
+            let count = subject.dependents.len();
+            let who = if count == 1 { "1 object depends".to_string() } else { format!("{count} objects depend") };
+            return Some(format!("{} does not exist; {who} on it", name(node)));
         };
         if chain.is_empty() {
             return match row.readiness {

@@ -5,6 +5,7 @@
 
 mod banner;
 mod footer;
+mod graph;
 mod header;
 mod help;
 mod overview;
@@ -37,6 +38,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Yaml(detail) => text::draw(frame, state, areas.main, "YAML", detail),
         Screen::Help { scroll } => help::draw(frame, state, areas.main, *scroll),
         Screen::Picker(picker) => picker::draw(frame, state, &areas, picker),
+        Screen::Graph(view) => graph::draw(frame, state, areas.main, view),
     }
     footer::draw(frame, state, areas.footer);
 }

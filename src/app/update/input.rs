@@ -177,6 +177,8 @@ pub fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Context(Some(name)) => return switch_context(state, name),
         Command::Theme(None) => open_picker(state, PickerPurpose::Theme),
         Command::Theme(Some(name)) => return vec![Effect::SaveTheme(name)],
+        Command::Graph { everything } => super::show_dependency_graph(state, everything),
+        Command::Edit => return super::edit::edit(state),
     }
     Vec::new()
 }

@@ -5,11 +5,15 @@
 //! what the watchers report.
 
 mod cluster;
+mod edit;
+mod graph;
 mod input;
 mod mouse;
 mod reconciles;
 
 pub use cluster::{on_cluster_event, refresh_stale_kinds};
+pub use edit::{EditRequest, edit_finished};
+pub use graph::{GRAPH_HEADER_LINES, GraphView, graph_page, refresh_graph, show_dependency_graph};
 pub use input::{on_input_key, on_key, run_command};
 pub use mouse::on_mouse;
 pub use reconciles::{PendingReconcile, RECONCILE_TIMEOUT, check_reconciles, reconcile_requested};
@@ -39,6 +43,8 @@ pub enum Effect {
     SaveFavorites,
     /// Make a write to the cluster (suspend, resume, reconcile) and report its outcome.
     Write(Write),
+    /// Open an object in the user's editor (the TUI suspended meanwhile) and apply the result.
+    Edit(EditRequest),
 }
 
 /// A write the user asked for, with the object and the version its kind is served at.
@@ -56,6 +62,10 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     }
     match state.screen() {
         Screen::Picker(_) => return apply_in_picker(state, action),
+        Screen::Graph(_) if graph::handles(action) => {
+            graph::apply_in_graph(state, action);
+            return Vec::new();
+        }
         Screen::Describe(_) | Screen::Yaml(_) | Screen::Help { .. } if scrolls_text(action) => {
             scroll_text(state, action);
             return Vec::new();
@@ -114,6 +124,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PickContext => open_picker(state, PickerPurpose::Context),
         Action::PickNamespace => open_picker(state, PickerPurpose::Namespace),
         Action::Suspend | Action::Resume | Action::Reconcile => return write(state, action),
+        Action::ShowDependencyGraph => show_dependency_graph(state, false),
+        Action::Edit => return edit::edit(state),
     }
     Vec::new()
 }
@@ -274,6 +286,7 @@ fn selected_row(state: &AppState) -> Option<Arc<Row>> {
         }
         Screen::Table { .. } => state.current_table()?.selected_row().cloned(),
         Screen::Describe(detail) | Screen::Yaml(detail) => state.find_row(&detail.key).cloned(),
+        Screen::Graph(view) => view.selected_node().and_then(|node| view.graph.nodes[node].row.clone()),
         _ => None,
     }
 }
