@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod duration;
+pub mod get;
 pub mod sandbox;
 
 use std::path::PathBuf;
@@ -72,6 +73,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Run the embedded Kubernetes API server until interrupted (SIGINT or SIGTERM).
     Sandbox(sandbox::SandboxArgs),
+    /// List Flux objects once, like `flux get` (exit code 1 for an unknown kind, a missing object or an API error).
+    Get(get::GetArgs),
 }
 
 impl Command {
@@ -80,6 +83,7 @@ impl Command {
         match self {
             Command::Sandbox(_) => "sandbox",
             Command::Demo(_) => "demo",
+            Command::Get(_) => "get",
         }
     }
 }
@@ -90,6 +94,7 @@ impl Cli {
         match self.command {
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
             Some(Command::Demo(args)) => demo::run_demo(args).await,
+            Some(Command::Get(args)) => get::run(args).await,
             None => run(self.session.options()).await,
         }
     }
