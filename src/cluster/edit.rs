@@ -2,8 +2,9 @@
 //! should not edit, and the edited text applied with server-side apply under the `fluxtui` field manager.
 //!
 //! What the editor shows: the object as the API server returns it, minus `metadata.managedFields` (as
-//! `kubectl edit` does), `status` (a status subresource: the main resource ignores it), and the server-owned
-//! `metadata.uid`, `resourceVersion`, `generation` and `creationTimestamp`. The `resourceVersion` read here is put
+//! `kubectl edit` does), `status` (a status subresource: the main resource ignores it), the server-owned
+//! `metadata.uid`, `resourceVersion`, `generation` and `creationTimestamp`, and kubectl's
+//! `last-applied-configuration` annotation. The `resourceVersion` read here is put
 //! back into the applied object as a precondition, so an object that changed since it was fetched is refused
 //! (409 Conflict) instead of silently overwritten.
 
@@ -12,6 +13,8 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
 use super::writes::{FIELD_MANAGER, Target};
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// Metadata fields the server owns: hidden from the editor and never applied.
 const SERVER_OWNED_METADATA: &[&str] = &["managedFields", "uid", "resourceVersion", "generation", "creationTimestamp"];
@@ -76,6 +79,10 @@ pub fn editable(value: &mut Value) {
     if let Some(metadata) = map.get_mut("metadata").and_then(Value::as_object_mut) {
         for field in SERVER_OWNED_METADATA {
             metadata.remove(*field);
+        }
+        // kubectl's client-side apply record: noise in the editor, and kept by the server since kubectl owns it.
+        if let Some(annotations) = metadata.get_mut("annotations").and_then(Value::as_object_mut) {
+            annotations.remove(LAST_APPLIED);
         }
         if metadata.get("annotations").and_then(Value::as_object).is_some_and(|annotations| annotations.is_empty()) {
             metadata.remove("annotations");
@@ -150,7 +157,8 @@ mod tests {
         let mut value = serde_json::json!({
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
             "metadata": {"name": "web", "namespace": "apps", "uid": "u", "resourceVersion": "7", "generation": 2,
-                         "creationTimestamp": "2026-01-01T00:00:00Z", "managedFields": [{"manager": "x"}], "labels": {"a": "b"}},
+                         "creationTimestamp": "2026-01-01T00:00:00Z", "managedFields": [{"manager": "x"}], "labels": {"a": "b"},
+                         "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
             "spec": {"interval": "1m"}, "status": {"observedGeneration": 2},
         });
         editable(&mut value);

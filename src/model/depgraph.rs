@@ -87,8 +87,10 @@ pub enum DependencyState {
     Missing,
     /// The dependency is suspended and not ready: it will not become ready until resumed.
     Suspended,
-    /// The status is older than the spec (no conditions yet, or observedGeneration behind generation).
-    NotReconciled,
+    /// The status is older than the spec: no conditions yet (`never`), or observedGeneration behind generation.
+    NotReconciled {
+        never: bool,
+    },
     /// Ready is not True: the dependency's own message.
     NotReady(String),
     /// A Kustomization using the same source has not applied the source's current revision yet.
@@ -129,7 +131,7 @@ pub fn dependency_state(dependent: &Row, dependency: Option<&Row>, sources: &Sou
         return if object.suspended() {
             DependencyState::Suspended
         } else if stale {
-            DependencyState::NotReconciled
+            DependencyState::NotReconciled { never: object.conditions().is_empty() }
         } else {
             DependencyState::NotReady(dependency.message.clone())
         };
@@ -510,7 +512,8 @@ impl DepGraph {
                 let reason = match state {
                     DependencyState::Missing => ", which does not exist".to_string(),
                     DependencyState::Suspended => ", which is suspended".to_string(),
-                    DependencyState::NotReconciled => {
+                    DependencyState::NotReconciled { never: true } => ", which has not been reconciled yet".to_string(),
+                    DependencyState::NotReconciled { never: false } => {
                         ", which has not been reconciled at its latest generation".to_string()
                     }
                     DependencyState::NotReady(message) if self.nodes[*dependency].in_cycle => {

@@ -221,6 +221,8 @@ fn back(state: &mut AppState) {
         if let Screen::Table { pane, tab } = *state.screen() {
             state.refresh_table(pane, tab);
         }
+        // A graph under the closed view may have missed changes while it was hidden.
+        graph::refresh_graph(state, &[crate::api::FluxKind::Kustomization].into_iter().collect());
         return;
     }
     // At the root, Esc clears the filter first, like k9s.
