@@ -198,6 +198,10 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
             drop(input);
             let outcome = run_editor(&request, &object, &mut terminal).await;
             input = EventStream::new();
+            // The terminal may have been resized while the editor had it.
+            if let Ok(size) = terminal.size() {
+                update::on_resize(&mut state, size.width, size.height);
+            }
             handle_editor_outcome(&mut state, &runtime, request, object, outcome);
         }
         if state.quit {

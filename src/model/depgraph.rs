@@ -408,6 +408,68 @@ impl DepGraph {
         self.lines = lines;
     }
 
+    /// Keeps the graphs (components) that have at least one object in `namespace`, renumbered; the others are
+    /// dropped from the lines (their nodes stay, unlisted). Dependencies in other namespaces stay in a kept graph.
+    pub fn only_graphs_touching(&mut self, namespace: &str) {
+        let touching: std::collections::HashSet<usize> = self
+            .lines
+            .iter()
+            .filter_map(|line| match line {
+                GraphLine::Node(node) if self.nodes[*node].key.namespace == namespace => {
+                    Some(self.nodes[*node].component)
+                }
+                _ => None,
+            })
+            .collect();
+        let mut lines = Vec::new();
+        let mut number = 0;
+        let mut keep = false;
+        for line in &self.lines {
+            match *line {
+                GraphLine::Component { number: old, nodes } => {
+                    keep = touching.contains(&old);
+                    if keep {
+                        number += 1;
+                        lines.push(GraphLine::Component { number, nodes });
+                    }
+                }
+                GraphLine::Node(node) if keep => lines.push(GraphLine::Node(node)),
+                GraphLine::Node(_) => {}
+            }
+        }
+        let number_of_old: HashMap<usize, usize> = {
+            let mut map = HashMap::new();
+            let mut next = 0;
+            for line in &self.lines {
+                if let GraphLine::Component { number: old, .. } = line
+                    && touching.contains(old)
+                {
+                    next += 1;
+                    map.insert(*old, next);
+                }
+            }
+            map
+        };
+        for node in &mut self.nodes {
+            node.component = number_of_old.get(&node.component).copied().unwrap_or(usize::MAX);
+        }
+        // Cycles and missing dependencies outside the kept graphs are not reported either.
+        let kept = |node: &usize| self.nodes[*node].component != usize::MAX;
+        let cycles: Vec<Vec<usize>> = self.cycles.iter().filter(|cycle| cycle.iter().any(kept)).cloned().collect();
+        let missing: Vec<usize> = self.missing.iter().copied().filter(kept).collect();
+        self.isolated = self
+            .nodes
+            .iter()
+            .filter(|node| {
+                node.dependencies.is_empty() && node.dependents.is_empty() && node.key.namespace == namespace
+            })
+            .count();
+        self.cycles = cycles;
+        self.missing = missing;
+        self.components = number;
+        self.lines = lines;
+    }
+
     pub fn find(&self, key: &ObjectKey) -> Option<usize> {
         self.nodes.iter().position(|node| node.key == *key)
     }

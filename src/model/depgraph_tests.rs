@@ -234,3 +234,29 @@ fn a_thousand_node_chain_lays_out_without_recursion() {
     assert_eq!(graph.nodes[node(&graph, "ks-0")].layer, 999);
     assert_eq!(graph.lines.len(), 1001);
 }
+
+#[test]
+fn a_namespace_keeps_the_graphs_that_touch_it() {
+    let rows = vec![
+        ks("apps", "web", &["infra/base"], "True", "ok"),
+        ks("infra", "base", &[], "True", "ok"),
+        ks("team", "one", &["two"], "True", "ok"),
+        ks("team", "two", &["missing"], "True", "ok"),
+        ks("apps", "alone", &[], "True", "ok"),
+    ];
+    let mut graph = DepGraph::build(&rows);
+    assert_eq!(graph.components, 2);
+    graph.only_graphs_touching("apps");
+    assert_eq!(graph.components, 1);
+    let names: Vec<&str> = graph
+        .lines
+        .iter()
+        .filter_map(|line| match line {
+            GraphLine::Node(node) => Some(graph.nodes[*node].key.name.as_str()),
+            GraphLine::Component { .. } => None,
+        })
+        .collect();
+    assert_eq!(names, vec!["base", "web"], "the dependency in another namespace stays");
+    assert!(graph.missing.is_empty(), "team's missing dependency is not reported for apps");
+    assert_eq!(graph.isolated, 1);
+}

@@ -46,10 +46,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, view: &GraphView) {
     ))];
     lines.push(match &view.explanation {
         Some(text) => Line::from(Span::styled(ellipsize(text, width).into_owned(), theme.failed)),
-        None if graph.lines.is_empty() => Line::from(Span::styled(
-            "No Kustomization or HelmRelease has dependsOn here. Open the graph on an object, or press esc.",
-            theme.muted,
-        )),
+        None if graph.lines.is_empty() => {
+            Line::from(Span::styled("No Kustomization or HelmRelease here has dependsOn.", theme.muted))
+        }
         None => Line::from(Span::styled("Nothing blocks the selected object.", theme.ready)),
     });
     let header_height = (GRAPH_HEADER_LINES as u16).min(inner.height);

@@ -201,3 +201,19 @@ fn edit_outcomes_show_in_the_flash_line() {
         });
     }
 }
+
+#[test]
+fn an_empty_graph_says_why() {
+    snapshot_sizes("graph_empty", || {
+        let mut harness = Harness::with_objects(Vec::new());
+        command(&mut harness, "graph");
+        harness
+    });
+    // A namespace without dependsOn relations narrows the demo's graph away.
+    let mut harness = Harness::demo();
+    command(&mut harness, "ns team-a");
+    command(&mut harness, "graph all");
+    let screen = harness.render();
+    assert!(screen.contains("0 objects in 0 graphs"), "{screen}");
+    assert!(screen.contains("No Kustomization or HelmRelease here has dependsOn"), "{screen}");
+}

@@ -94,12 +94,18 @@ fn rebuild(state: &AppState, view: &mut GraphView) {
                 return;
             }
         },
-        None => all,
+        None => {
+            let mut all = all;
+            if let Some(namespace) = &state.namespace {
+                all.only_graphs_touching(namespace);
+            }
+            all
+        }
     };
 }
 
-/// The Kustomization and HelmRelease rows, in the namespace the user chose. Dependencies in other namespaces still
-/// resolve, because every namespace's rows are considered for the focused graph.
+/// The Kustomization and HelmRelease rows of every namespace: dependencies cross namespaces, so the graph is
+/// built whole and, at the top level, narrowed to the graphs touching the chosen namespace afterwards.
 fn graph_rows(state: &AppState) -> impl Iterator<Item = &Arc<Row>> {
     [FluxKind::Kustomization, FluxKind::HelmRelease]
         .into_iter()
