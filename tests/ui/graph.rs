@@ -217,3 +217,22 @@ fn an_empty_graph_says_why() {
     assert!(screen.contains("0 objects in 0 graphs"), "{screen}");
     assert!(screen.contains("No Kustomization or HelmRelease here has dependsOn"), "{screen}");
 }
+
+#[test]
+fn statuses_and_the_blocking_chain_are_coloured() {
+    let mut harness = demo_graph_on("apps");
+    harness.resize(120, 40);
+    let buffer = harness.buffer();
+    let text = super::harness::buffer_text(&buffer);
+    let theme = harness.theme().clone();
+    // The style of the first cell of `needle` on the line that holds `line_marker`.
+    let style_of = |line_marker: &str, needle: &str| {
+        let (y, line) = text.lines().enumerate().find(|(_, line)| line.contains(line_marker)).expect("the line");
+        let x = line[..line.find(needle).expect("the text")].chars().count();
+        buffer[(x as u16, y as u16)].style()
+    };
+    assert_eq!(style_of("flux-system/infra-configs", "Failed").fg, theme.failed.fg);
+    assert_eq!(style_of("flux-system/infra-controllers", "Ready").fg, theme.ready.fg);
+    assert_eq!(style_of("flux-system/infra-configs", "◀ blocks").fg, theme.warning.fg);
+    assert_eq!(style_of("apps waits for", "apps waits for").fg, theme.failed.fg);
+}
