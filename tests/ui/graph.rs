@@ -236,3 +236,25 @@ fn statuses_and_the_blocking_chain_are_coloured() {
     assert_eq!(style_of("flux-system/infra-configs", "◀ blocks").fg, theme.warning.fg);
     assert_eq!(style_of("apps waits for", "apps waits for").fg, theme.failed.fg);
 }
+
+#[test]
+fn a_click_selects_a_node_and_a_second_click_describes_it() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut harness = Harness::demo();
+    command(&mut harness, "graph all");
+    let areas = fluxtui::app::layout::areas(&harness.state);
+    // Lines: summary, explanation, the graph's header, infra-controllers, infra-configs.
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: areas.body.x + 10,
+        row: areas.body.y + 4,
+        modifiers: KeyModifiers::NONE,
+    };
+    update::on_mouse(&mut harness.state, click);
+    let Screen::Graph(view) = harness.state.screen() else { panic!("not on the graph") };
+    let node = view.selected_node().expect("a node");
+    assert_eq!(view.graph.nodes[node].key.name, "infra-configs");
+    update::on_mouse(&mut harness.state, click);
+    let Screen::Describe(detail) = harness.state.screen() else { panic!("the second click did not describe") };
+    assert_eq!(detail.key.name, "infra-configs");
+}

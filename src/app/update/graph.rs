@@ -275,6 +275,23 @@ pub fn apply_in_graph(state: &mut AppState, action: Action) -> Option<()> {
     Some(())
 }
 
+/// A click `row` lines below the top of the graph's frame: selects the node there, or opens it when it is
+/// selected already (as a table row does).
+pub fn click(state: &mut AppState, row: usize) {
+    let Some(Screen::Graph(view)) = state.screen_mut() else { return };
+    let Some(line) = row.checked_sub(GRAPH_HEADER_LINES).map(|line| view.offset + line) else { return };
+    if !matches!(view.graph.lines.get(line), Some(GraphLine::Node(_))) {
+        return;
+    }
+    if view.selected == line {
+        open_node(state, false);
+        return;
+    }
+    view.selected = line;
+    explain_selected(view);
+    state.dirty = true;
+}
+
 /// Opens describe or YAML on the selected node (from the store, like the table does).
 fn open_node(state: &mut AppState, yaml: bool) {
     let Screen::Graph(view) = state.screen() else { return };
