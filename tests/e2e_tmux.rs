@@ -4,6 +4,8 @@
 #[path = "e2e/support.rs"]
 mod support;
 
+#[path = "e2e/actions.rs"]
+mod actions;
 #[path = "e2e/contexts.rs"]
 mod contexts;
 #[path = "e2e/demo.rs"]

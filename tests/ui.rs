@@ -1,6 +1,8 @@
 //! The terminal UI without a terminal: every view drawn on ratatui's TestBackend from the demo fleet (insta
 //! snapshots under tests/snapshots/), driven by keys through the default keymap.
 
+#[path = "ui/actions.rs"]
+mod actions;
 #[path = "ui/graph.rs"]
 mod graph;
 #[path = "ui/harness.rs"]

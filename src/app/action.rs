@@ -84,6 +84,13 @@ actions! {
     Suspend => "suspend", "Suspend the selected object (spec.suspend: true)";
     Resume => "resume", "Resume the selected object (spec.suspend: false)";
     Reconcile => "reconcile", "Ask the controller to reconcile the selected object now";
+    ToggleMark => "toggle-mark", "Mark or unmark the selected row; writes act on the marked rows";
+    ClearMarks => "clear-marks", "Unmark every row";
+    Delete => "delete", "Delete the selected (or marked) objects, after a confirmation";
+    ReconcileWithSource => "reconcile-with-source", "Reconcile the source first, then the object (--with-source)";
+    ReconcileForce => "reconcile-force", "HelmRelease: force a one-off install or upgrade (--force)";
+    ReconcileReset => "reconcile-reset", "HelmRelease: reset the failure counters and reconcile (--reset)";
+    ShowActionLog => "show-action-log", "Show every action of this session and its outcome";
     ShowDependencyGraph => "show-dependency-graph", "Show the dependsOn graph around the selected object (every graph without one)";
     Edit => "edit", "Edit the selected object in $VISUAL/$EDITOR and apply it (server-side apply, field manager fluxtui)";
 }
@@ -91,7 +98,12 @@ actions! {
 impl Action {
     /// Whether the action writes to the cluster: refused in read-only mode.
     pub fn writes(self) -> bool {
-        matches!(self, Action::Suspend | Action::Resume | Action::Reconcile) || matches!(self, Action::Edit)
+        matches!(self, Action::Suspend | Action::Resume | Action::Reconcile)
+            || matches!(
+                self,
+                Action::Delete | Action::ReconcileWithSource | Action::ReconcileForce | Action::ReconcileReset
+            )
+            || matches!(self, Action::Edit)
     }
 }
 

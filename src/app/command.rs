@@ -15,6 +15,8 @@ pub enum Command {
     Theme(Option<String>),
     Help,
     Quit,
+    /// A keymap action by its command (`:delete`, `:reconcile --with-source`, `:actions`...).
+    Act(crate::app::action::Action),
     /// `:graph` / `:deps`: the dependsOn graph around the selected object (every graph with `all`).
     Graph {
         everything: bool,
@@ -61,12 +63,37 @@ const KIND_ALIASES: &[(&str, FluxKind)] = &[
 
 const COMMAND_WORDS: &[&str] = &["overview", "ns", "namespace", "ctx", "context", "theme", "help", "q", "quit"];
 
+/// The write commands and the action log, with the flags `reconcile` takes as the flux CLI spells them.
+const ACTION_WORDS: &[&str] = &["suspend", "resume", "reconcile", "delete", "actions"];
+
+fn action_command(word: &str, argument: Option<&str>) -> Option<Result<Command, String>> {
+    use crate::app::action::Action;
+    let action = match (word, argument) {
+        ("suspend", None) => Action::Suspend,
+        ("resume", None) => Action::Resume,
+        ("delete", None) => Action::Delete,
+        ("actions" | "action-log", None) => Action::ShowActionLog,
+        ("reconcile", None) => Action::Reconcile,
+        ("reconcile", Some("--with-source")) => Action::ReconcileWithSource,
+        ("reconcile", Some("--force")) => Action::ReconcileForce,
+        ("reconcile", Some("--reset")) => Action::ReconcileReset,
+        ("reconcile", Some(other)) => {
+            return Some(Err(format!("reconcile takes --with-source, --force or --reset, not {other:?}")));
+        }
+        ("suspend" | "resume" | "delete" | "actions" | "action-log", Some(other)) => {
+            return Some(Err(format!("{word} takes no argument, got {other:?}")));
+        }
+        _ => return None,
+    };
+    Some(Ok(Command::Act(action)))
+}
 /// The graph and edit commands' words, completed like the others.
 const GRAPH_AND_EDIT_WORDS: &[&str] = &["graph", "deps", "edit"];
 
 /// Every word a command may start with, for completion.
 pub fn command_words() -> Vec<String> {
     let mut words: Vec<String> = COMMAND_WORDS.iter().map(|word| word.to_string()).collect();
+    words.extend(ACTION_WORDS.iter().map(|word| word.to_string()));
     words.extend(GRAPH_AND_EDIT_WORDS.iter().map(|word| word.to_string()));
     words.extend(PANE_ALIASES.iter().map(|(word, _)| word.to_string()));
     words.extend(KIND_ALIASES.iter().map(|(word, _)| word.to_string()));
@@ -80,7 +107,9 @@ pub fn command_words() -> Vec<String> {
     words
 }
 
-fn kind_for(word: &str) -> Option<FluxKind> {
+/// The kind a word names, with the same aliases as the `:` commands (`ks`, `hr`, `gitrepo`...); the headless
+/// commands use it too.
+pub fn kind_for(word: &str) -> Option<FluxKind> {
     KIND_ALIASES.iter().find(|(alias, _)| *alias == word).map(|(_, kind)| *kind).or_else(|| {
         FluxKind::ALL.into_iter().find(|kind| {
             kind.name().eq_ignore_ascii_case(word) || kind.plural() == word || kind.short_names().contains(&word)
@@ -96,6 +125,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let argument = words.next().map(str::to_string);
     if let Some(extra) = words.next() {
         return Err(format!("unexpected {extra:?} after {first}"));
+    }
+    if let Some(command) = action_command(&first, argument.as_deref()) {
+        return command;
     }
     let command = match first.as_str() {
         "q" | "q!" | "quit" | "exit" => Command::Quit,
@@ -195,6 +227,11 @@ mod tests {
         }
         assert!(parse("nope").unwrap_err().contains("unknown command"));
         assert!(parse("ks extra").unwrap_err().contains("takes no argument"));
+        use crate::app::action::Action;
+        assert_eq!(parse("reconcile --with-source"), Ok(Command::Act(Action::ReconcileWithSource)));
+        assert_eq!(parse("delete"), Ok(Command::Act(Action::Delete)));
+        assert_eq!(parse("actions"), Ok(Command::Act(Action::ShowActionLog)));
+        assert!(parse("reconcile --now").unwrap_err().contains("--with-source"));
     }
 
     #[test]

@@ -21,6 +21,8 @@
 //! readonly: false              # hide every action that writes to the cluster
 //! frame-budget-ms: 16          # the minimum time between two redraws (16 ms = at most 60 frames a second)
 //! namespace: flux-system       # the namespace to start in; absent = all namespaces
+//! reconcile-timeout: 5m        # how long a reconcile may take before it is reported as timed out
+//! record-events: false         # also create a Kubernetes Event on each object fluxtui writes to
 //! favorites:
 //!   - kind: Kustomization
 //!     namespace: flux-system   # absent for cluster-scoped objects
@@ -186,6 +188,12 @@ pub struct Config {
     pub namespace: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub favorites: Vec<FavoriteRef>,
+    /// How long a reconcile may take (`30s`, `5m`), the flux CLI's `--timeout`; absent = 5m.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconcile_timeout: Option<String>,
+    /// Create a core/v1 Event (source `fluxtui`) on each object written to, so that others see who did what.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub record_events: bool,
 }
 
 impl Default for Config {
@@ -197,6 +205,8 @@ impl Default for Config {
             frame_budget_ms: DEFAULT_FRAME_BUDGET_MS,
             namespace: None,
             favorites: Vec::new(),
+            reconcile_timeout: None,
+            record_events: false,
         }
     }
 }
@@ -304,6 +314,8 @@ mod tests {
             frame_budget_ms: 33,
             namespace: Some("flux-system".to_string()),
             favorites: vec![favorite("apps", Some("flux-system")), favorite("cluster-wide", None)],
+            reconcile_timeout: Some("90s".to_string()),
+            record_events: true,
         };
         config.save(&dirs).expect("saved");
         let (loaded, error) = Config::load(&dirs);

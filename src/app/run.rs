@@ -14,16 +14,15 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::action::Action;
 use super::config::{Config, ConfigDirs, FavoriteRef};
 use super::editor::{EditorOutcome, edit_text};
 use super::keymap::{Keymap, load_keymap};
 use super::state::{AppState, Location, Screen};
 use super::terminal::TerminalGuard;
 use super::theme::{load_theme, theme_names};
-use super::update::{self, Effect, Write};
+use super::update::{self, Effect};
 use crate::api::FluxKind;
-use crate::cluster::{self, ClusterEvent, ConnectOptions, Connection, Session, writes};
+use crate::cluster::{self, ClusterEvent, ConnectOptions, Connection, Session};
 use crate::model::ObjectKey;
 
 /// How the user started the session.
@@ -38,6 +37,8 @@ pub struct SessionOptions {
     pub theme: Option<String>,
     pub keymap: Option<String>,
     pub readonly: bool,
+    /// `--reconcile-timeout`: how long a reconcile may take before it is reported as timed out.
+    pub reconcile_timeout: Option<Duration>,
 }
 
 /// Results of work the loop started in the background.
@@ -45,10 +46,8 @@ enum TaskResult {
     Connected(Result<Connection, cluster::ClusterError>, Option<String>),
     /// The config file was written (or not: the message says what was being saved and why it failed).
     Saved(Result<(), String>),
-    /// A write to the cluster finished: what happened, in words for the flash line.
-    Written(Result<String, String>),
-    /// A reconcile request was written: wait for its controller.
-    ReconcileRequested(ObjectKey, String),
+    /// A write made progress (the operation, its target, the report).
+    Wrote(u64, ObjectKey, super::writer::WriteReport),
     /// The object to edit was read from the API server (or could not be).
     EditFetched(update::EditRequest, Result<cluster::edit::EditableObject, String>),
     /// An edit was applied, cancelled or refused: the flash line's text.
@@ -73,6 +72,10 @@ struct Runtime {
     saving: std::sync::Arc<std::sync::Mutex<u64>>,
     /// Numbers the saves in the order they were asked for.
     saves_requested: u64,
+    /// The RBAC answers of the session's connection.
+    access: crate::cluster::access::AccessCache,
+    /// The kubeconfig user of the context, named in recorded events.
+    user: Option<String>,
     /// An object fetched for editing: the loop suspends the terminal and runs the editor on it.
     pending_editor: Option<(update::EditRequest, cluster::edit::EditableObject)>,
 }
@@ -90,6 +93,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
     let connect_options = ConnectOptions { kubeconfig: options.kubeconfig.clone(), context: options.context.clone() };
     let connection = cluster::connect(&connect_options).await?;
     let contexts = cluster::contexts(&connect_options).map(|contexts| contexts.into_iter().map(|c| c.name).collect());
+    let user = context_user(&connect_options, connection.context_name());
 
     let namespace =
         if options.all_namespaces { None } else { options.namespace.clone().or_else(|| config.namespace.clone()) };
@@ -107,6 +111,11 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
     state.bindings = keymap.bindings();
     state.readonly = options.readonly || config.readonly;
     state.favorites = favorites_for(&config, &state.location.context);
+    let (reconcile_timeout, timeout_error) = reconcile_timeout(&options, &config);
+    state.reconcile_timeout = reconcile_timeout;
+    if let Some(error) = timeout_error {
+        state.flash_error(error);
+    }
     for error in [config_error.map(|e| e.to_string()), theme_error.map(|e| e.to_string())]
         .into_iter()
         .chain([keymap_error.map(|e| e.to_string())])
@@ -130,6 +139,8 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         task_tx,
         saving,
         saves_requested: 0,
+        access: Default::default(),
+        user,
         pending_editor: None,
     };
 
@@ -176,10 +187,11 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
             Some(result) = task_rx.recv() => on_task_result(&mut state, &mut runtime, result),
             _ = clock.tick() => {
                 state.now = Utc::now();
-                if !state.reconciles.is_empty() {
+                if state.operations.has_unfinished() {
                     update::check_reconciles(&mut state);
                 }
-                if shows_times(&state) {
+                // Toasts count their seconds up and expire on this clock.
+                if shows_times(&state) || state.operations.has_toasts(state.now) {
                     state.dirty = true;
                 }
                 Vec::new()
@@ -275,9 +287,16 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
         Effect::Write(write) => {
             let client = runtime.connection.client().clone();
             let task_tx = runtime.task_tx.clone();
-            tokio::spawn(async move {
-                let _ = task_tx.send(run_write(client, write).await);
-            });
+            let access = runtime.access.clone();
+            let settings = super::writer::WriteSettings {
+                reconcile_timeout: state.reconcile_timeout.to_std().unwrap_or(Duration::from_secs(300)),
+                record_events: runtime.config.record_events,
+                user: runtime.user.clone(),
+            };
+            let (operation, key) = (write.operation, write.target.key());
+            tokio::spawn(super::writer::run_write(client, access, settings, write, move |report| {
+                let _ = task_tx.send(TaskResult::Wrote(operation, key.clone(), report));
+            }));
         }
         Effect::Edit(request) => {
             let client = runtime.connection.client().clone();
@@ -328,9 +347,10 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
             state.flash_info(format!("context {context}"));
         }
         TaskResult::Connected(Err(err), _) => state.flash_error(format!("cannot connect: {err}")),
-        TaskResult::Written(Ok(message)) => state.flash_info(message),
-        TaskResult::ReconcileRequested(key, requested_at) => update::reconcile_requested(state, key, requested_at),
-        TaskResult::Written(Err(message)) => state.flash_error(message),
+        TaskResult::Wrote(operation, key, super::writer::WriteReport::Step(step)) => {
+            update::write_progressed(state, operation, key, step)
+        }
+        TaskResult::Wrote(_, _, super::writer::WriteReport::EventNotRecorded(message)) => state.flash_error(message),
         TaskResult::EditFetched(request, Ok(object)) => runtime.pending_editor = Some((request, object)),
         TaskResult::EditFetched(_, Err(message)) => update::edit_finished(state, Err(message)),
         TaskResult::Edited(outcome) => update::edit_finished(state, outcome),
@@ -352,7 +372,12 @@ fn start_session(state: &mut AppState, runtime: &mut Runtime, connection: Connec
     state.stores = runtime.session.stores();
     state.rows_by_kind.clear();
     state.tables.clear();
-    state.reconciles.clear();
+    update::session_replaced(state);
+    runtime.access = Default::default();
+    runtime.user = context_user(
+        &ConnectOptions { kubeconfig: runtime.options.kubeconfig.clone(), context: None },
+        runtime.connection.context_name(),
+    );
     state.kind_states = FluxKind::ALL.into_iter().map(|kind| (kind, cluster::KindState::Discovering)).collect();
     state.connection = cluster::ConnectionState::Connecting;
     state.info = Default::default();
@@ -384,24 +409,24 @@ fn favorites_for(config: &Config, context: &str) -> BTreeSet<ObjectKey> {
         .collect()
 }
 
-/// Makes one write and says what happened; a reconcile request is then waited on.
-async fn run_write(client: kube::Client, write: Write) -> TaskResult {
-    let target = &write.target;
-    let object = format!("{} {}/{}", target.kind, target.namespace, target.name);
-    let result = match write.action {
-        Action::Suspend => writes::set_suspended(client, target, true).await.map(|()| format!("suspended {object}")),
-        Action::Resume => writes::set_suspended(client, target, false).await.map(|()| format!("resumed {object}")),
-        Action::Reconcile => match writes::request_reconcile(client, target, Utc::now()).await {
-            Ok(requested_at) => {
-                let key =
-                    ObjectKey { kind: target.kind, namespace: target.namespace.clone(), name: target.name.clone() };
-                return TaskResult::ReconcileRequested(key, requested_at);
-            }
-            Err(err) => Err(err),
+/// The user the context names in the kubeconfig, if any.
+fn context_user(options: &ConnectOptions, context: &str) -> Option<String> {
+    cluster::contexts(options).ok()?.into_iter().find(|info| info.name == context)?.user
+}
+
+/// The reconcile timeout: `--reconcile-timeout`, else the config's `reconcile-timeout`, else 5m; a config value
+/// that cannot be read falls back to 5m with the error.
+fn reconcile_timeout(options: &SessionOptions, config: &Config) -> (chrono::Duration, Option<String>) {
+    let default = super::operations::DEFAULT_RECONCILE_TIMEOUT;
+    let chosen = match (options.reconcile_timeout, config.reconcile_timeout.as_deref()) {
+        (Some(timeout), _) => timeout,
+        (None, Some(text)) => match crate::cli::duration::parse_duration(text) {
+            Ok(timeout) => timeout,
+            Err(err) => return (default, Some(format!("config reconcile-timeout {text:?}: {err}; using 5m"))),
         },
-        other => return TaskResult::Written(Err(format!("{} does not write", other.name()))),
+        (None, None) => return (default, None),
     };
-    TaskResult::Written(result.map_err(|err| err.to_string()))
+    (chrono::Duration::from_std(chosen).unwrap_or(default), None)
 }
 
 /// Suspends the terminal, lets the user edit the object, and takes the terminal back whatever happened.

@@ -30,6 +30,10 @@ pub enum Screen {
         scroll: usize,
     },
     Picker(Picker),
+    /// Every action of the session, newest first.
+    ActionLog {
+        scroll: usize,
+    },
     /// The dependsOn graph (`D`, `:graph`).
     Graph(Box<crate::app::update::GraphView>),
 }
@@ -47,6 +51,7 @@ impl Screen {
             Screen::Yaml(detail) => format!("yaml {}", detail.key.name),
             Screen::Help { .. } => "help".to_string(),
             Screen::Picker(picker) => picker.purpose.title().to_lowercase(),
+            Screen::ActionLog { .. } => "actions".to_string(),
             Screen::Graph(view) => match &view.focus {
                 Some(key) => format!("graph {}", key.name),
                 None => "graph".to_string(),
@@ -218,8 +223,14 @@ pub struct AppState {
     pub flash: Option<Flash>,
     /// The start of a chord typed so far (`g` of `g g`), shown in the footer until the chord completes.
     pub pending_keys: Option<String>,
-    /// Reconcile requests whose outcome the flash line will report.
-    pub reconciles: Vec<crate::app::update::PendingReconcile>,
+    /// Every write of the session and its progress: the action log and the toasts.
+    pub operations: crate::app::operations::Operations,
+    /// Objects marked with `toggle-mark`: writes act on them instead of the selected row.
+    pub marks: BTreeSet<ObjectKey>,
+    /// A confirmation waiting for y/enter or n/esc (delete).
+    pub dialog: Option<crate::app::update::Confirmation>,
+    /// How long a reconcile may take before it is reported as timed out.
+    pub reconcile_timeout: chrono::Duration,
     /// The terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -255,7 +266,10 @@ impl AppState {
             readonly: false,
             flash: None,
             pending_keys: None,
-            reconciles: Vec::new(),
+            operations: Default::default(),
+            marks: BTreeSet::new(),
+            dialog: None,
+            reconcile_timeout: crate::app::operations::DEFAULT_RECONCILE_TIMEOUT,
             size: (120, 40),
             now,
             dirty: true,

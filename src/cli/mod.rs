@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod duration;
 pub mod get;
+pub mod reconcile;
 pub mod sandbox;
 
 use std::path::PathBuf;
@@ -51,6 +52,9 @@ pub struct SessionArgs {
     /// Hide every action that writes to the cluster.
     #[arg(long)]
     pub readonly: bool,
+    /// How long a reconcile may take before it is reported as timed out (default 5m, or the config's).
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse_duration)]
+    pub reconcile_timeout: Option<std::time::Duration>,
 }
 
 impl SessionArgs {
@@ -63,6 +67,7 @@ impl SessionArgs {
             theme: self.theme.clone(),
             keymap: self.keymap.clone(),
             readonly: self.readonly,
+            reconcile_timeout: self.reconcile_timeout,
         }
     }
 }
@@ -75,6 +80,12 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// List Flux objects once, like `flux get` (exit code 1 for an unknown kind, a missing object or an API error).
     Get(get::GetArgs),
+    /// Ask for a reconcile and wait for its outcome, like `flux reconcile` (exit 0 ready, 1 failed, 2 timed out).
+    Reconcile(reconcile::ReconcileArgs),
+    /// Suspend an object (spec.suspend: true), like `flux suspend`.
+    Suspend(reconcile::SuspendArgs),
+    /// Resume an object and wait until it is ready, like `flux resume` (exit 0 ready, 1 failed, 2 timed out).
+    Resume(reconcile::SuspendArgs),
 }
 
 impl Command {
@@ -84,6 +95,9 @@ impl Command {
             Command::Sandbox(_) => "sandbox",
             Command::Demo(_) => "demo",
             Command::Get(_) => "get",
+            Command::Reconcile(_) => "reconcile",
+            Command::Suspend(_) => "suspend",
+            Command::Resume(_) => "resume",
         }
     }
 }
@@ -95,9 +109,20 @@ impl Cli {
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
             Some(Command::Demo(args)) => demo::run_demo(args).await,
             Some(Command::Get(args)) => get::run(args).await,
+            Some(Command::Reconcile(args)) => exit_with(reconcile::run_reconcile(args).await),
+            Some(Command::Suspend(args)) => exit_with(reconcile::run_suspend(args).await),
+            Some(Command::Resume(args)) => exit_with(reconcile::run_resume(args).await),
             None => run(self.session.options()).await,
         }
     }
+}
+
+/// Ends a headless command with its exit code (its output is printed already).
+fn exit_with(code: i32) -> color_eyre::Result<()> {
+    if code != 0 {
+        std::process::exit(code);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! Watchers never send objects to the app; they update their store and send a short [`ClusterEvent`] naming
 //! what changed. The app reads the stores when it recomputes its rows.
 
+pub mod access;
 pub mod connect;
 mod connectivity;
 pub mod discovery;

@@ -1,12 +1,14 @@
 //! Pure projections from Flux objects to what people see: rows, readiness, filters, describe and YAML text,
 //! the overview. No ratatui and no I/O, so the headless commands reuse them.
 
+pub mod deletion;
 pub mod depgraph;
 pub mod describe;
 pub mod duration;
 pub mod filter;
 pub mod overview;
 pub mod readiness;
+pub mod reconcile_source;
 pub mod revision;
 pub mod row;
 pub mod secrets;

@@ -31,6 +31,7 @@ fn hinted_actions(screen: &Screen) -> &'static [Action] {
             &[Action::Describe, Action::ShowYaml, Action::ShowAll, Action::StartCommand, Action::Help, Action::Quit]
         }
         Screen::Help { .. } | Screen::Picker(_) => &[Action::Open, Action::Back],
+        Screen::ActionLog { .. } => &[Action::Back, Action::Help, Action::Quit],
         Screen::Graph(_) => {
             &[Action::Describe, Action::ShowYaml, Action::ShowDependencyGraph, Action::Edit, Action::Back, Action::Help]
         }

@@ -3,7 +3,9 @@
 //! [`draw`] is the one view registry: it lays out the screen with [`crate::app::layout::areas`] and hands
 //! each region to its view.
 
+mod action_log;
 mod banner;
+mod dialog;
 mod footer;
 mod graph;
 mod header;
@@ -13,6 +15,7 @@ mod picker;
 mod prompt;
 mod table;
 mod text;
+mod toast;
 
 use ratatui::Frame;
 use ratatui::widgets::Block;
@@ -38,9 +41,14 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Yaml(detail) => text::draw(frame, state, areas.main, "YAML", detail),
         Screen::Help { scroll } => help::draw(frame, state, areas.main, *scroll),
         Screen::Picker(picker) => picker::draw(frame, state, &areas, picker),
+        Screen::ActionLog { scroll } => action_log::draw(frame, state, areas.main, *scroll),
         Screen::Graph(view) => graph::draw(frame, state, areas.main, view),
     }
     footer::draw(frame, state, areas.footer);
+    toast::draw(frame, state, &areas);
+    if let Some(confirmation) = &state.dialog {
+        dialog::draw(frame, state, frame.area(), confirmation);
+    }
 }
 
 /// Cuts `text` to `width` columns, ending with `…` when cut.

@@ -153,7 +153,7 @@ fn suspend_resume_and_reconcile_from_the_keyboard_reach_the_cluster() {
         row(screen, &["flux-system", "infra-controllers"]).is_some_and(|line| !line.contains("Suspended"))
     });
     tmux.type_text("r");
-    tmux.wait_for_text("reconciling Kustomization flux-system/infra-controllers: waiting for its controller", STEP);
+    tmux.wait_for_text("reconciling Kustomization flux-system/infra-controllers…", STEP);
     let requested = fleet.kubectl(&[
         "get",
         "kustomization",

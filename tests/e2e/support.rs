@@ -39,9 +39,16 @@ pub struct Fleet {
 impl Fleet {
     /// Starts the sandbox and applies the fixtures with kubectl.
     pub fn start() -> Fleet {
+        Fleet::start_with(&[])
+    }
+
+    /// Starts the sandbox with extra `fluxtui sandbox` flags (tokens...) and applies the fixtures.
+    pub fn start_with(extra_args: &[&str]) -> Fleet {
         let dir = tempfile::Builder::new().prefix("fluxtui-e2e-").tempdir().expect("create the test's temp dir");
         let state = dir.path().join("sandbox-state");
-        let sandbox = SandboxProcess::start(fluxtui_binary!(), &["--state-dir", path_str(&state)]);
+        let mut args = vec!["--state-dir", path_str(&state)];
+        args.extend_from_slice(extra_args);
+        let sandbox = SandboxProcess::start(fluxtui_binary!(), &args);
         let fleet = Fleet { sandbox, dir };
         fleet.keep_kubeconfig();
 
@@ -66,6 +73,17 @@ impl Fleet {
 
     fn keep_kubeconfig(&self) {
         std::fs::copy(self.sandbox.kubeconfig_path(), self.kubeconfig()).expect("copy the sandbox's kubeconfig");
+    }
+
+    /// A kubeconfig for the same sandbox with another bearer token (the read-only one, say), for a sandbox
+    /// started with `--token FULL`.
+    pub fn kubeconfig_with_token(&self, full: &str, other: &str) -> PathBuf {
+        let text = std::fs::read_to_string(self.kubeconfig()).expect("read the kubeconfig");
+        assert!(text.contains(&format!("token: {full}")), "the kubeconfig does not carry the token {full}:\n{text}");
+        let path = self.dir.path().join(format!("kubeconfig-{other}"));
+        std::fs::write(&path, text.replace(&format!("token: {full}"), &format!("token: {other}")))
+            .expect("write the kubeconfig");
+        path
     }
 
     /// The test's temporary directory.

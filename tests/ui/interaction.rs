@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use fluxtui::api::{AnyFluxObject, FluxKind};
+use fluxtui::app::action::Action;
 use fluxtui::app::layout::areas;
 use fluxtui::app::state::Screen;
 use fluxtui::app::update::{self, Effect};
@@ -298,7 +299,8 @@ fn writes_go_to_the_loop_with_the_served_version_and_read_only_refuses_them() {
     read_only.state.readonly = true;
     read_only.press("s");
     assert!(read_only.effects.is_empty(), "a write in read-only mode: {:?}", read_only.effects);
-    assert!(read_only.state.flash.as_ref().is_some_and(|flash| flash.is_error && flash.text.contains("read-only")));
+    let toasts = read_only.state.operations.toasts(read_only.state.now);
+    assert!(toasts.first().is_some_and(|toast| toast.text.contains("read-only")), "{toasts:?}");
     read_only.press("?");
     let help = read_only.render();
     assert!(!help.contains("Suspend the selected object"), "read-only help lists a write:\n{help}");
@@ -322,40 +324,48 @@ fn with_status_change(harness: &mut Harness, name: &str, change: impl Fn(&mut se
 
 #[test]
 fn a_reconcile_request_reports_its_outcome_or_its_timeout() {
+    use fluxtui::app::operations::{Severity, Step};
     use fluxtui::model::ObjectKey;
     let key =
         |name: &str| ObjectKey { kind: FluxKind::Kustomization, namespace: "flux-system".into(), name: name.into() };
     let stamp = "2026-11-24T12:00:01.000000000Z";
+    let waiting = |harness: &Harness| Step::WaitingForController {
+        requested_at: stamp.to_string(),
+        since: harness.state.now,
+        note: None,
+    };
+    let last_toast = |harness: &Harness| harness.state.operations.toasts(harness.state.now)[0].clone();
 
     let mut harness = Harness::demo();
-    update::reconcile_requested(&mut harness.state, key("flux-system"), stamp.to_string());
-    assert!(harness.state.flash.as_ref().is_some_and(|flash| flash.text.contains("waiting for its controller")));
+    let id = harness.state.operations.start(Action::Reconcile, vec![key("flux-system")], harness.state.now);
+    let step = waiting(&harness);
+    update::write_progressed(&mut harness.state, id, key("flux-system"), step);
+    assert!(last_toast(&harness).text.starts_with("reconciling Kustomization flux-system/flux-system… 0s"));
     with_status_change(&mut harness, "flux-system", |_| {});
-    assert_eq!(harness.state.reconciles.len(), 1, "not handled yet: still waiting");
+    assert!(harness.state.operations.has_unfinished(), "not handled yet: still waiting");
     with_status_change(&mut harness, "flux-system", |object| {
         object["status"]["lastHandledReconcileAt"] = stamp.into();
     });
-    let flash = harness.state.flash.clone().expect("an outcome");
-    assert!(
-        !flash.is_error && flash.text.starts_with("Kustomization flux-system/flux-system reconciled: Applied revision"),
-        "{flash:?}"
-    );
-    assert!(harness.state.reconciles.is_empty());
+    let toast = last_toast(&harness);
+    assert_eq!(toast.severity, Severity::Success);
+    assert!(toast.text.starts_with("Kustomization flux-system/flux-system reconciled: Applied revision"), "{toast:?}");
+    assert!(!harness.state.operations.has_unfinished());
 
-    update::reconcile_requested(&mut harness.state, key("infra-configs"), stamp.to_string());
+    let id = harness.state.operations.start(Action::Reconcile, vec![key("infra-configs")], harness.state.now);
+    let step = waiting(&harness);
+    update::write_progressed(&mut harness.state, id, key("infra-configs"), step);
     with_status_change(&mut harness, "infra-configs", |object| {
         object["status"]["lastHandledReconcileAt"] = stamp.into();
     });
-    let flash = harness.state.flash.clone().expect("an outcome");
-    assert!(flash.is_error && flash.text.contains("reconciliation failed: health check failed"), "{flash:?}");
+    let toast = last_toast(&harness);
+    assert!(toast.severity == Severity::Failure && toast.text.contains("reconciliation failed: health check failed"));
 
-    update::reconcile_requested(
-        &mut harness.state,
-        ObjectKey { kind: FluxKind::Kustomization, namespace: "team-a".into(), name: "team-a".into() },
-        stamp.to_string(),
-    );
-    harness.state.now = harness.state.now + update::RECONCILE_TIMEOUT + chrono::Duration::seconds(1);
+    let team = ObjectKey { kind: FluxKind::Kustomization, namespace: "team-a".into(), name: "team-a".into() };
+    let id = harness.state.operations.start(Action::Reconcile, vec![team.clone()], harness.state.now);
+    let step = waiting(&harness);
+    update::write_progressed(&mut harness.state, id, team, step);
+    harness.state.now = harness.state.now + harness.state.reconcile_timeout + chrono::Duration::seconds(1);
     update::check_reconciles(&mut harness.state);
-    let flash = harness.state.flash.clone().expect("a timeout");
-    assert!(flash.is_error && flash.text.contains("not reconciled within 5m"), "{flash:?}");
+    let toast = last_toast(&harness);
+    assert!(toast.severity == Severity::Failure && toast.text.contains("not reconciled within 5m"), "{toast:?}");
 }

@@ -71,7 +71,7 @@ fn shifted_keys_match_whatever_the_terminal_reports() {
         assert_eq!(press(&mut keymap, KeyCode::Char('?'), modifiers), KeyOutcome::Action(Action::Help));
         assert_eq!(press(&mut keymap, KeyCode::BackTab, modifiers), KeyOutcome::Action(Action::PreviousTab));
     }
-    assert_eq!(press(&mut keymap, KeyCode::Char('a'), KeyModifiers::NONE), KeyOutcome::Unbound);
+    assert_eq!(press(&mut keymap, KeyCode::Char('a'), KeyModifiers::NONE), KeyOutcome::Action(Action::ShowActionLog));
 }
 
 #[test]

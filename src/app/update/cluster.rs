@@ -62,7 +62,8 @@ pub fn refresh_stale_kinds(state: &mut AppState) {
         Screen::Overview { .. } => state.dirty = true,
         _ => {}
     }
-    if !state.reconciles.is_empty() {
+    super::marks::drop_marks_of_deleted(state);
+    if state.operations.has_unfinished() {
         super::check_reconciles(state);
     }
     super::refresh_graph(state, &kinds);

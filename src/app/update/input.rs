@@ -22,6 +22,9 @@ pub fn on_key(state: &mut AppState, keymap: &mut Keymap, key: KeyEvent) -> Vec<E
     if state.mode != Mode::Normal {
         return on_input_key(state, key);
     }
+    if state.dialog.is_some() {
+        return super::operate::on_dialog_key(state, key);
+    }
     let outcome = keymap.resolve(key);
     let pending = keymap.pending();
     if state.pending_keys != pending {
@@ -177,6 +180,7 @@ pub fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Context(Some(name)) => return switch_context(state, name),
         Command::Theme(None) => open_picker(state, PickerPurpose::Theme),
         Command::Theme(Some(name)) => return vec![Effect::SaveTheme(name)],
+        Command::Act(action) => return super::apply(state, action),
         Command::Graph { everything } => super::show_dependency_graph(state, everything),
         Command::Edit => return super::edit::edit(state),
     }

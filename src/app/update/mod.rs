@@ -4,19 +4,24 @@
 //! This module handles keymap actions; `input` the filter and command lines, `mouse` the mouse and `cluster`
 //! what the watchers report.
 
+mod action_log;
 mod cluster;
 mod edit;
 mod graph;
 mod input;
+mod marks;
 mod mouse;
+mod operate;
 mod reconciles;
 
 pub use cluster::{on_cluster_event, refresh_stale_kinds};
 pub use edit::{EditRequest, edit_finished};
 pub use graph::{GRAPH_HEADER_LINES, GraphView, graph_page, refresh_graph, show_dependency_graph};
 pub use input::{on_input_key, on_key, run_command};
+pub use marks::drop_marks_of_deleted;
 pub use mouse::on_mouse;
-pub use reconciles::{PendingReconcile, RECONCILE_TIMEOUT, check_reconciles, reconcile_requested};
+pub use operate::{Confirmation, session_replaced, write_progressed};
+pub use reconciles::check_reconciles;
 
 use std::sync::Arc;
 
@@ -24,8 +29,6 @@ use super::action::Action;
 use super::layout::body_height;
 use super::pane::Pane;
 use super::state::{AppState, Detail, Mode, Picker, PickerPurpose, Screen};
-use crate::cluster::KindState;
-use crate::cluster::writes::Target;
 use crate::model::{Column, Filter, Row, SortSpec, describe, yaml_lines};
 
 /// Work the event loop does for the update step: I/O, or things that outlive the state.
@@ -52,6 +55,10 @@ pub enum Effect {
 pub struct Write {
     pub action: Action,
     pub target: crate::cluster::writes::Target,
+    /// The operation (in `state.operations`) this write reports its progress to.
+    pub operation: u64,
+    /// For `reconcile-with-source`: the sources reconciled (and waited for) first, in order.
+    pub sources: Vec<crate::cluster::writes::Target>,
 }
 
 /// Handles one action from the keymap.
@@ -59,6 +66,9 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     state.dirty = true;
     if action != Action::Back {
         state.flash = None;
+    }
+    if matches!(state.screen(), Screen::ActionLog { .. }) && action_log::scroll_action_log(state, action) {
+        return Vec::new();
     }
     match state.screen() {
         Screen::Picker(_) => return apply_in_picker(state, action),
@@ -123,7 +133,13 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PickTheme => open_picker(state, PickerPurpose::Theme),
         Action::PickContext => open_picker(state, PickerPurpose::Context),
         Action::PickNamespace => open_picker(state, PickerPurpose::Namespace),
-        Action::Suspend | Action::Resume | Action::Reconcile => return write(state, action),
+        Action::Suspend | Action::Resume | Action::Reconcile => return operate::operate(state, action),
+        Action::Delete | Action::ReconcileWithSource | Action::ReconcileForce | Action::ReconcileReset => {
+            return operate::operate(state, action);
+        }
+        Action::ToggleMark => marks::toggle_mark(state),
+        Action::ClearMarks => marks::clear_marks(state),
+        Action::ShowActionLog => push_screen(state, Screen::ActionLog { scroll: 0 }),
         Action::ShowDependencyGraph => show_dependency_graph(state, false),
         Action::Edit => return edit::edit(state),
     }
@@ -280,7 +296,7 @@ fn sort_by(state: &mut AppState, column: Column) {
     keep_selection_visible(state);
 }
 
-fn selected_row(state: &AppState) -> Option<Arc<Row>> {
+pub(super) fn selected_row(state: &AppState) -> Option<Arc<Row>> {
     match state.screen() {
         Screen::Overview { selected } => {
             let key = &state.overview.failing.get(*selected)?.key;
@@ -326,33 +342,6 @@ fn refresh_detail_text(state: &mut AppState) {
         }
         None => detail.gone = true,
     }
-}
-
-/// Checks a write can be made on the selected object and hands it to the event loop.
-fn write(state: &mut AppState, action: Action) -> Vec<Effect> {
-    if state.readonly {
-        state.flash_error(format!("{}: refused, fluxtui runs read-only (--readonly or the config)", action.name()));
-        return Vec::new();
-    }
-    let Some(row) = selected_row(state) else {
-        state.flash_error(format!("{}: select an object first", action.name()));
-        return Vec::new();
-    };
-    let key = &row.key;
-    if matches!(action, Action::Suspend | Action::Resume) && !key.kind.can_suspend() {
-        state.flash_error(format!("{} objects cannot be suspended", key.kind));
-        return Vec::new();
-    }
-    let version = match state.kind_states.get(&key.kind) {
-        Some(KindState::Synced { version } | KindState::Loading { version }) => version.clone(),
-        _ => {
-            state.flash_error(format!("{}: the cluster does not serve {} right now", action.name(), key.kind));
-            return Vec::new();
-        }
-    };
-    let target = Target { kind: key.kind, version, namespace: key.namespace.clone(), name: key.name.clone() };
-    state.flash_info(format!("{} {} {}/{}…", action.name(), key.kind, key.namespace, key.name));
-    vec![Effect::Write(Write { action, target })]
 }
 
 fn toggle_favorite(state: &mut AppState) -> Vec<Effect> {
