@@ -50,8 +50,8 @@ enum TaskResult {
     Wrote(u64, ObjectKey, super::writer::WriteReport),
     /// The object to edit was read from the API server (or could not be).
     EditFetched(update::EditRequest, Result<cluster::edit::EditableObject, String>),
-    /// An edit was applied, cancelled or refused: the flash line's text.
-    Edited(Result<String, String>),
+    /// An edit was applied or refused: the outcome in words.
+    Edited(update::EditRequest, Result<String, String>),
 }
 
 /// Everything the loop owns besides the state.
@@ -352,8 +352,8 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         }
         TaskResult::Wrote(_, _, super::writer::WriteReport::EventNotRecorded(message)) => state.flash_error(message),
         TaskResult::EditFetched(request, Ok(object)) => runtime.pending_editor = Some((request, object)),
-        TaskResult::EditFetched(_, Err(message)) => update::edit_finished(state, Err(message)),
-        TaskResult::Edited(outcome) => update::edit_finished(state, outcome),
+        TaskResult::EditFetched(request, Err(message)) => update::edit_finished(state, &request, Err(message)),
+        TaskResult::Edited(request, outcome) => update::edit_finished(state, &request, outcome),
         TaskResult::Saved(Ok(())) => {}
         TaskResult::Saved(Err(message)) => state.flash_error(message),
     }
@@ -466,22 +466,22 @@ fn handle_editor_outcome(
     outcome: EditorOutcome,
 ) {
     state.dirty = true;
-    let target = request.target;
+    let target = request.target.clone();
     let what = format!("{} {}/{}", target.kind, target.namespace, target.name);
     match outcome {
         EditorOutcome::Unchanged { path } => {
             let _ = std::fs::remove_file(&path);
-            update::edit_finished(state, Ok(format!("edit cancelled: {what} unchanged")));
+            update::edit_finished(state, &request, Ok(format!("edit cancelled: {what} unchanged")));
         }
         EditorOutcome::Abandoned { path, error } => update::edit_finished(
             state,
+            &request,
             Err(format!("edit cancelled: {error} (your text is kept in {})", path.display())),
         ),
         EditorOutcome::Failed(message) => {
-            update::edit_finished(state, Err(format!("edit of {what} failed: {message}")))
+            update::edit_finished(state, &request, Err(format!("edit of {what} failed: {message}")))
         }
         EditorOutcome::Edited { value, path } => {
-            state.flash_info(format!("applying {what}…"));
             let client = runtime.connection.client().clone();
             let task_tx = runtime.task_tx.clone();
             tokio::spawn(async move {
@@ -493,7 +493,7 @@ fn handle_editor_outcome(
                     }
                     Err(err) => Err(format!("{err} (your text is kept in {})", path.display())),
                 };
-                let _ = task_tx.send(TaskResult::Edited(message));
+                let _ = task_tx.send(TaskResult::Edited(request, message));
             });
         }
     }

@@ -185,9 +185,10 @@ fn edit_asks_the_loop_to_open_the_editor_and_read_only_refuses() {
 
 #[test]
 fn edit_outcomes_show_in_the_flash_line() {
-    let outcomes: [(&str, Result<String, String>); 3] = [
+    let outcomes: [(&str, Result<String, String>); 4] = [
         ("edit_applied", Ok("applied Kustomization flux-system/apps (server-side apply, field manager fluxtui)".to_string())),
         ("edit_cancelled", Ok("edit cancelled: Kustomization flux-system/apps unchanged".to_string())),
+        ("edit_invalid_abandoned", Err("edit cancelled: invalid YAML: did not find expected node content at line 12 column 7 (your text is kept in /tmp/fluxtui-edit-kustomization-flux-system-apps.yaml)".to_string())),
         (
             "edit_conflict",
             Err("Kustomization flux-system/apps changed since you opened it; reopen to edit the latest (your text is kept in /tmp/fluxtui-edit-kustomization-flux-system-apps.yaml)".to_string()),
@@ -196,7 +197,14 @@ fn edit_outcomes_show_in_the_flash_line() {
     for (name, outcome) in outcomes {
         snapshot_sizes(name, || {
             let mut harness = Harness::demo();
-            update::edit_finished(&mut harness.state, outcome.clone());
+            command(&mut harness, "ks");
+            harness.press("/");
+            harness.type_text("^apps$");
+            harness.press("enter");
+            harness.press("ctrl-e");
+            let Some(Effect::Edit(request)) = harness.effects.last().cloned() else { panic!("no edit") };
+            assert_eq!(request.target.name, "apps");
+            update::edit_finished(&mut harness.state, &request, outcome.clone());
             harness
         });
     }
@@ -257,4 +265,22 @@ fn a_click_selects_a_node_and_a_second_click_describes_it() {
     update::on_mouse(&mut harness.state, click);
     let Screen::Describe(detail) = harness.state.screen() else { panic!("the second click did not describe") };
     assert_eq!(detail.key.name, "infra-configs");
+}
+
+#[test]
+fn edits_are_in_the_action_log() {
+    let mut harness = Harness::demo();
+    command(&mut harness, "ks");
+    harness.press("ctrl-e");
+    let Some(Effect::Edit(request)) = harness.effects.last().cloned() else { panic!("no edit") };
+    update::edit_finished(&mut harness.state, &request, Ok("applied it".to_string()));
+    let mut read_only = Harness::demo();
+    read_only.state.readonly = true;
+    read_only.press("ctrl-e");
+    read_only.press("a");
+    let screen = read_only.render();
+    assert!(screen.contains("edit: refused, fluxtui runs read-only"), "{screen}");
+    harness.press("a");
+    let screen = harness.render();
+    assert!(screen.contains("applied it"), "{screen}");
 }
