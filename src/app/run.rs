@@ -484,12 +484,23 @@ fn handle_editor_outcome(
         EditorOutcome::Edited { value, path } => {
             let client = runtime.connection.client().clone();
             let task_tx = runtime.task_tx.clone();
+            // With `record-events`, the edit is recorded on the object as the other writes are.
+            let event_author = runtime.config.record_events.then(|| runtime.user.clone());
             tokio::spawn(async move {
-                let result = cluster::edit::apply_edit(client, &target, value, &object.resource_version).await;
+                let result = cluster::edit::apply_edit(client.clone(), &target, value, &object.resource_version).await;
                 let message = match result {
                     Ok(()) => {
                         let _ = std::fs::remove_file(&path);
-                        Ok(format!("applied {what} (server-side apply, field manager fluxtui)"))
+                        let mut message = format!("applied {what} (server-side apply, field manager fluxtui)");
+                        if let Some(user) = event_author {
+                            let who = user.map(|user| format!(" by kubeconfig user {user}")).unwrap_or_default();
+                            let note = format!("edit applied{who} with fluxtui");
+                            if let Err(err) = cluster::writes::record_event(client, &target, "EditApplied", &note).await
+                            {
+                                message.push_str(&format!("; the event was not recorded: {err}"));
+                            }
+                        }
+                        Ok(message)
                     }
                     Err(err) => Err(format!("{err} (your text is kept in {})", path.display())),
                 };

@@ -40,6 +40,10 @@ fn interval(fleet: &Fleet) -> String {
 #[test]
 fn an_edit_is_applied_with_server_side_apply_as_fluxtui() {
     let fleet = Fleet::start();
+    // With record-events, the edit is also recorded as an Event on the object.
+    let config = fleet.dir().join("xdg-config").join("fluxtui");
+    std::fs::create_dir_all(&config).expect("create the config dir");
+    std::fs::write(config.join("config.yaml"), "record-events: true\n").expect("write the config");
     let script = editor(fleet.dir(), "edit.sh", "sed -i 's/^  interval: 10m0s$/  interval: 7m0s/' \"$1\"");
     let tmux = on_apps(&fleet, &script, &[]);
     tmux.send_keys(&["C-e"]);
@@ -56,6 +60,20 @@ fn an_edit_is_applied_with_server_side_apply_as_fluxtui() {
         "jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}",
     ]);
     assert!(managers.contains("fluxtui/Apply"), "managers: {managers}");
+    let events = fleet.kubectl(&[
+        "get",
+        "events",
+        "-n",
+        "flux-system",
+        "--field-selector",
+        "involvedObject.name=apps",
+        "-o",
+        "jsonpath={range .items[*]}{.reason}|{.source.component}|{.message}{\"\\n\"}{end}",
+    ]);
+    assert!(
+        events.lines().any(|line| line.starts_with("EditApplied|fluxtui|edit applied")),
+        "no edit event: {events:?}"
+    );
     // The screen is fluxtui's again, and it still quits cleanly.
     tmux.wait_for_text("Kustomizations", STEP);
     tmux.send_keys(&["q"]);
