@@ -107,6 +107,14 @@ fn fluxtui_get_lists_like_flux_get_with_exit_codes() {
     assert!(list.iter().any(|item| item["kind"] == "Kustomization" && item["name"] == "infra-configs"), "{stdout}");
     assert!(list.iter().all(|item| item["ready"] == "False"), "{stdout}");
 
+    // YAML: the same list, readable by a YAML parser.
+    let (code, stdout, stderr) = get(&fleet, &["ks", "infra-configs", "-o", "yaml"]);
+    assert_eq!(code, 0, "{stderr}");
+    let list: Vec<Value> = serde_saphyr::from_str(&stdout).unwrap_or_else(|err| panic!("{err}: {stdout}"));
+    assert_eq!(list.len(), 1, "{stdout}");
+    assert_eq!(list[0]["name"], "infra-configs");
+    assert_eq!(list[0]["ready"], "False");
+
     // One object by name; a missing one and an unknown kind exit 1 with a message.
     let (code, stdout, _) = get(&fleet, &["hr", "podinfo", "-n", "podinfo", "-o", "json"]);
     assert_eq!(code, 0);
