@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::state::AppState;
 use crate::app::update::{GRAPH_HEADER_LINES, GraphView};
@@ -40,20 +40,24 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, view: &GraphView) {
     let width = inner.width as usize;
     let graph = &view.graph;
     let problems = !graph.cycles.is_empty() || !graph.missing.is_empty();
-    let mut lines = vec![Line::from(Span::styled(
+    let summary = Line::from(Span::styled(
         ellipsize(&graph.summary(), width).into_owned(),
         if problems { theme.warning } else { theme.muted },
-    ))];
-    lines.push(match &view.explanation {
-        Some(text) => Line::from(Span::styled(ellipsize(text, width).into_owned(), theme.failed)),
+    ));
+    // The chain is the point of the screen: it may take two lines (wrapped) before it is cut.
+    let explanation = match &view.explanation {
+        Some(text) => Line::from(Span::styled(text.as_str(), theme.failed)),
         None if graph.lines.is_empty() => {
             Line::from(Span::styled("No Kustomization or HelmRelease here has dependsOn.", theme.muted))
         }
         None => Line::from(Span::styled("Nothing blocks the selected object.", theme.ready)),
-    });
+    };
     let header_height = (GRAPH_HEADER_LINES as u16).min(inner.height);
-    let header = Rect::new(inner.x, inner.y, inner.width, header_height);
-    frame.render_widget(Paragraph::new(lines), header);
+    frame.render_widget(Paragraph::new(summary), Rect::new(inner.x, inner.y, inner.width, header_height.min(1)));
+    frame.render_widget(
+        Paragraph::new(explanation).wrap(Wrap { trim: true }),
+        Rect::new(inner.x, inner.y + header_height.min(1), inner.width, header_height.saturating_sub(1)),
+    );
     let body = Rect::new(inner.x, inner.y + header_height, inner.width, inner.height - header_height);
     let end = (view.offset + body.height as usize).min(graph.lines.len());
     let body_lines: Vec<Line> = (view.offset.min(end)..end)
@@ -69,7 +73,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, view: &GraphView) {
             GraphLine::Node(node) => node_line(state, view, node, index == view.selected),
         })
         .collect();
-    // Sideways scrolling moves the graph, not the two header lines.
+    // Sideways scrolling moves the graph, not the header lines.
     let scroll = view.horizontal_scroll.min(u16::MAX as usize) as u16;
     frame.render_widget(Paragraph::new(body_lines).scroll((0, scroll)), body);
 }

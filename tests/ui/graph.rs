@@ -251,11 +251,11 @@ fn a_click_selects_a_node_and_a_second_click_describes_it() {
     let mut harness = Harness::demo();
     command(&mut harness, "graph all");
     let areas = fluxtui::app::layout::areas(&harness.state);
-    // Lines: summary, explanation, the graph's header, infra-controllers, infra-configs.
+    // Lines: summary, explanation (two), the graph's header, infra-controllers, infra-configs.
     let click = MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: areas.body.x + 10,
-        row: areas.body.y + 4,
+        row: areas.body.y + 5,
         modifiers: KeyModifiers::NONE,
     };
     update::on_mouse(&mut harness.state, click);

@@ -15,8 +15,8 @@ use crate::model::{ObjectKey, Row};
 
 use super::{push_screen, refresh_detail_text, selected_row};
 
-/// Lines the graph screen keeps above the graph: the summary and the selected node's explanation.
-pub const GRAPH_HEADER_LINES: usize = 2;
+/// Lines the graph screen keeps above the graph: the summary and the selected node's explanation (two lines).
+pub const GRAPH_HEADER_LINES: usize = 3;
 
 /// What the graph screen shows.
 #[derive(Debug, Clone)]
