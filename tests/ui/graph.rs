@@ -184,7 +184,7 @@ fn edit_asks_the_loop_to_open_the_editor_and_read_only_refuses() {
 }
 
 #[test]
-fn edit_outcomes_show_in_the_flash_line() {
+fn edit_outcomes_show_as_toasts() {
     let outcomes: [(&str, Result<String, String>); 4] = [
         ("edit_applied", Ok("applied Kustomization flux-system/apps (server-side apply, field manager fluxtui)".to_string())),
         ("edit_cancelled", Ok("edit cancelled: Kustomization flux-system/apps unchanged".to_string())),
