@@ -10,6 +10,10 @@ mod actions;
 mod contexts;
 #[path = "e2e/demo.rs"]
 mod demo;
+#[path = "e2e/edit.rs"]
+mod edit;
+#[path = "e2e/graph.rs"]
+mod graph;
 #[path = "e2e/live.rs"]
 mod live;
 #[path = "e2e/navigation.rs"]

@@ -3,6 +3,8 @@
 
 #[path = "ui/actions.rs"]
 mod actions;
+#[path = "ui/graph.rs"]
+mod graph;
 #[path = "ui/harness.rs"]
 mod harness;
 #[path = "ui/interaction.rs"]

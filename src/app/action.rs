@@ -95,6 +95,8 @@ actions! {
     ShowTrace => "show-trace", "Trace the selected object to its Kustomization or HelmRelease, source and revision";
     ShowHelmDetails => "show-helm-details", "Show a HelmRelease's history, applied values and values sources";
     ShowPods => "show-pods", "Show the pods of the selected workload, followed live";
+    ShowDependencyGraph => "show-dependency-graph", "Show the dependsOn graph around the selected object (every graph without one)";
+    Edit => "edit", "Edit the selected object in $VISUAL/$EDITOR and apply it (server-side apply, field manager fluxtui)";
 }
 
 impl Action {
@@ -105,6 +107,7 @@ impl Action {
                 self,
                 Action::Delete | Action::ReconcileWithSource | Action::ReconcileForce | Action::ReconcileReset
             )
+            || matches!(self, Action::Edit)
     }
 }
 

@@ -17,6 +17,12 @@ pub enum Command {
     Quit,
     /// A keymap action by its command (`:delete`, `:reconcile --with-source`, `:actions`...).
     Act(crate::app::action::Action),
+    /// `:graph` / `:deps`: the dependsOn graph around the selected object (every graph with `all`).
+    Graph {
+        everything: bool,
+    },
+    /// `:edit`: edit the selected object.
+    Edit,
 }
 
 /// Words that name a pane, besides the kinds' own names.
@@ -96,11 +102,14 @@ fn action_command(word: &str, argument: Option<&str>) -> Option<Result<Command, 
     };
     Some(Ok(Command::Act(action)))
 }
+/// The graph and edit commands' words, completed like the others.
+const GRAPH_AND_EDIT_WORDS: &[&str] = &["graph", "deps", "edit"];
 
 /// Every word a command may start with, for completion.
 pub fn command_words() -> Vec<String> {
     let mut words: Vec<String> = COMMAND_WORDS.iter().map(|word| word.to_string()).collect();
     words.extend(ACTION_WORDS.iter().map(|word| word.to_string()));
+    words.extend(GRAPH_AND_EDIT_WORDS.iter().map(|word| word.to_string()));
     words.extend(PANE_ALIASES.iter().map(|(word, _)| word.to_string()));
     words.extend(KIND_ALIASES.iter().map(|(word, _)| word.to_string()));
     for kind in FluxKind::ALL {
@@ -146,6 +155,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "trace" => Command::Act(super::action::Action::ShowTrace),
         "values" | "history" => Command::Act(super::action::Action::ShowHelmDetails),
         "pods" | "po" => Command::Act(super::action::Action::ShowPods),
+        "graph" | "deps" => match argument.as_deref() {
+            None => Command::Graph { everything: false },
+            Some("all" | "-A") => Command::Graph { everything: true },
+            Some(other) => return Err(format!("{first} takes no argument or \"all\", got {other:?}")),
+        },
+        "edit" => Command::Edit,
         word => {
             if let Some((_, pane)) = PANE_ALIASES.iter().find(|(alias, _)| *alias == word) {
                 Command::ShowPane(*pane)
@@ -156,7 +171,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
         }
     };
-    let takes_argument = matches!(command, Command::Namespace(_) | Command::Context(_) | Command::Theme(_));
+    let takes_argument = matches!(command, Command::Namespace(_) | Command::Context(_) | Command::Theme(_))
+        || matches!(command, Command::Graph { .. });
     if !takes_argument && let Some(argument) = argument {
         return Err(format!("{first} takes no argument, got {argument:?}"));
     }

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod command;
 pub mod config;
+pub mod editor;
 pub mod errors;
 pub mod insight;
 pub mod insight_tasks;

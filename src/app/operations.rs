@@ -99,6 +99,7 @@ fn verbs(action: Action) -> (&'static str, &'static str) {
         Action::ReconcileWithSource => ("reconciling with source", "reconciled"),
         Action::ReconcileForce => ("force-reconciling", "reconciled"),
         Action::ReconcileReset => ("reset-reconciling", "reconciled"),
+        Action::Edit => ("editing", "edited"),
         _ => ("reconciling", "reconciled"),
     }
 }

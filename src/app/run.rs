@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::config::{Config, ConfigDirs, FavoriteRef};
+use super::editor::{EditorOutcome, edit_text};
 use super::keymap::{Keymap, load_keymap};
 use super::state::{AppState, Location, Screen};
 use super::terminal::TerminalGuard;
@@ -49,6 +50,10 @@ enum TaskResult {
     Wrote(u64, ObjectKey, super::writer::WriteReport),
     /// A read for the tree, trace, HelmRelease detail or pods screens finished.
     Insight(super::insight::InsightResult),
+    /// The object to edit was read from the API server (or could not be).
+    EditFetched(update::EditRequest, Result<cluster::edit::EditableObject, String>),
+    /// An edit was applied or refused: the outcome in words.
+    Edited(update::EditRequest, Result<String, String>),
 }
 
 /// Everything the loop owns besides the state.
@@ -75,6 +80,8 @@ struct Runtime {
     user: Option<String>,
     /// Reads of arbitrary objects for the insight screens, with the kinds discovery resolved, per context.
     insight: Option<(String, super::insight_tasks::InsightRunner)>,
+    /// An object fetched for editing: the loop suspends the terminal and runs the editor on it.
+    pending_editor: Option<(update::EditRequest, cluster::edit::EditableObject)>,
 }
 
 /// Runs the terminal UI until the user quits.
@@ -139,6 +146,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         access: Default::default(),
         user,
         insight: None,
+        pending_editor: None,
     };
 
     // Without a terminal, raw mode fails with a bare OS error; say what is missing instead.
@@ -200,6 +208,18 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         }
         if let Some(receiver) = runtime.next_cluster_rx.take() {
             cluster_rx = receiver;
+        }
+        if let Some((request, object)) = runtime.pending_editor.take() {
+            // crossterm's reader thread would take the editor's keys: stop it, hand the terminal over, and start
+            // reading again afterwards (keys typed meanwhile went to the editor, not to us).
+            drop(input);
+            let outcome = run_editor(&request, &object, &mut terminal).await;
+            input = EventStream::new();
+            // The terminal may have been resized while the editor had it.
+            if let Ok(size) = terminal.size() {
+                update::on_resize(&mut state, size.width, size.height);
+            }
+            handle_editor_outcome(&mut state, &runtime, request, object, outcome);
         }
         if state.quit {
             break;
@@ -297,6 +317,15 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
                 });
             }
         }
+        Effect::Edit(request) => {
+            let client = runtime.connection.client().clone();
+            let task_tx = runtime.task_tx.clone();
+            tokio::spawn(async move {
+                let fetched =
+                    cluster::edit::fetch_for_edit(client, &request.target).await.map_err(|err| err.to_string());
+                let _ = task_tx.send(TaskResult::EditFetched(request, fetched));
+            });
+        }
         Effect::SaveFavorites => {
             let context = state.location.context.clone();
             runtime.config.favorites.retain(|favorite| favorite.context.as_deref() != Some(context.as_str()));
@@ -341,6 +370,9 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
             update::write_progressed(state, operation, key, step)
         }
         TaskResult::Wrote(_, _, super::writer::WriteReport::EventNotRecorded(message)) => state.flash_error(message),
+        TaskResult::EditFetched(request, Ok(object)) => runtime.pending_editor = Some((request, object)),
+        TaskResult::EditFetched(request, Err(message)) => update::edit_finished(state, &request, Err(message)),
+        TaskResult::Edited(request, outcome) => update::edit_finished(state, &request, outcome),
         TaskResult::Saved(Ok(())) => {}
         TaskResult::Saved(Err(message)) => state.flash_error(message),
         TaskResult::Insight(result) => return update::on_insight_result(state, result),
@@ -415,4 +447,85 @@ fn reconcile_timeout(options: &SessionOptions, config: &Config) -> (chrono::Dura
         (None, None) => return (default, None),
     };
     (chrono::Duration::from_std(chosen).unwrap_or(default), None)
+}
+
+/// Suspends the terminal, lets the user edit the object, and takes the terminal back whatever happened.
+async fn run_editor(
+    request: &update::EditRequest,
+    object: &cluster::edit::EditableObject,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+) -> EditorOutcome {
+    let target = &request.target;
+    let suspended = super::terminal::suspend();
+    let outcome = match suspended {
+        Err(err) => EditorOutcome::Failed(format!("cannot hand the terminal to the editor: {err}")),
+        Ok(()) => {
+            let header = format!(
+                "Editing {} {}/{}. Saving applies it with server-side apply (field manager fluxtui, forced);\n\
+                 saving it unchanged cancels. status and server-owned metadata are not shown.\n",
+                target.kind, target.namespace, target.name
+            );
+            let stem = format!("{}-{}-{}", target.kind.name().to_lowercase(), target.namespace, target.name);
+            edit_text(&object.text, &stem, &header, |text| cluster::edit::parse_edited(text, target)).await
+        }
+    };
+    if let Err(err) = super::terminal::resume() {
+        tracing::error!(%err, "cannot take the terminal back after the editor");
+    }
+    // The editor painted over the screen: the next frame redraws every cell.
+    let _ = terminal.clear();
+    outcome
+}
+
+/// Reports a cancelled or failed edit, or applies the edited object on a task.
+fn handle_editor_outcome(
+    state: &mut AppState,
+    runtime: &Runtime,
+    request: update::EditRequest,
+    object: cluster::edit::EditableObject,
+    outcome: EditorOutcome,
+) {
+    state.dirty = true;
+    let target = request.target.clone();
+    let what = format!("{} {}/{}", target.kind, target.namespace, target.name);
+    match outcome {
+        EditorOutcome::Unchanged { path } => {
+            let _ = std::fs::remove_file(&path);
+            update::edit_finished(state, &request, Ok(format!("edit cancelled: {what} unchanged")));
+        }
+        EditorOutcome::Abandoned { path, error } => update::edit_finished(
+            state,
+            &request,
+            Err(format!("edit cancelled: {error} (your text is kept in {})", path.display())),
+        ),
+        EditorOutcome::Failed(message) => {
+            update::edit_finished(state, &request, Err(format!("edit of {what} failed: {message}")))
+        }
+        EditorOutcome::Edited { value, path } => {
+            let client = runtime.connection.client().clone();
+            let task_tx = runtime.task_tx.clone();
+            // With `record-events`, the edit is recorded on the object as the other writes are.
+            let event_author = runtime.config.record_events.then(|| runtime.user.clone());
+            tokio::spawn(async move {
+                let result = cluster::edit::apply_edit(client.clone(), &target, value, &object.resource_version).await;
+                let message = match result {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&path);
+                        let mut message = format!("applied {what} (server-side apply, field manager fluxtui)");
+                        if let Some(user) = event_author {
+                            let who = user.map(|user| format!(" by kubeconfig user {user}")).unwrap_or_default();
+                            let note = format!("edit applied{who} with fluxtui");
+                            if let Err(err) = cluster::writes::record_event(client, &target, "EditApplied", &note).await
+                            {
+                                message.push_str(&format!("; the event was not recorded: {err}"));
+                            }
+                        }
+                        Ok(message)
+                    }
+                    Err(err) => Err(format!("{err} (your text is kept in {})", path.display())),
+                };
+                let _ = task_tx.send(TaskResult::Edited(request, message));
+            });
+        }
+    }
 }

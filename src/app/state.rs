@@ -44,6 +44,8 @@ pub enum Screen {
     Pods(Box<super::insight::PodsView>),
     /// Describe or YAML of a live object that is not a Flux object (a tree node, a pod).
     LiveObject(Box<super::insight::TextPane>),
+    /// The dependsOn graph (`D`, `:graph`).
+    Graph(Box<crate::app::update::GraphView>),
 }
 
 impl Screen {
@@ -63,6 +65,10 @@ impl Screen {
             Screen::Tree(view) => format!("tree {}", view.root.name),
             Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::LiveObject(pane) => pane.title.clone(),
             Screen::Pods(view) => format!("pods {}", view.owner.name),
+            Screen::Graph(view) => match &view.focus {
+                Some(key) => format!("graph {}", key.name),
+                None => "graph".to_string(),
+            },
         }
     }
 }

@@ -63,6 +63,21 @@ pub fn restore() -> io::Result<()> {
     raw.and(screen).and(flushed)
 }
 
+/// Gives the terminal to a child process (the editor): raw mode off, the main screen back, the cursor shown.
+/// The event loop must stop reading input first (drop its `EventStream`), or the child and crossterm's reader
+/// thread would race for the keys. Undone by [`resume`]; the guard and the panic hook still restore on the way out.
+pub fn suspend() -> io::Result<()> {
+    restore()
+}
+
+/// Takes the terminal back after [`suspend`]: raw mode, the alternate screen, mouse capture, hidden cursor. The
+/// caller redraws everything (the child painted over the screen).
+pub fn resume() -> io::Result<()> {
+    enable_raw_mode()?;
+    TAKEN_OVER.store(true, Ordering::SeqCst);
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, Hide)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

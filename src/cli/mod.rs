@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod duration;
+pub mod get;
 pub mod reconcile;
 pub mod sandbox;
 pub mod tree;
@@ -78,6 +79,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Run the embedded Kubernetes API server until interrupted (SIGINT or SIGTERM).
     Sandbox(sandbox::SandboxArgs),
+    /// List Flux objects once, like `flux get` (exit code 1 for an unknown kind, a missing object or an API error).
+    Get(get::GetArgs),
     /// Ask for a reconcile and wait for its outcome, like `flux reconcile` (exit 0 ready, 1 failed, 2 timed out).
     Reconcile(reconcile::ReconcileArgs),
     /// Suspend an object (spec.suspend: true), like `flux suspend`.
@@ -94,6 +97,7 @@ impl Command {
         match self {
             Command::Sandbox(_) => "sandbox",
             Command::Demo(_) => "demo",
+            Command::Get(_) => "get",
             Command::Reconcile(_) => "reconcile",
             Command::Suspend(_) => "suspend",
             Command::Resume(_) => "resume",
@@ -108,6 +112,7 @@ impl Cli {
         match self.command {
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
             Some(Command::Demo(args)) => demo::run_demo(args).await,
+            Some(Command::Get(args)) => get::run(args).await,
             Some(Command::Reconcile(args)) => exit_with(reconcile::run_reconcile(args).await),
             Some(Command::Suspend(args)) => exit_with(reconcile::run_suspend(args).await),
             Some(Command::Resume(args)) => exit_with(reconcile::run_resume(args).await),

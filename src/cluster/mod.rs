@@ -8,6 +8,7 @@ pub mod access;
 pub mod connect;
 mod connectivity;
 pub mod discovery;
+pub mod edit;
 mod error;
 pub mod helm_storage;
 mod info;

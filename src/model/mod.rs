@@ -2,6 +2,7 @@
 //! the overview. No ratatui and no I/O, so the headless commands reuse them.
 
 pub mod deletion;
+pub mod depgraph;
 pub mod describe;
 pub mod duration;
 pub mod filter;

@@ -40,6 +40,9 @@ fn hinted_actions(screen: &Screen) -> &'static [Action] {
             &[Action::ShowTrace, Action::ShowPods, Action::ToggleWrap, Action::Back]
         }
         Screen::HelmDetails(_) => &[Action::RevealSecrets, Action::ShowTree, Action::ToggleWrap, Action::Back],
+        Screen::Graph(_) => {
+            &[Action::Describe, Action::ShowYaml, Action::ShowDependencyGraph, Action::Edit, Action::Back, Action::Help]
+        }
     }
 }
 

@@ -13,6 +13,7 @@ const COMMANDS: &[(&str, &str)] = &[
     (":ks :hr :gitrepo :ocirepo :helmrepo :hc :bucket", "one kind"),
     (":alert :provider :receiver :imagerepo :imagepolicy :iua", "one kind"),
     (":overview", "counts, failures, controllers"),
+    (":graph [all]  :deps  :edit", "dependsOn graph (of the selected object, or all), edit the selected object"),
     (":ns [name|all]  :ctx [name]  :theme [name]", "namespace, context, theme (pickers without a name)"),
     (":help  :q", "this help, quit"),
     (":tree  :trace  :values :history  :pods", "tree, trace, HelmRelease detail, pods of the selection"),

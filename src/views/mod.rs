@@ -7,6 +7,7 @@ mod action_log;
 mod banner;
 mod dialog;
 mod footer;
+mod graph;
 mod header;
 mod helm_details;
 mod help;
@@ -51,6 +52,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::HelmDetails(pane) => helm_details::draw(frame, state, areas.main, pane),
         Screen::Pods(view) => pods::draw(frame, state, areas.main, view),
         Screen::LiveObject(pane) => text_pane::draw(frame, state, areas.main, pane),
+        Screen::Graph(view) => graph::draw(frame, state, areas.main, view),
     }
     footer::draw(frame, state, areas.footer);
     toast::draw(frame, state, &areas);

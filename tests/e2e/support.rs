@@ -236,3 +236,25 @@ pub fn row<'a>(screen: &'a str, cells: &[&str]) -> Option<&'a str> {
 pub fn title(pane: &str, namespace: &str, count: &str) -> String {
     format!(" {pane}({namespace})[{count}] ")
 }
+
+/// [`fluxtui_in_tmux`] with more environment variables for fluxtui (an `EDITOR`, say).
+pub fn fluxtui_in_tmux_with_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Tmux {
+    let binary = path_str(fluxtui_binary!());
+    let quoted: Vec<String> = args.iter().map(|arg| format!("'{arg}'")).collect();
+    let script = format!(
+        "echo '{BEFORE}'\n\
+         '{binary}' {args}\n\
+         echo EXIT=$?\n\
+         case \"$(stty -a)\" in *-icanon*) echo TTY=raw ;; *) echo {TTY_COOKED} ;; esac\n\
+         exec sleep 600\n",
+        args = quoted.join(" "),
+    );
+    let script_path = dir.join("run-fluxtui.sh");
+    std::fs::write(&script_path, script).expect("write the script");
+    let config = dir.join("xdg-config");
+    let state = dir.join("xdg-state");
+    let mut variables: Vec<(&str, &Path)> =
+        vec![("XDG_CONFIG_HOME", config.as_path()), ("XDG_STATE_HOME", state.as_path())];
+    variables.extend_from_slice(env);
+    Tmux::start(WIDTH, HEIGHT, &format!("sh '{}'", path_str(&script_path)), &variables)
+}

@@ -66,6 +66,7 @@ pub fn refresh_stale_kinds(state: &mut AppState) {
     if state.operations.has_unfinished() {
         super::check_reconciles(state);
     }
+    super::refresh_graph(state, &kinds);
 }
 
 /// Rebuilds one kind's rows from its store. The store hands back the same `Arc` for an object that did not

@@ -181,6 +181,8 @@ pub fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Theme(None) => open_picker(state, PickerPurpose::Theme),
         Command::Theme(Some(name)) => return vec![Effect::SaveTheme(name)],
         Command::Act(action) => return super::apply(state, action),
+        Command::Graph { everything } => super::show_dependency_graph(state, everything),
+        Command::Edit => return super::edit::edit(state),
     }
     Vec::new()
 }

@@ -6,6 +6,8 @@
 
 mod action_log;
 mod cluster;
+mod edit;
+mod graph;
 mod input;
 mod insight;
 mod insight_refresh;
@@ -15,6 +17,8 @@ mod operate;
 mod reconciles;
 
 pub use cluster::{on_cluster_event, refresh_stale_kinds};
+pub use edit::{EditRequest, edit_finished};
+pub use graph::{GRAPH_HEADER_LINES, GraphView, graph_page, refresh_graph, show_dependency_graph};
 pub use input::{on_input_key, on_key, run_command};
 pub use insight::insight_selection;
 pub use insight_refresh::{on_insight_result, refresh_insight};
@@ -48,6 +52,8 @@ pub enum Effect {
     Write(Write),
     /// Read live objects for the tree, trace, HelmRelease detail or pods screens.
     Insight(crate::app::insight::InsightRequest),
+    /// Open an object in the user's editor (the TUI suspended meanwhile) and apply the result.
+    Edit(EditRequest),
 }
 
 /// A write the user asked for, with the object and the version its kind is served at.
@@ -72,6 +78,10 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     }
     match state.screen() {
         Screen::Picker(_) => return apply_in_picker(state, action),
+        Screen::Graph(_) if graph::handles(action) => {
+            graph::apply_in_graph(state, action);
+            return Vec::new();
+        }
         Screen::Describe(_) | Screen::Yaml(_) | Screen::Help { .. } if scrolls_text(action) => {
             scroll_text(state, action);
             return Vec::new();
@@ -144,6 +154,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::ShowTree | Action::ShowTrace | Action::ShowHelmDetails | Action::ShowPods => {
             return insight::open(state, action);
         }
+        Action::ShowDependencyGraph => show_dependency_graph(state, false),
+        Action::Edit => return edit::edit(state),
     }
     Vec::new()
 }
@@ -239,6 +251,8 @@ fn back(state: &mut AppState) {
         if let Screen::Table { pane, tab } = *state.screen() {
             state.refresh_table(pane, tab);
         }
+        // A graph under the closed view may have missed changes while it was hidden.
+        graph::refresh_graph(state, &[crate::api::FluxKind::Kustomization].into_iter().collect());
         return;
     }
     // At the root, Esc clears the filter first, like k9s.
@@ -305,6 +319,7 @@ pub(super) fn selected_row(state: &AppState) -> Option<Arc<Row>> {
         Screen::Table { .. } => state.current_table()?.selected_row().cloned(),
         Screen::Describe(detail) | Screen::Yaml(detail) => state.find_row(&detail.key).cloned(),
         Screen::Tree(_) | Screen::Trace(_) | Screen::HelmDetails(_) => insight::selected_flux_row(state),
+        Screen::Graph(view) => view.selected_node().and_then(|node| view.graph.nodes[node].row.clone()),
         _ => None,
     }
 }

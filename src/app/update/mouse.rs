@@ -36,6 +36,12 @@ pub fn on_mouse(state: &mut AppState, mouse: MouseEvent) -> Vec<Effect> {
                 }
                 return Vec::new();
             }
+            if matches!(state.screen(), Screen::Graph(_)) {
+                if inside(areas.body) {
+                    super::graph::click(state, (mouse.row - areas.body.y) as usize);
+                }
+                return Vec::new();
+            }
             if !matches!(state.screen(), Screen::Table { .. }) {
                 return Vec::new();
             }

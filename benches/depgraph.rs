@@ -1,0 +1,86 @@
+//! The dependency graph's layout time: `cargo bench --bench depgraph` (release build, no criterion).
+//!
+//! Builds `fluxtui::demo::dependency_fleet` (a binary tree of Kustomizations over ten namespaces with extra
+//! cross-namespace edges) at 1,000 and 10,000 objects into rows, then times, over `RUNS` runs after one warm-up:
+//! building and laying out the whole graph, focusing it on one deep node, explaining that node's blocking chain,
+//! and drawing one 120x40 frame of the graph screen scrolled to the middle. Prints median and max; nothing is
+//! asserted. Results go to BENCHMARKS.md by hand.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use fluxtui::api::{AnyFluxObject, FluxKind};
+use fluxtui::app::config::ConfigDirs;
+use fluxtui::app::state::AppState;
+use fluxtui::app::theme::load_theme;
+use fluxtui::app::update;
+use fluxtui::cluster::{ClusterEvent, FluxStores, KindState};
+use fluxtui::model::Row;
+use fluxtui::model::depgraph::{DepGraph, SourceRevisions};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const RUNS: usize = 20;
+
+fn time(label: &str, mut run: impl FnMut()) {
+    run();
+    let mut samples: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .collect();
+    samples.sort();
+    println!("{label:<48} median {:>10.3?}  max {:>10.3?}", samples[RUNS / 2], samples[RUNS - 1]);
+}
+
+fn main() {
+    for count in [1_000, 10_000] {
+        let now = Utc::now();
+        let values = fluxtui::demo::dependency_fleet(count, now);
+        let rows: Vec<Arc<Row>> = values
+            .iter()
+            .map(|value| {
+                Arc::new(Row::new(FluxKind::Kustomization, Arc::new(AnyFluxObject::from_value(value.clone()))))
+            })
+            .collect();
+        println!("{count} Kustomizations");
+        time("  build + layout (every graph)", || {
+            std::hint::black_box(DepGraph::build(&rows));
+        });
+        let graph = DepGraph::build(&rows);
+        let deep = graph.nodes.iter().max_by_key(|node| node.layer).map(|node| node.key.clone()).expect("nodes");
+        time("  focus on the deepest node", || {
+            std::hint::black_box(graph.focused_on(&deep));
+        });
+        let node = graph.find(&deep).expect("the deep node");
+        let sources = SourceRevisions::new();
+        time("  explain its blocking chain", || {
+            std::hint::black_box(graph.explain(node, &sources));
+        });
+
+        let (theme, _) = load_theme("default", &ConfigDirs::none());
+        let objects = values.into_iter().map(AnyFluxObject::from_value);
+        let mut state = AppState::new(FluxStores::from_objects(objects), theme, now);
+        update::on_cluster_event(
+            &mut state,
+            ClusterEvent::KindStateChanged(FluxKind::Kustomization, KindState::Synced { version: "v1".to_string() }),
+        );
+        update::on_cluster_event(&mut state, ClusterEvent::StoreChanged(FluxKind::Kustomization));
+        update::refresh_stale_kinds(&mut state);
+        update::show_dependency_graph(&mut state, true);
+        for _ in 0..(count / 2 / 36) {
+            update::apply(&mut state, fluxtui::app::action::Action::PageDown);
+        }
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+        time("  draw one 120x40 frame (scrolled to the middle)", || {
+            terminal.draw(|frame| fluxtui::views::draw(frame, &state)).expect("draw");
+        });
+        time("  rebuild after a Kustomization change", || {
+            update::on_cluster_event(&mut state, ClusterEvent::StoreChanged(FluxKind::Kustomization));
+            update::refresh_stale_kinds(&mut state);
+        });
+    }
+}
