@@ -3,7 +3,9 @@
 
 pub mod describe;
 pub mod duration;
+pub mod events;
 pub mod filter;
+pub mod logs;
 pub mod overview;
 pub mod readiness;
 pub mod revision;
