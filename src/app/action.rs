@@ -84,6 +84,11 @@ actions! {
     Suspend => "suspend", "Suspend the selected object (spec.suspend: true)";
     Resume => "resume", "Resume the selected object (spec.suspend: false)";
     Reconcile => "reconcile", "Ask the controller to reconcile the selected object now";
+    ShowEvents => "show-events", "Show the selected object's Kubernetes events, live (:events for every Flux object)";
+    ShowLogs => "show-logs", "Show the Flux controllers' logs about the selected object, live (:logs for all)";
+    ToggleFollow => "toggle-follow", "Logs: pause or resume following new lines";
+    CycleLogLevel => "cycle-log-level", "Logs: show all levels, debug and above, info and above, or errors only";
+    SaveLogs => "save-logs", "Logs: save the buffered lines to a file";
 }
 
 impl Action {

@@ -15,6 +15,10 @@ pub enum Command {
     Theme(Option<String>),
     Help,
     Quit,
+    /// `:events`: the events of every Flux object.
+    Events,
+    /// `:logs`: every Flux controller's log.
+    Logs,
 }
 
 /// Words that name a pane, besides the kinds' own names.
@@ -53,7 +57,8 @@ const KIND_ALIASES: &[(&str, FluxKind)] = &[
     ("imageupdateautomations", FluxKind::ImageUpdateAutomation),
 ];
 
-const COMMAND_WORDS: &[&str] = &["overview", "ns", "namespace", "ctx", "context", "theme", "help", "q", "quit"];
+const COMMAND_WORDS: &[&str] =
+    &["overview", "ns", "namespace", "ctx", "context", "theme", "help", "q", "quit", "events", "logs"];
 
 /// Every word a command may start with, for completion.
 pub fn command_words() -> Vec<String> {
@@ -94,6 +99,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "ns" | "namespace" | "namespaces" => Command::Namespace(argument.clone()),
         "ctx" | "context" | "contexts" => Command::Context(argument.clone()),
         "theme" | "themes" | "skin" => Command::Theme(argument.clone()),
+        "events" | "event" | "ev" => Command::Events,
+        "logs" | "log" => Command::Logs,
         word => {
             if let Some((_, pane)) = PANE_ALIASES.iter().find(|(alias, _)| *alias == word) {
                 Command::ShowPane(*pane)

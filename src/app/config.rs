@@ -21,6 +21,8 @@
 //! readonly: false              # hide every action that writes to the cluster
 //! frame-budget-ms: 16          # the minimum time between two redraws (16 ms = at most 60 frames a second)
 //! namespace: flux-system       # the namespace to start in; absent = all namespaces
+//! log-line-limit: 10000       # lines a logs view keeps (older ones are dropped)
+//! flux-namespace: flux-system  # where the Flux controllers run (the logs view follows their pods)
 //! favorites:
 //!   - kind: Kustomization
 //!     namespace: flux-system   # absent for cluster-scoped objects
@@ -170,6 +172,9 @@ const SAVED_HEADER: &str =
 /// The default minimum time between two redraws: 60 frames a second is smooth and leaves the CPU idle.
 pub const DEFAULT_FRAME_BUDGET_MS: u64 = 16;
 
+/// Where `flux install` puts the controllers.
+pub const DEFAULT_FLUX_NAMESPACE: &str = "flux-system";
+
 /// The user's settings from `config.yaml` (format in the module doc).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
@@ -186,6 +191,10 @@ pub struct Config {
     pub namespace: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub favorites: Vec<FavoriteRef>,
+    /// How many lines a logs view keeps; older lines are dropped, so a log burst cannot take the memory.
+    pub log_line_limit: usize,
+    /// The namespace the Flux controllers run in, whose pods the logs view follows.
+    pub flux_namespace: String,
 }
 
 impl Default for Config {
@@ -197,6 +206,8 @@ impl Default for Config {
             frame_budget_ms: DEFAULT_FRAME_BUDGET_MS,
             namespace: None,
             favorites: Vec::new(),
+            log_line_limit: crate::model::logs::DEFAULT_LINE_LIMIT,
+            flux_namespace: DEFAULT_FLUX_NAMESPACE.to_string(),
         }
     }
 }
@@ -304,6 +315,8 @@ mod tests {
             frame_budget_ms: 33,
             namespace: Some("flux-system".to_string()),
             favorites: vec![favorite("apps", Some("flux-system")), favorite("cluster-wide", None)],
+            log_line_limit: 500,
+            flux_namespace: "flux".to_string(),
         };
         config.save(&dirs).expect("saved");
         let (loaded, error) = Config::load(&dirs);

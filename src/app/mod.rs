@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod layout;
 pub mod pane;
 pub mod run;
+pub mod saved_logs;
 pub mod state;
 pub mod table;
 pub mod terminal;

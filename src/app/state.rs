@@ -30,6 +30,10 @@ pub enum Screen {
         scroll: usize,
     },
     Picker(Picker),
+    /// Kubernetes events of one object or of every Flux object, live.
+    Events(Box<crate::app::update::events::EventsView>),
+    /// Live logs of the Flux controllers (optionally about one object) or of one pod.
+    Logs(Box<crate::app::update::logs::LogView>),
 }
 
 impl Screen {
@@ -45,6 +49,8 @@ impl Screen {
             Screen::Yaml(detail) => format!("yaml {}", detail.key.name),
             Screen::Help { .. } => "help".to_string(),
             Screen::Picker(picker) => picker.purpose.title().to_lowercase(),
+            Screen::Events(view) => view.crumb(),
+            Screen::Logs(view) => view.crumb(),
         }
     }
 }
@@ -214,6 +220,12 @@ pub struct AppState {
     pub pending_keys: Option<String>,
     /// Reconcile requests whose outcome the flash line will report.
     pub reconciles: Vec<crate::app::update::PendingReconcile>,
+    /// Numbers the live streams (events watches, log followers) of the screens, so the loop can tell which run.
+    pub live_streams_started: u64,
+    /// How many lines a logs view keeps (`log-line-limit` in the config).
+    pub log_line_limit: usize,
+    /// Where the Flux controllers run (`flux-namespace` in the config).
+    pub flux_namespace: String,
     /// The terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -250,6 +262,9 @@ impl AppState {
             flash: None,
             pending_keys: None,
             reconciles: Vec::new(),
+            live_streams_started: 0,
+            log_line_limit: crate::model::logs::DEFAULT_LINE_LIMIT,
+            flux_namespace: crate::app::config::DEFAULT_FLUX_NAMESPACE.to_string(),
             size: (120, 40),
             now,
             dirty: true,

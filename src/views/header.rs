@@ -31,6 +31,16 @@ fn hinted_actions(screen: &Screen) -> &'static [Action] {
             &[Action::Describe, Action::ShowYaml, Action::ShowAll, Action::StartCommand, Action::Help, Action::Quit]
         }
         Screen::Help { .. } | Screen::Picker(_) => &[Action::Open, Action::Back],
+        Screen::Events(_) => &[Action::StartFilter, Action::Top, Action::Back, Action::Help],
+        Screen::Logs(_) => &[
+            Action::ToggleFollow,
+            Action::CycleLogLevel,
+            Action::StartFilter,
+            Action::ToggleWrap,
+            Action::SaveLogs,
+            Action::Back,
+            Action::Help,
+        ],
     }
 }
 
@@ -113,6 +123,10 @@ fn short_label(action: Action) -> &'static str {
         Action::ToggleWrap => "wrap",
         Action::Back => "back",
         Action::Open => "choose",
+        Action::ToggleFollow => "follow/pause",
+        Action::CycleLogLevel => "level",
+        Action::SaveLogs => "save",
+        Action::Top => "top",
         other => other.name(),
     }
 }

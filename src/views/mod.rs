@@ -4,9 +4,11 @@
 //! each region to its view.
 
 mod banner;
+mod events;
 mod footer;
 mod header;
 mod help;
+mod logs;
 mod overview;
 mod picker;
 mod prompt;
@@ -37,6 +39,8 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Yaml(detail) => text::draw(frame, state, areas.main, "YAML", detail),
         Screen::Help { scroll } => help::draw(frame, state, areas.main, *scroll),
         Screen::Picker(picker) => picker::draw(frame, state, &areas, picker),
+        Screen::Events(view) => events::draw(frame, state, areas.main, view),
+        Screen::Logs(view) => logs::draw(frame, state, areas.main, view),
     }
     footer::draw(frame, state, areas.footer);
 }

@@ -65,6 +65,7 @@ pub fn refresh_stale_kinds(state: &mut AppState) {
     if !state.reconciles.is_empty() {
         super::check_reconciles(state);
     }
+    super::events::refresh_deleted_marks(state);
 }
 
 /// Rebuilds one kind's rows from its store. The store hands back the same `Arc` for an object that did not

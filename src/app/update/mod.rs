@@ -5,12 +5,16 @@
 //! what the watchers report.
 
 mod cluster;
+pub mod events;
 mod input;
+mod live;
+pub mod logs;
 mod mouse;
 mod reconciles;
 
 pub use cluster::{on_cluster_event, refresh_stale_kinds};
 pub use input::{on_input_key, on_key, run_command};
+pub use live::{close_live_screens, on_live_update, stream_is_open};
 pub use mouse::on_mouse;
 pub use reconciles::{PendingReconcile, RECONCILE_TIMEOUT, check_reconciles, reconcile_requested};
 
@@ -39,6 +43,12 @@ pub enum Effect {
     SaveFavorites,
     /// Make a write to the cluster (suspend, resume, reconcile) and report its outcome.
     Write(Write),
+    /// Start the events watch of the events view numbered `stream` (it stops when the view closes).
+    WatchEvents { stream: u64, target: crate::model::events::EventTarget },
+    /// Start following the logs of the logs view numbered `stream` (they stop when the view closes).
+    FollowLogs { stream: u64, target: crate::cluster::logs::LogTarget, limit: usize },
+    /// Write a logs view's buffered lines to a file, off the UI thread, and say where.
+    SaveLogs { label: String, lines: Vec<Arc<crate::model::logs::LogLine>> },
 }
 
 /// A write the user asked for, with the object and the version its kind is served at.
@@ -53,6 +63,9 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     state.dirty = true;
     if action != Action::Back {
         state.flash = None;
+    }
+    if let Some(effects) = events::apply_in_events(state, action).or_else(|| logs::apply_in_logs(state, action)) {
+        return effects;
     }
     match state.screen() {
         Screen::Picker(_) => return apply_in_picker(state, action),
@@ -114,6 +127,11 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PickContext => open_picker(state, PickerPurpose::Context),
         Action::PickNamespace => open_picker(state, PickerPurpose::Namespace),
         Action::Suspend | Action::Resume | Action::Reconcile => return write(state, action),
+        Action::ShowEvents => return events::show_events(state),
+        Action::ShowLogs => return logs::show_logs(state),
+        Action::ToggleFollow | Action::CycleLogLevel | Action::SaveLogs => {
+            state.flash_error(format!("{}: only in a logs view", action.name()));
+        }
     }
     Vec::new()
 }
