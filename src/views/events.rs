@@ -17,7 +17,7 @@ use super::ellipsize;
 
 /// Column titles and the widest each may grow (the message takes what is left).
 const COLUMNS: [(&str, usize); 6] =
-    [("TYPE", 7), ("REASON", 28), ("OBJECT", 48), ("SOURCE", 27), ("COUNT", 5), ("LAST SEEN", 9)];
+    [("TYPE", 7), ("REASON", 24), ("OBJECT", 48), ("SOURCE", 22), ("COUNT", 5), ("LAST SEEN", 9)];
 
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, view: &EventsView) {
     let theme = &state.theme;
@@ -108,14 +108,13 @@ fn target_gone(view: &EventsView) -> bool {
 }
 
 fn row_cells(row: &EventRow, show_namespace: bool, state: &AppState) -> [String; 7] {
-    let mut object = if show_namespace && !row.object.namespace.is_empty() {
+    let object = if show_namespace && !row.object.namespace.is_empty() {
         format!("{}/{}/{}", row.object.kind, row.object.namespace, row.object.name)
     } else {
         row.object_label()
     };
-    if row.deleted {
-        object.push_str(" (deleted)");
-    }
+    // In front, so a narrow column never cuts it off.
+    let object = if row.deleted { format!("(deleted) {object}") } else { object };
     let age = match row.last_seen {
         Some(time) => crate::model::human_duration(state.now - time),
         None => "-".to_string(),
@@ -138,12 +137,13 @@ fn column_widths(cells: &[[String; 7]], total: usize) -> [usize; 6] {
         let widest = cells.iter().map(|row| row[index].width()).max().unwrap_or(0);
         widths[index] = widest.max(name.width()).min(*cap);
     }
-    // On a narrow terminal the object and reason give way first, so the message keeps some room.
-    let minimum_message = 20;
-    while widths.iter().map(|width| width + 1).sum::<usize>() + minimum_message > total && widths[2] > 12 {
-        widths[2] -= 1;
-        if widths[1] > 14 {
-            widths[1] -= 1;
+    // On a narrow terminal the source gives way first, then the reason, then the object, so the message keeps a
+    // quarter of the width.
+    let minimum_message = total / 4;
+    let overflow = |widths: &[usize; 6]| widths.iter().map(|width| width + 1).sum::<usize>() + minimum_message > total;
+    for (column, floor) in [(3, 14), (1, 18), (2, 24), (3, 8), (1, 10), (2, 16)] {
+        while overflow(&widths) && widths[column] > floor {
+            widths[column] -= 1;
         }
     }
     widths

@@ -57,12 +57,21 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, view: &LogView) {
 
     let height = body.height as usize;
     let width = body.width.max(1) as usize;
+    // Sources padded to the widest on screen, so levels and objects line up.
+    let source_width = view.visible[view.visible.len().saturating_sub(height * 2)..]
+        .iter()
+        .map(|line| line.source.width())
+        .max()
+        .unwrap_or(0)
+        .min(28);
     let start = if view.follow && view.wrap {
         // Following with wrapping: as many of the newest lines as fit once wrapped.
         let mut used = 0;
         let mut start = view.visible.len();
         while start > 0 {
-            let rows = line_width(&view.visible[start - 1]).div_ceil(width).max(1);
+            let line = styled_line(&view.visible[start - 1], theme, source_width);
+            // The rows ratatui's word wrap will take, not an estimate: the newest line must never be cut off.
+            let rows = Paragraph::new(line).wrap(Wrap { trim: false }).line_count(width as u16).max(1);
             if used + rows > height {
                 break;
             }
@@ -81,7 +90,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, view: &LogView) {
         .map(|(offset, line)| {
             let index = start + offset;
             let highlight = !view.search.is_empty() && view.matches.binary_search(&index).is_ok();
-            let mut rendered = styled_line(line, theme);
+            let mut rendered = styled_line(line, theme, source_width);
             if highlight {
                 rendered = highlight_matches(rendered, &view.search, theme);
             }
@@ -148,13 +157,13 @@ fn level_style(level: LogLevel, theme: &Theme) -> Style {
 
 /// One line's spans: `time level source object logger: message error=… key=value…`, or the plain text with its
 /// colours.
-pub fn styled_line<'a>(line: &'a LogLine, theme: &Theme) -> Line<'a> {
+pub fn styled_line<'a>(line: &'a LogLine, theme: &Theme, source_width: usize) -> Line<'a> {
     let mut spans = Vec::new();
     match line.time {
         Some(time) => spans.push(Span::styled(time.format("%H:%M:%S%.3f ").to_string(), theme.muted)),
         None => spans.push(Span::styled("             ", theme.muted)),
     }
-    spans.push(Span::styled(format!("{} ", line.source), theme.key));
+    spans.push(Span::styled(format!("{:<source_width$} ", line.source), theme.key));
     if !line.json {
         let text = line.message.as_bytes().into_text().ok();
         match text.and_then(|text| text.lines.into_iter().next()) {
@@ -180,11 +189,6 @@ pub fn styled_line<'a>(line: &'a LogLine, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(value.as_str(), theme.body));
     }
     Line::from(spans)
-}
-
-fn line_width(line: &LogLine) -> usize {
-    // The same text the spans hold, without the time's fixed width difference worth worrying about.
-    line.text().width()
 }
 
 /// Splits spans around each case-insensitive occurrence of `query` and gives the occurrences the highlight style.
