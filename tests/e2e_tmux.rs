@@ -12,3 +12,7 @@ mod demo;
 mod live;
 #[path = "e2e/navigation.rs"]
 mod navigation;
+#[path = "e2e/events.rs"]
+mod events;
+#[path = "e2e/logs.rs"]
+mod logs;

@@ -22,7 +22,7 @@ pub fn save_log_lines(label: &str, lines: &[Arc<LogLine>]) -> Result<PathBuf, St
         .collect::<Vec<_>>()
         .join("-");
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f");
-    let path = directory.join(format!("{stamp}-{}.log", slug.chars().take(60).collect::<String>()));
+    let path = directory.join(format!("{stamp}-{}.log", slug.chars().take(40).collect::<String>()));
     std::fs::write(&path, saved_text(lines))
         .map_err(|err| format!("cannot save the logs to {}: {err}", path.display()))?;
     Ok(path)
