@@ -8,11 +8,11 @@ mod support;
 mod contexts;
 #[path = "e2e/demo.rs"]
 mod demo;
-#[path = "e2e/live.rs"]
-mod live;
-#[path = "e2e/navigation.rs"]
-mod navigation;
 #[path = "e2e/events.rs"]
 mod events;
+#[path = "e2e/live.rs"]
+mod live;
 #[path = "e2e/logs.rs"]
 mod logs;
+#[path = "e2e/navigation.rs"]
+mod navigation;

@@ -129,19 +129,20 @@ fn status_line<'a>(state: &'a AppState, view: &'a LogView) -> Line<'a> {
     if view.wrap {
         spans.push(Span::styled("  wrap", theme.muted));
     }
-    match &view.status {
-        Some(LogStatus::Following(sources)) => {
-            spans.push(Span::styled(format!("  {} source(s): {}", sources.len(), sources.join(", ")), theme.muted));
-        }
-        Some(LogStatus::Error(error)) => spans.push(Span::styled(format!("  {error}"), theme.error)),
-        None => {}
-    }
+    // Before the sources, which may run past the edge.
     let dropped = view.buffer.dropped + view.skipped;
     if dropped > 0 {
         spans.push(Span::styled(
             format!("  {dropped} older lines dropped (limit {})", view.buffer.limit()),
             theme.muted,
         ));
+    }
+    match &view.status {
+        Some(LogStatus::Following(sources)) => {
+            spans.push(Span::styled(format!("  {} source(s): {}", sources.len(), sources.join(", ")), theme.muted));
+        }
+        Some(LogStatus::Error(error)) => spans.push(Span::styled(format!("  {error}"), theme.error)),
+        None => {}
     }
     Line::from(spans)
 }

@@ -29,7 +29,15 @@ fn events_appear_live_and_outlive_their_object() {
 
     fleet.apply(
         "event-apps",
-        &[event("apps.e2e-1", "Kustomization", "apps", "flux-system", "Warning", "HealthCheckFailed", "kustomize-controller")],
+        &[event(
+            "apps.e2e-1",
+            "Kustomization",
+            "apps",
+            "flux-system",
+            "Warning",
+            "HealthCheckFailed",
+            "kustomize-controller",
+        )],
         &[],
     );
     let screen = tmux.wait_for_text("HealthCheckFailed", STEP);
@@ -38,12 +46,28 @@ fn events_appear_live_and_outlive_their_object() {
     // An event of another object does not belong here.
     fleet.apply(
         "event-other",
-        &[event("infra.e2e-1", "Kustomization", "infra-configs", "flux-system", "Normal", "Progressing", "kustomize-controller")],
+        &[event(
+            "infra.e2e-1",
+            "Kustomization",
+            "infra-configs",
+            "flux-system",
+            "Normal",
+            "Progressing",
+            "kustomize-controller",
+        )],
         &[],
     );
     fleet.apply(
         "event-apps-2",
-        &[event("apps.e2e-2", "Kustomization", "apps", "flux-system", "Normal", "ReconciliationSucceeded", "kustomize-controller")],
+        &[event(
+            "apps.e2e-2",
+            "Kustomization",
+            "apps",
+            "flux-system",
+            "Normal",
+            "ReconciliationSucceeded",
+            "kustomize-controller",
+        )],
         &[],
     );
     let screen = tmux.wait_for_text("ReconciliationSucceeded", STEP);

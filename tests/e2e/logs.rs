@@ -25,7 +25,8 @@ fn with_controllers(fleet: &Fleet) -> String {
             "-o",
             "jsonpath={range .items[*]}{.metadata.name} {.status.phase}{\"\\n\"}{end}",
         ]);
-        if let Some(name) = pods.lines().find(|line| line.ends_with(" Running")).and_then(|line| line.split(' ').next()) {
+        if let Some(name) = pods.lines().find(|line| line.ends_with(" Running")).and_then(|line| line.split(' ').next())
+        {
             return name.to_string();
         }
         assert!(Instant::now() < deadline, "no kustomize-controller pod runs:\n{pods}");
