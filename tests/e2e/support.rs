@@ -210,7 +210,7 @@ pub fn fluxtui_pid(kubeconfig: &Path) -> Option<u32> {
         let args: Vec<String> =
             cmdline.split(|&byte| byte == 0).map(|arg| String::from_utf8_lossy(arg).into_owned()).collect();
         let is_fluxtui = args.first().is_some_and(|program| program.ends_with("/fluxtui"));
-        (is_fluxtui && args.iter().any(|arg| *arg == wanted) && !args.iter().any(|arg| arg == "sandbox")).then_some(pid)
+        (is_fluxtui && args.contains(&wanted) && !args.iter().any(|arg| arg == "sandbox")).then_some(pid)
     })
 }
 
