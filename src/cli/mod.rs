@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod duration;
+pub mod events;
 pub mod sandbox;
 
 use std::path::PathBuf;
@@ -72,6 +73,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Run the embedded Kubernetes API server until interrupted (SIGINT or SIGTERM).
     Sandbox(sandbox::SandboxArgs),
+    /// Print the Kubernetes events of Flux objects (or of one object with --for Kind/name), like `flux events`.
+    Events(events::EventsArgs),
 }
 
 impl Command {
@@ -80,6 +83,7 @@ impl Command {
         match self {
             Command::Sandbox(_) => "sandbox",
             Command::Demo(_) => "demo",
+            Command::Events(_) => "events",
         }
     }
 }
@@ -90,6 +94,7 @@ impl Cli {
         match self.command {
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
             Some(Command::Demo(args)) => demo::run_demo(args).await,
+            Some(Command::Events(args)) => events::run_events(args).await,
             None => run(self.session.options()).await,
         }
     }

@@ -73,6 +73,20 @@ fn events_appear_live_and_outlive_their_object() {
     let screen = tmux.wait_for_text("ReconciliationSucceeded", STEP);
     assert!(!screen.contains("infra-configs"), "{screen}");
 
+    // The headless command lists the same events, like `flux events --for`.
+    let output = std::process::Command::new(fluxtui_testkit::fluxtui_binary!())
+        .args(["events", "--for", "ks/apps", "--kubeconfig", path_str(&fleet.kubeconfig())])
+        .env("XDG_STATE_HOME", fleet.dir().join("xdg-state"))
+        .output()
+        .expect("run fluxtui events");
+    fluxtui_testkit::assert_success(&output, "fluxtui events");
+    let table = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(lines[0].starts_with("LAST SEEN") && lines[0].contains("OBJECT"), "{table}");
+    assert!(lines.iter().any(|line| line.contains("Warning") && line.contains("HealthCheckFailed")), "{table}");
+    assert!(lines.iter().skip(1).all(|line| line.contains("Kustomization/apps")), "{table}");
+
     // The object goes; its events stay, marked.
     fleet.kubectl(&["delete", "kustomization", "apps", "-n", "flux-system", "--wait=false"]);
     let screen = tmux.wait_for_text("(object deleted)", STEP);
