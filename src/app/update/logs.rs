@@ -262,7 +262,9 @@ pub fn set_log_search(state: &mut AppState, text: &str) -> bool {
     } else {
         jump_to_match(view, true, page);
         let (count, query) = (view.matches.len(), text.to_string());
-        state.flash_info(format!("{count} lines match {query:?} (next/previous: tab, shift-tab)"));
+        let key = |action| state.keys_for(action).and_then(|keys| keys.first().cloned()).unwrap_or_default();
+        let keys = format!("{} / {}", key(Action::NextTab), key(Action::PreviousTab));
+        state.flash_info(format!("{count} lines match {query:?} (next / previous: {keys})"));
     }
     state.dirty = true;
     true
