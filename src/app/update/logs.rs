@@ -175,7 +175,8 @@ fn log_view_mut(state: &mut AppState, stream: u64) -> Option<&mut LogView> {
 
 /// Actions on the logs view; `None` when the action is not the view's (the caller handles it).
 pub fn apply_in_logs(state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
-    let page = body_height(state).max(1);
+    // The last line of the frame is the status line.
+    let page = body_height(state).saturating_sub(1).max(1);
     let Some(Screen::Logs(view)) = state.screen_mut() else { return None };
     let len = view.visible.len();
     let last_page = len.saturating_sub(page);
@@ -249,7 +250,8 @@ fn jump_to_match(view: &mut LogView, forward: bool, page: usize) {
 
 /// The `/` search typed on the logs view: highlights the matches and jumps to the first one from the top shown.
 pub fn set_log_search(state: &mut AppState, text: &str) -> bool {
-    let page = body_height(state).max(1);
+    // The last line of the frame is the status line.
+    let page = body_height(state).saturating_sub(1).max(1);
     let Some(Screen::Logs(view)) = state.screen_mut() else { return false };
     view.search = text.trim().to_lowercase();
     view.current_match = None;
