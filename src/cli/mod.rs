@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod duration;
 pub mod events;
+pub mod logs;
 pub mod sandbox;
 
 use std::path::PathBuf;
@@ -75,6 +76,8 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Print the Kubernetes events of Flux objects (or of one object with --for Kind/name), like `flux events`.
     Events(events::EventsArgs),
+    /// Print the Flux controllers' logs, parsed and filtered like `flux logs` (--follow to keep printing).
+    Logs(logs::LogsArgs),
 }
 
 impl Command {
@@ -84,6 +87,7 @@ impl Command {
             Command::Sandbox(_) => "sandbox",
             Command::Demo(_) => "demo",
             Command::Events(_) => "events",
+            Command::Logs(_) => "logs",
         }
     }
 }
@@ -95,6 +99,7 @@ impl Cli {
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
             Some(Command::Demo(args)) => demo::run_demo(args).await,
             Some(Command::Events(args)) => events::run_events(args).await,
+            Some(Command::Logs(args)) => logs::run_logs(args).await,
             None => run(self.session.options()).await,
         }
     }

@@ -358,3 +358,45 @@ fn append_capped(line: &mut Vec<u8>, bytes: &[u8]) {
     let room = (MAX_PARSED_BYTES + 1).saturating_sub(line.len());
     line.extend_from_slice(&bytes[..bytes.len().min(room)]);
 }
+
+/// Reads the current logs of the controller pods once (the last `tail` lines of each), parsed, filtered and
+/// merged by time: `fluxtui logs` without `--follow`.
+pub async fn read_controller_logs(
+    client: Client,
+    namespace: &str,
+    filter: &LogFilter,
+    tail: usize,
+) -> Result<Vec<Arc<LogLine>>, kube::Error> {
+    let api: Api<Pod> = Api::namespaced(client, namespace);
+    let selector = format!("app in ({})", FLUX_CONTROLLERS.join(","));
+    let pods = api.list(&kube::api::ListParams::default().labels(&selector)).await?;
+    let mut buffer = crate::model::logs::LogBuffer::new(tail.saturating_mul(pods.items.len().max(1)).max(1));
+    for pod in &pods.items {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let containers: Vec<String> =
+            pod.spec.iter().flat_map(|spec| spec.containers.iter().map(|container| container.name.clone())).collect();
+        let Some(container) = containers.iter().find(|c| *c == "manager").or(containers.first()).cloned() else {
+            continue;
+        };
+        let source: Arc<str> = match pod.metadata.labels.as_ref().and_then(|labels| labels.get("app")) {
+            Some(app) => Arc::from(app.as_str()),
+            None => Arc::from(name.as_str()),
+        };
+        let params = LogParams {
+            container: Some(container),
+            timestamps: true,
+            tail_lines: Some(tail as i64),
+            ..LogParams::default()
+        };
+        // A pod whose container has not started has no logs yet: skipped, as `flux logs` does.
+        let Ok(text) = api.logs(&name, &params).await else { continue };
+        for raw in text.lines() {
+            let (time, rest) = split_kubelet_timestamp(raw);
+            let line = parse_line(Arc::clone(&source), rest, time);
+            if filter.matches(&line) {
+                buffer.push(line);
+            }
+        }
+    }
+    Ok(buffer.lines().iter().cloned().collect())
+}

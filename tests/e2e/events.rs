@@ -94,6 +94,8 @@ fn events_appear_live_and_outlive_their_object() {
 
     // Every Flux object's events; a kubelet event about a pod is not one of them.
     tmux.send_keys(&["Escape"]);
+    // Escape and a key sent together read as alt-key: wait for the view to close first.
+    tmux.wait_for_no_text("Events Kustomization", STEP);
     tmux.type_text(":events");
     tmux.send_keys(&["Enter"]);
     fleet.apply("event-pod", &[event("pod.e2e-1", "Pod", "web-0", "flux-system", "Normal", "Pulled", "kubelet")], &[]);

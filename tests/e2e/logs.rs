@@ -72,6 +72,20 @@ fn following_an_objects_lines_with_pause_save_and_a_plain_line() {
     let screen = tmux.wait_for_text("e2e apps line one", STEP);
     assert!(!screen.contains("e2e infra line") && !body(&screen).contains("infra-configs"), "{screen}");
 
+    // The headless command reads the same lines with the same filter, like `flux logs --kind --name`.
+    let output = std::process::Command::new(fluxtui_testkit::fluxtui_binary!())
+        .args(["logs", "--kind", "kustomization", "--name", "apps", "--kubeconfig", path_str(&fleet.kubeconfig())])
+        .env("XDG_STATE_HOME", fleet.dir().join("xdg-state"))
+        .output()
+        .expect("run fluxtui logs");
+    fluxtui_testkit::assert_success(&output, "fluxtui logs");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("kustomize-controller info Kustomization/flux-system/apps e2e apps line one"),
+        "{printed}"
+    );
+    assert!(printed.lines().all(|line| line.contains("Kustomization/flux-system/apps")), "{printed}");
+
     // More lines than the pane holds, then a pause: new lines are counted, not shown, until resumed.
     let filler: Vec<String> = (0..50).map(|n| ks_line("apps", &format!("e2e filler {n:02}"))).collect();
     print(&fleet, &pod, &filler, 1);
@@ -103,6 +117,8 @@ fn following_an_objects_lines_with_pause_save_and_a_plain_line() {
 
     // Every controller's lines, and a plain line with colours: drawn in colour, never as escape codes.
     tmux.send_keys(&["Escape"]);
+    // Escape and a key sent together read as alt-key: wait for the view to close first.
+    tmux.wait_for_no_text("Logs Flux controllers", STEP);
     tmux.type_text(":logs");
     tmux.send_keys(&["Enter"]);
     print(&fleet, &pod, &["\u{1b}[32mplain green\u{1b}[0m e2e text".to_string()], 1);
