@@ -10,9 +10,15 @@ use crate::support::{
     Fleet, STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, fluxtui_pid, path_str, rss_kib, title,
 };
 
-/// The demo's controller deployments (whose pods print Flux lines about the fleet), with their pods running.
+/// The demo's controller deployments (whose pods print Flux lines about the fleet), with their pods running;
+/// returns the kustomize-controller pod's name.
 fn with_controllers(fleet: &Fleet) -> String {
     fleet.apply("controllers", &fluxtui::demo::controller_deployments(), &[]);
+    running_kustomize_controller(fleet, None)
+}
+
+/// The name of a running kustomize-controller pod other than `except`, waiting for one.
+fn running_kustomize_controller(fleet: &Fleet, except: Option<&str>) -> String {
     let deadline = Instant::now() + STARTUP;
     loop {
         let pods = fleet.kubectl(&[
@@ -25,8 +31,12 @@ fn with_controllers(fleet: &Fleet) -> String {
             "-o",
             "jsonpath={range .items[*]}{.metadata.name} {.status.phase}{\"\\n\"}{end}",
         ]);
-        if let Some(name) = pods.lines().find(|line| line.ends_with(" Running")).and_then(|line| line.split(' ').next())
-        {
+        let running = pods
+            .lines()
+            .filter(|line| line.ends_with(" Running"))
+            .filter_map(|line| line.split(' ').next())
+            .find(|name| Some(*name) != except);
+        if let Some(name) = running {
             return name.to_string();
         }
         assert!(Instant::now() < deadline, "no kustomize-controller pod runs:\n{pods}");
@@ -115,13 +125,23 @@ fn following_an_objects_lines_with_pause_save_and_a_plain_line() {
     assert_eq!(text.matches("e2e after pause").count(), 3, "{text}");
     assert!(!text.contains("e2e infra line"), "{text}");
 
+    // A replaced pod (a rollout, a rescheduled controller) is followed as soon as its container runs.
+    fleet.kubectl(&["delete", "pod", &pod, "-n", "flux-system", "--wait=false"]);
+    let replacement = running_kustomize_controller(&fleet, Some(&pod));
+    // The new pod's follower reads its log from the start, so the line shows whether the follower starts before
+    // or after it is printed.
+    print(&fleet, &replacement, &[ks_line("apps", "e2e from the new pod")], 1);
+    tmux.wait_for_text("e2e from the new pod", STEP);
+    let pod = replacement;
+
     // Every controller's lines, and a plain line with colours: drawn in colour, never as escape codes.
     tmux.send_keys(&["Escape"]);
     // Escape and a key sent together read as alt-key: wait for the view to close first.
     tmux.wait_for_no_text("Logs Flux controllers", STEP);
     tmux.type_text(":logs");
     tmux.send_keys(&["Enter"]);
-    print(&fleet, &pod, &["\u{1b}[32mplain green\u{1b}[0m e2e text".to_string()], 1);
+    let plain = "\u{1b}[32mplain green\u{1b}[0m e2e text".to_string();
+    print(&fleet, &pod, &[plain, ks_line("infra-configs", "e2e infra line")], 1);
     let screen = tmux.wait_for_text("plain green e2e text", STEP);
     assert!(!screen.contains("[32m") && !screen.contains("[0m"), "{screen}");
     // Without a filter every line is kept: the search finds the other Kustomization's line and jumps to it.
