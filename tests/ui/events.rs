@@ -176,6 +176,16 @@ fn events_command_shows_every_flux_objects_events() {
     harness.resize(80, 24);
     snapshot("events_all_flux_80x24", harness.render());
 
+    harness.resize(120, 40);
+    // Enter on an event opens its object's describe; Esc comes back to the events.
+    harness.press("enter");
+    assert!(harness.render().contains("Describe Kustomization/flux-system/apps"), "{}", harness.render());
+    harness.press("esc");
+    assert!(matches!(harness.state.stack.last(), Some(Screen::Events(_))));
+    // An event whose object is gone says so.
+    harness.press("j j j j enter");
+    assert!(harness.render().contains("Kustomization/old-tenant no longer exists"), "{}", harness.render());
+
     // The filter keeps the matching events.
     harness.resize(120, 40);
     harness.press("/");

@@ -204,6 +204,10 @@ pub fn apply_in_events(state: &mut AppState, action: Action) -> Option<Vec<Effec
             state.input.set(&text);
             return Some(Vec::new());
         }
+        Action::Open | Action::Describe | Action::ShowYaml => {
+            let row = view.visible.get(view.selected).and_then(|&index| view.rows.get(index)).cloned();
+            return Some(open_event_object(state, row, action == Action::ShowYaml));
+        }
         Action::Back if !view.filter_text.is_empty() && at_root => {
             view.filter_text.clear();
             view.refilter();
@@ -217,6 +221,24 @@ pub fn apply_in_events(state: &mut AppState, action: Action) -> Option<Vec<Effec
         view.offset = view.selected + 1 - page;
     }
     Some(Vec::new())
+}
+
+/// Enter, `d` or `y` on an event: the describe or YAML of its object, when it is a Flux object the app has.
+fn open_event_object(state: &mut AppState, row: Option<EventRow>, yaml: bool) -> Vec<Effect> {
+    let Some(row) = row else { return Vec::new() };
+    let Some(kind) = FluxKind::from_name(&row.object.kind) else {
+        state.flash_error(format!("{} is not a Flux object: no describe view for it", row.object_label()));
+        return Vec::new();
+    };
+    let key = ObjectKey { kind, namespace: row.object.namespace.clone(), name: row.object.name.clone() };
+    if state.find_row(&key).is_none() {
+        state.flash_error(format!("{} no longer exists", row.object_label()));
+        return Vec::new();
+    }
+    let detail = Box::new(crate::app::state::Detail::new(key));
+    state.stack.push(if yaml { Screen::Yaml(detail) } else { Screen::Describe(detail) });
+    super::refresh_detail_text(state);
+    Vec::new()
 }
 
 /// The `/` filter typed on the events view.
