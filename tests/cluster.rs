@@ -8,6 +8,8 @@ mod support;
 mod connect;
 #[path = "cluster/discovery.rs"]
 mod discovery;
+#[path = "cluster/live.rs"]
+mod live;
 #[path = "cluster/recovery.rs"]
 mod recovery;
 #[path = "cluster/watch.rs"]

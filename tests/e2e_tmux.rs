@@ -12,10 +12,14 @@ mod contexts;
 mod demo;
 #[path = "e2e/edit.rs"]
 mod edit;
+#[path = "e2e/events.rs"]
+mod events;
 #[path = "e2e/graph.rs"]
 mod graph;
 #[path = "e2e/live.rs"]
 mod live;
+#[path = "e2e/logs.rs"]
+mod logs;
 #[path = "e2e/navigation.rs"]
 mod navigation;
 #[path = "e2e/tree.rs"]

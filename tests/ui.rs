@@ -3,12 +3,16 @@
 
 #[path = "ui/actions.rs"]
 mod actions;
+#[path = "ui/events.rs"]
+mod events;
 #[path = "ui/graph.rs"]
 mod graph;
 #[path = "ui/harness.rs"]
 mod harness;
 #[path = "ui/interaction.rs"]
 mod interaction;
+#[path = "ui/logs.rs"]
+mod logs;
 #[path = "ui/tree.rs"]
 mod tree;
 #[path = "ui/views.rs"]

@@ -97,6 +97,11 @@ actions! {
     ShowPods => "show-pods", "Show the pods of the selected workload, followed live";
     ShowDependencyGraph => "show-dependency-graph", "Show the dependsOn graph around the selected object (every graph without one)";
     Edit => "edit", "Edit the selected object in $VISUAL/$EDITOR and apply it (server-side apply, field manager fluxtui)";
+    ShowEvents => "show-events", "Show the selected object's Kubernetes events, live (:events for every Flux object)";
+    ShowLogs => "show-logs", "Show the Flux controllers' logs about the selected object, live (:logs for all)";
+    ToggleFollow => "toggle-follow", "Logs: pause or resume following new lines";
+    CycleLogLevel => "cycle-log-level", "Logs: show all levels, debug and above, info and above, or errors only";
+    SaveLogs => "save-logs", "Logs: save the buffered lines to a file";
 }
 
 impl Action {

@@ -23,6 +23,10 @@ pub enum Command {
     },
     /// `:edit`: edit the selected object.
     Edit,
+    /// `:events`: the events of every Flux object.
+    Events,
+    /// `:logs`: every Flux controller's log.
+    Logs,
 }
 
 /// Words that name a pane, besides the kinds' own names.
@@ -76,6 +80,8 @@ const COMMAND_WORDS: &[&str] = &[
     "values",
     "history",
     "pods",
+    "events",
+    "logs",
 ];
 
 /// The write commands and the action log, with the flags `reconcile` takes as the flux CLI spells them.
@@ -161,6 +167,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Some(other) => return Err(format!("{first} takes no argument or \"all\", got {other:?}")),
         },
         "edit" => Command::Edit,
+        "events" | "event" | "ev" => Command::Events,
+        "logs" | "log" => Command::Logs,
         word => {
             if let Some((_, pane)) = PANE_ALIASES.iter().find(|(alias, _)| *alias == word) {
                 Command::ShowPane(*pane)

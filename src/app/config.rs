@@ -23,6 +23,8 @@
 //! namespace: flux-system       # the namespace to start in; absent = all namespaces
 //! reconcile-timeout: 5m        # how long a reconcile may take before it is reported as timed out
 //! record-events: false         # also create a Kubernetes Event on each object fluxtui writes to
+//! log-line-limit: 10000       # lines a logs view keeps (older ones are dropped)
+//! flux-namespace: flux-system  # where the Flux controllers run (the logs view follows their pods)
 //! favorites:
 //!   - kind: Kustomization
 //!     namespace: flux-system   # absent for cluster-scoped objects
@@ -172,6 +174,9 @@ const SAVED_HEADER: &str =
 /// The default minimum time between two redraws: 60 frames a second is smooth and leaves the CPU idle.
 pub const DEFAULT_FRAME_BUDGET_MS: u64 = 16;
 
+/// Where `flux install` puts the controllers.
+pub const DEFAULT_FLUX_NAMESPACE: &str = "flux-system";
+
 /// The user's settings from `config.yaml` (format in the module doc).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
@@ -194,6 +199,10 @@ pub struct Config {
     /// Create a core/v1 Event (source `fluxtui`) on each object written to, so that others see who did what.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub record_events: bool,
+    /// How many lines a logs view keeps; older lines are dropped, so a log burst cannot take the memory.
+    pub log_line_limit: usize,
+    /// The namespace the Flux controllers run in, whose pods the logs view follows.
+    pub flux_namespace: String,
 }
 
 impl Default for Config {
@@ -207,6 +216,8 @@ impl Default for Config {
             favorites: Vec::new(),
             reconcile_timeout: None,
             record_events: false,
+            log_line_limit: crate::model::logs::DEFAULT_LINE_LIMIT,
+            flux_namespace: DEFAULT_FLUX_NAMESPACE.to_string(),
         }
     }
 }
@@ -316,6 +327,8 @@ mod tests {
             favorites: vec![favorite("apps", Some("flux-system")), favorite("cluster-wide", None)],
             reconcile_timeout: Some("90s".to_string()),
             record_events: true,
+            log_line_limit: 500,
+            flux_namespace: "flux".to_string(),
         };
         config.save(&dirs).expect("saved");
         let (loaded, error) = Config::load(&dirs);

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod operations;
 pub mod pane;
 pub mod run;
+pub mod saved_logs;
 pub mod state;
 pub mod table;
 pub mod terminal;

@@ -54,6 +54,8 @@ enum TaskResult {
     EditFetched(update::EditRequest, Result<cluster::edit::EditableObject, String>),
     /// An edit was applied or refused: the outcome in words.
     Edited(update::EditRequest, Result<String, String>),
+    /// A logs view's lines were saved: where, or why not.
+    LogsSaved(Result<std::path::PathBuf, String>),
 }
 
 /// Everything the loop owns besides the state.
@@ -82,6 +84,8 @@ struct Runtime {
     insight: Option<(String, super::insight_tasks::InsightRunner)>,
     /// An object fetched for editing: the loop suspends the terminal and runs the editor on it.
     pending_editor: Option<(update::EditRequest, cluster::edit::EditableObject)>,
+    /// The events watches and log followers of the open events and logs views.
+    live: cluster::live::LiveStreams,
 }
 
 /// Runs the terminal UI until the user quits.
@@ -130,8 +134,11 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
     }
     state.refresh_current_table();
 
+    state.log_line_limit = config.log_line_limit.max(1);
+    state.flux_namespace = config.flux_namespace.clone();
     let frame_budget = Duration::from_millis(config.frame_budget_ms.max(1));
     let saving = std::sync::Arc::default();
+    let (live, mut live_rx) = cluster::live::LiveStreams::new();
     let mut runtime = Runtime {
         dirs,
         config,
@@ -147,6 +154,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         user,
         insight: None,
         pending_editor: None,
+        live,
     };
 
     // Without a terminal, raw mode fails with a bare OS error; say what is missing instead.
@@ -190,6 +198,15 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
                 update::refresh_insight(&mut state)
             },
             Some(result) = task_rx.recv() => on_task_result(&mut state, &mut runtime, result),
+            Some(live_update) = live_rx.recv() => {
+                update::on_live_update(&mut state, live_update);
+                // Drain a little more, bounded so keys still get their turn during a log burst.
+                for _ in 0..cluster::live::LIVE_CHANNEL_CAPACITY {
+                    let Ok(live_update) = live_rx.try_recv() else { break };
+                    update::on_live_update(&mut state, live_update);
+                }
+                Vec::new()
+            },
             _ = clock.tick() => {
                 state.now = Utc::now();
                 if state.operations.has_unfinished() {
@@ -205,6 +222,9 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         };
         for effect in effects {
             run_effect(&mut state, &mut runtime, effect);
+        }
+        if !runtime.live.is_empty() {
+            runtime.live.retain(|stream| update::stream_is_open(&state, stream));
         }
         if let Some(receiver) = runtime.next_cluster_rx.take() {
             cluster_rx = receiver;
@@ -237,7 +257,7 @@ fn draw(terminal: &mut Terminal<CrosstermBackend<Stdout>>, state: &mut AppState)
 }
 
 fn shows_times(state: &AppState) -> bool {
-    matches!(state.screen(), Screen::Table { .. } | Screen::Describe(_))
+    matches!(state.screen(), Screen::Table { .. } | Screen::Describe(_) | Screen::Events(_))
 }
 
 fn on_terminal_event(state: &mut AppState, keymap: &mut Keymap, event: Event) -> Vec<Effect> {
@@ -326,6 +346,18 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
                 let _ = task_tx.send(TaskResult::EditFetched(request, fetched));
             });
         }
+        Effect::WatchEvents { stream, target } => {
+            runtime.live.watch_events(runtime.connection.client().clone(), stream, target);
+        }
+        Effect::FollowLogs { stream, target, limit } => {
+            runtime.live.follow_logs(runtime.connection.client().clone(), stream, target, limit);
+        }
+        Effect::SaveLogs { label, lines } => {
+            let task_tx = runtime.task_tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let _ = task_tx.send(TaskResult::LogsSaved(super::saved_logs::save_log_lines(&label, &lines)));
+            });
+        }
         Effect::SaveFavorites => {
             let context = state.location.context.clone();
             runtime.config.favorites.retain(|favorite| favorite.context.as_deref() != Some(context.as_str()));
@@ -376,6 +408,8 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         TaskResult::Saved(Ok(())) => {}
         TaskResult::Saved(Err(message)) => state.flash_error(message),
         TaskResult::Insight(result) => return update::on_insight_result(state, result),
+        TaskResult::LogsSaved(Ok(path)) => state.flash_info(format!("logs saved to {}", path.display())),
+        TaskResult::LogsSaved(Err(message)) => state.flash_error(message),
     }
     Vec::new()
 }
@@ -387,6 +421,9 @@ fn start_session(state: &mut AppState, runtime: &mut Runtime, connection: Connec
     runtime.session.shutdown();
     let (cluster_tx, cluster_rx) = mpsc::unbounded_channel();
     runtime.session = Session::start(connection.clone(), namespace, cluster_tx);
+    // Events and logs views watch the old context: they close with it.
+    update::close_live_screens(state);
+    runtime.live.clear();
     runtime.next_cluster_rx = Some(cluster_rx);
     runtime.connection = connection;
     state.stores = runtime.session.stores();

@@ -46,6 +46,10 @@ pub enum Screen {
     LiveObject(Box<super::insight::TextPane>),
     /// The dependsOn graph (`D`, `:graph`).
     Graph(Box<crate::app::update::GraphView>),
+    /// Kubernetes events of one object or of every Flux object, live.
+    Events(Box<crate::app::update::events::EventsView>),
+    /// Live logs of the Flux controllers (optionally about one object) or of one pod.
+    Logs(Box<crate::app::update::logs::LogView>),
 }
 
 impl Screen {
@@ -69,6 +73,8 @@ impl Screen {
                 Some(key) => format!("graph {}", key.name),
                 None => "graph".to_string(),
             },
+            Screen::Events(view) => view.crumb(),
+            Screen::Logs(view) => view.crumb(),
         }
     }
 }
@@ -246,6 +252,12 @@ pub struct AppState {
     pub reconcile_timeout: chrono::Duration,
     /// Numbers the reads of the insight screens, so a late result never lands on a newer screen.
     pub insight_requests: u64,
+    /// Numbers the live streams (events watches, log followers) of the screens, so the loop can tell which run.
+    pub live_streams_started: u64,
+    /// How many lines a logs view keeps (`log-line-limit` in the config).
+    pub log_line_limit: usize,
+    /// Where the Flux controllers run (`flux-namespace` in the config).
+    pub flux_namespace: String,
     /// The terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -286,6 +298,9 @@ impl AppState {
             dialog: None,
             reconcile_timeout: crate::app::operations::DEFAULT_RECONCILE_TIMEOUT,
             insight_requests: 0,
+            live_streams_started: 0,
+            log_line_limit: crate::model::logs::DEFAULT_LINE_LIMIT,
+            flux_namespace: crate::app::config::DEFAULT_FLUX_NAMESPACE.to_string(),
             size: (120, 40),
             now,
             dirty: true,

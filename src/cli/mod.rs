@@ -2,7 +2,9 @@
 
 pub mod demo;
 pub mod duration;
+pub mod events;
 pub mod get;
+pub mod logs;
 pub mod reconcile;
 pub mod sandbox;
 pub mod tree;
@@ -89,6 +91,10 @@ pub enum Command {
     Resume(reconcile::SuspendArgs),
     /// Print the objects a Kustomization or HelmRelease manages, like `flux tree` (exit 1 if it is not found).
     Tree(tree::TreeArgs),
+    /// Print the Kubernetes events of Flux objects (or of one object with --for Kind/name), like `flux events`.
+    Events(events::EventsArgs),
+    /// Print the Flux controllers' logs, parsed and filtered like `flux logs` (--follow to keep printing).
+    Logs(logs::LogsArgs),
 }
 
 impl Command {
@@ -102,6 +108,8 @@ impl Command {
             Command::Suspend(_) => "suspend",
             Command::Resume(_) => "resume",
             Command::Tree(_) => "tree",
+            Command::Events(_) => "events",
+            Command::Logs(_) => "logs",
         }
     }
 }
@@ -117,6 +125,8 @@ impl Cli {
             Some(Command::Suspend(args)) => exit_with(reconcile::run_suspend(args).await),
             Some(Command::Resume(args)) => exit_with(reconcile::run_resume(args).await),
             Some(Command::Tree(args)) => tree::run(args).await,
+            Some(Command::Events(args)) => events::run_events(args).await,
+            Some(Command::Logs(args)) => logs::run_logs(args).await,
             None => run(self.session.options()).await,
         }
     }

@@ -4,10 +4,13 @@
 //!
 //! The same objects feed the UI snapshots, and [`scaled_objects`] generates thousands for the benchmarks.
 
+mod controller_logs;
 mod dependencies;
 mod objects;
 mod scale;
 
+pub use controller_logs::log_script;
 pub use dependencies::dependency_fleet;
+
 pub use objects::{controller_deployments, flux_objects, namespaces};
 pub use scale::scaled_objects;

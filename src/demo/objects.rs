@@ -72,7 +72,11 @@ pub fn controller_deployments() -> Vec<Value> {
                 "replicas": 1,
                 "selector": {"matchLabels": {"app": name}},
                 "template": {
-                    "metadata": {"labels": {"app": name}},
+                    "metadata": {
+                        "labels": {"app": name},
+                        // What the sandbox's simulated container prints: Flux lines about the demo fleet.
+                        "annotations": {fluxtui_sandbox::LOG_SCRIPT_ANNOTATION: super::log_script(name)}
+                    },
                     "spec": {
                         "serviceAccountName": name,
                         "containers": [{

@@ -43,6 +43,16 @@ fn hinted_actions(screen: &Screen) -> &'static [Action] {
         Screen::Graph(_) => {
             &[Action::Describe, Action::ShowYaml, Action::ShowDependencyGraph, Action::Edit, Action::Back, Action::Help]
         }
+        Screen::Events(_) => &[Action::StartFilter, Action::Top, Action::Back, Action::Help],
+        Screen::Logs(_) => &[
+            Action::ToggleFollow,
+            Action::CycleLogLevel,
+            Action::StartFilter,
+            Action::ToggleWrap,
+            Action::SaveLogs,
+            Action::Back,
+            Action::Help,
+        ],
     }
 }
 
@@ -125,6 +135,10 @@ fn short_label(action: Action) -> &'static str {
         Action::ToggleWrap => "wrap",
         Action::Back => "back",
         Action::Open => "choose",
+        Action::ToggleFollow => "follow/pause",
+        Action::CycleLogLevel => "level",
+        Action::SaveLogs => "save",
+        Action::Top => "top",
         other => other.name(),
     }
 }

@@ -6,11 +6,13 @@
 mod action_log;
 mod banner;
 mod dialog;
+mod events;
 mod footer;
 mod graph;
 mod header;
 mod helm_details;
 mod help;
+mod logs;
 mod overview;
 mod picker;
 mod pods;
@@ -53,6 +55,8 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Pods(view) => pods::draw(frame, state, areas.main, view),
         Screen::LiveObject(pane) => text_pane::draw(frame, state, areas.main, pane),
         Screen::Graph(view) => graph::draw(frame, state, areas.main, view),
+        Screen::Events(view) => events::draw(frame, state, areas.main, view),
+        Screen::Logs(view) => logs::draw(frame, state, areas.main, view),
     }
     footer::draw(frame, state, areas.footer);
     toast::draw(frame, state, &areas);

@@ -258,3 +258,24 @@ pub fn fluxtui_in_tmux_with_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]
     variables.extend_from_slice(env);
     Tmux::start(WIDTH, HEIGHT, &format!("sh '{}'", path_str(&script_path)), &variables)
 }
+
+/// The pid of the fluxtui process started with `--kubeconfig <kubeconfig>` (the test's own file, so no other
+/// test's process matches), found in /proc.
+pub fn fluxtui_pid(kubeconfig: &Path) -> Option<u32> {
+    let wanted = path_str(kubeconfig).to_string();
+    std::fs::read_dir("/proc").ok()?.filter_map(Result::ok).find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+        let args: Vec<String> =
+            cmdline.split(|&byte| byte == 0).map(|arg| String::from_utf8_lossy(arg).into_owned()).collect();
+        let is_fluxtui = args.first().is_some_and(|program| program.ends_with("/fluxtui"));
+        (is_fluxtui && args.contains(&wanted) && !args.iter().any(|arg| arg == "sandbox")).then_some(pid)
+    })
+}
+
+/// A process's resident memory in KiB (`VmRSS` in /proc/<pid>/status).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -19,7 +19,7 @@ mod test_support;
 
 pub use config::SandboxConfig;
 pub use error::{ApiError, Cause};
-pub use server::{FaultSettings, Sandbox, SandboxError};
+pub use server::{FaultSettings, LOG_SCRIPT_ANNOTATION, Sandbox, SandboxError, TAP_HISTORY};
 
 /// The Kubernetes version the sandbox reports (kubectl's skew policy is checked against it).
 pub const KUBERNETES_VERSION: &str = "v1.32.0";

@@ -265,6 +265,60 @@ async fn pod_logs_follow_as_the_container_writes() {
     sandbox.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_log_script_and_appended_lines_reach_readers_and_followers() {
+    use futures::AsyncBufReadExt;
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::LogParams;
+    let config = SandboxConfig { pod_ready_delay: Duration::from_millis(50), ..SandboxConfig::default() };
+    let (sandbox, client) = start_with(config).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    let script = "{\"level\":\"info\",\"ts\":\"{{ts}}\",\"msg\":\"first\"}\nsecond";
+    let pod: Pod = serde_json::from_value(json!({
+        "metadata": {"name": "scripted", "annotations": {fluxtui_sandbox::LOG_SCRIPT_ANNOTATION: script}},
+        "spec": {"containers": [{"name": "app", "image": "ghcr.io/stefanprodan/podinfo:6.7.0"}]},
+    }))
+    .expect("valid Pod");
+    pods.create(&PostParams::default(), &pod).await.expect("create pod");
+    kube::runtime::wait::await_condition(pods.clone(), "scripted", kube::runtime::conditions::is_pod_running())
+        .await
+        .expect("pod runs");
+    let logs = pods.logs("scripted", &LogParams::default()).await.expect("logs");
+    let first = logs.lines().next().expect("a line");
+    assert!(first.starts_with("{\"level\":\"info\",\"ts\":\"20") && first.ends_with("\"msg\":\"first\"}"), "{first}");
+
+    let mut lines = pods
+        .log_stream("scripted", &LogParams { follow: true, timestamps: true, ..LogParams::default() })
+        .await
+        .expect("log stream")
+        .lines();
+    let _backlog = tokio::time::timeout(Duration::from_secs(10), lines.try_next()).await.expect("backlog");
+    let append = |body: serde_json::Value| {
+        let request = axum::http::Request::post("/sandbox/logs/default/scripted/app")
+            .body(serde_json::to_vec(&body).expect("json"))
+            .expect("request");
+        let client = client.clone();
+        async move { client.request_text(request).await.expect("append") }
+    };
+    let answer = append(json!({"lines": ["appended \u{1b}[31mred\u{1b}[0m", "last"], "repeat": 3})).await;
+    assert!(answer.contains("\"appended\":6") && answer.contains("\"followers\":1"), "{answer}");
+    let mut seen = Vec::new();
+    while seen.iter().filter(|line: &&String| line.contains("last")).count() < 3 {
+        let line =
+            tokio::time::timeout(Duration::from_secs(10), lines.try_next()).await.expect("a line").expect("read");
+        seen.push(line.expect("open stream"));
+    }
+    let appended: Vec<&String> =
+        seen.iter().filter(|line| line.contains("appended") || line.contains("last")).collect();
+    assert_eq!(appended.len(), 6, "{seen:?}");
+    // With timestamps=true each appended line carries the kubelet's timestamp.
+    assert!(appended.iter().all(|line| line.starts_with("20") && line.contains("Z ")), "{appended:?}");
+    // A later read sees the appended lines too.
+    let logs = pods.logs("scripted", &LogParams::default()).await.expect("logs");
+    assert_eq!(logs.lines().filter(|line| *line == "last").count(), 3, "{logs}");
+    sandbox.shutdown().await;
+}
+
 /// One valid object of each Flux kind, built for these tests (the fields each CRD requires).
 fn flux_objects() -> Vec<(&'static str, &'static str, &'static str, &'static str, serde_json::Value)> {
     vec![

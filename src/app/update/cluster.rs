@@ -67,6 +67,7 @@ pub fn refresh_stale_kinds(state: &mut AppState) {
         super::check_reconciles(state);
     }
     super::refresh_graph(state, &kinds);
+    super::events::refresh_deleted_marks(state);
 }
 
 /// Rebuilds one kind's rows from its store. The store hands back the same `Arc` for an object that did not

@@ -60,7 +60,7 @@ pub fn on_input_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                     state.command_history.push(text.clone());
                     return run_command(state, &text);
                 }
-            } else {
+            } else if !super::events::set_events_filter(state, &text) && !super::logs::set_log_search(state, &text) {
                 set_filter(state, &text);
             }
         }
@@ -128,6 +128,9 @@ fn live_filter(state: &mut AppState) {
         return;
     }
     let text = state.input.text.clone();
+    if super::events::set_events_filter(state, &text) || matches!(state.screen(), Screen::Logs(_)) {
+        return;
+    }
     if let Ok(filter) = Filter::parse(&text)
         && let Some(table) = state.current_table_mut()
     {
@@ -183,6 +186,17 @@ pub fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Act(action) => return super::apply(state, action),
         Command::Graph { everything } => super::show_dependency_graph(state, everything),
         Command::Edit => return super::edit::edit(state),
+        Command::Events => {
+            let namespace = state.namespace.clone();
+            return super::events::open_events(state, crate::model::events::EventTarget::AllFlux { namespace });
+        }
+        Command::Logs => {
+            let target = crate::cluster::logs::LogTarget::Controllers {
+                namespace: state.flux_namespace.clone(),
+                filter: Default::default(),
+            };
+            return super::logs::open_logs(state, target);
+        }
     }
     Vec::new()
 }

@@ -7,10 +7,13 @@
 mod action_log;
 mod cluster;
 mod edit;
+pub mod events;
 mod graph;
 mod input;
 mod insight;
 mod insight_refresh;
+mod live;
+pub mod logs;
 mod marks;
 mod mouse;
 mod operate;
@@ -22,6 +25,7 @@ pub use graph::{GRAPH_HEADER_LINES, GraphView, graph_page, refresh_graph, show_d
 pub use input::{on_input_key, on_key, run_command};
 pub use insight::insight_selection;
 pub use insight_refresh::{on_insight_result, refresh_insight};
+pub use live::{close_live_screens, on_live_update, stream_is_open};
 pub use marks::drop_marks_of_deleted;
 pub use mouse::on_mouse;
 pub use operate::{Confirmation, session_replaced, write_progressed};
@@ -54,6 +58,12 @@ pub enum Effect {
     Insight(crate::app::insight::InsightRequest),
     /// Open an object in the user's editor (the TUI suspended meanwhile) and apply the result.
     Edit(EditRequest),
+    /// Start the events watch of the events view numbered `stream` (it stops when the view closes).
+    WatchEvents { stream: u64, target: crate::model::events::EventTarget },
+    /// Start following the logs of the logs view numbered `stream` (they stop when the view closes).
+    FollowLogs { stream: u64, target: crate::cluster::logs::LogTarget, limit: usize },
+    /// Write a logs view's buffered lines to a file, off the UI thread, and say where.
+    SaveLogs { label: String, lines: Vec<Arc<crate::model::logs::LogLine>> },
 }
 
 /// A write the user asked for, with the object and the version its kind is served at.
@@ -75,6 +85,9 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     }
     if matches!(state.screen(), Screen::ActionLog { .. }) && action_log::scroll_action_log(state, action) {
         return Vec::new();
+    }
+    if let Some(effects) = events::apply_in_events(state, action).or_else(|| logs::apply_in_logs(state, action)) {
+        return effects;
     }
     match state.screen() {
         Screen::Picker(_) => return apply_in_picker(state, action),
@@ -156,6 +169,11 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::ShowDependencyGraph => show_dependency_graph(state, false),
         Action::Edit => return edit::edit(state),
+        Action::ShowEvents => return events::show_events(state),
+        Action::ShowLogs => return logs::show_logs(state),
+        Action::ToggleFollow | Action::CycleLogLevel | Action::SaveLogs => {
+            state.flash_error(format!("{}: only in a logs view", action.name()));
+        }
     }
     Vec::new()
 }

@@ -13,6 +13,7 @@ mod tls;
 mod watch;
 
 pub use guard::FaultSettings;
+pub use logs::{LOG_SCRIPT_ANNOTATION, TAP_HISTORY};
 
 use crate::config::SandboxConfig;
 use crate::error::ApiError;
@@ -38,6 +39,8 @@ pub struct Shared {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     pub addr: SocketAddr,
     pub openapi: openapi::Cache,
+    /// Lines appended to containers' logs (`/sandbox/logs/...`).
+    pub log_taps: logs::Taps,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,8 +76,14 @@ impl Sandbox {
             .await
             .map_err(|e| ApiError::internal(e.to_string()))??;
         let (shutdown, _) = tokio::sync::watch::channel(false);
-        let shared =
-            Arc::new(Shared { state, faults: Faults::default(), shutdown, addr, openapi: openapi::Cache::default() });
+        let shared = Arc::new(Shared {
+            state,
+            faults: Faults::default(),
+            shutdown,
+            addr,
+            openapi: openapi::Cache::default(),
+            log_taps: logs::Taps::default(),
+        });
         let background = crate::workloads::spawn(shared.state.clone(), shared.shutdown.subscribe());
         let app = Router::new().fallback(dispatch).with_state(shared.clone());
         let mut stop = shared.shutdown.subscribe();
@@ -297,6 +306,15 @@ async fn admin(shared: &Shared, caller: Caller, method: &Method, action: &str, b
             }
             shared.faults.drop_watches();
             json_value(200, &json!({"expired": true}))
+        }
+        (&Method::POST, action) if action.starts_with("logs/") => {
+            let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
+                return error_response(&ApiError::too_large(16 * 1024 * 1024));
+            };
+            match logs::append(shared, &action["logs/".len()..], &bytes) {
+                Ok(answer) => json_value(200, &answer),
+                Err(err) => error_response(&err),
+            }
         }
         _ => error_response(&ApiError::not_served()),
     }
