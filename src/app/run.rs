@@ -257,7 +257,7 @@ fn draw(terminal: &mut Terminal<CrosstermBackend<Stdout>>, state: &mut AppState)
 }
 
 fn shows_times(state: &AppState) -> bool {
-    matches!(state.screen(), Screen::Table { .. } | Screen::Describe(_) | Screen::Events(_))
+    matches!(state.screen(), Screen::Table { .. } | Screen::Describe(_) | Screen::Events(_) | Screen::Pods(_))
 }
 
 fn on_terminal_event(state: &mut AppState, keymap: &mut Keymap, event: Event) -> Vec<Effect> {

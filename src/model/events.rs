@@ -43,6 +43,10 @@ pub struct EventRow {
     pub source: String,
     /// The object is gone (or is another object by now); set by the app from its stores.
     pub deleted: bool,
+    /// `metadata.resourceVersion` as a number, when it is one. Versions are opaque to clients in general, but
+    /// etcd's (and the sandbox's) grow with every write, which orders events recorded within the same second
+    /// (Event timestamps have a one-second resolution).
+    pub written: Option<u64>,
 }
 
 impl EventRow {
@@ -96,6 +100,7 @@ impl EventRow {
             last_seen,
             source,
             deleted: false,
+            written: text("/metadata/resourceVersion").parse().ok(),
         })
     }
 
@@ -188,11 +193,13 @@ impl EventTarget {
     }
 }
 
-/// Newest first; ties by reason and object so the order is stable between frames.
+/// Newest first (within one second, the last written first); ties by reason and object so the order is stable
+/// between frames.
 pub fn sort_newest_first(rows: &mut [EventRow]) {
     rows.sort_by(|a, b| {
         b.last_seen
             .cmp(&a.last_seen)
+            .then_with(|| b.written.cmp(&a.written))
             .then_with(|| a.object.name.cmp(&b.object.name))
             .then_with(|| a.reason.cmp(&b.reason))
             .then_with(|| a.uid.cmp(&b.uid))
@@ -263,6 +270,20 @@ mod tests {
         assert_eq!(row.last_seen.unwrap().to_rfc3339(), "2026-11-24T11:59:00+00:00");
         assert!(row.is_flux(), "reported by a Flux controller, about a Deployment");
         assert!(row.is_warning());
+    }
+
+    #[test]
+    fn events_of_the_same_second_show_the_last_written_first() {
+        let mut first =
+            event("first", "Kustomization", "apps", "Normal", "2026-11-24T11:00:00Z", "kustomize-controller");
+        first["metadata"]["resourceVersion"] = json!("900");
+        let mut second =
+            event("second", "Kustomization", "zz", "Normal", "2026-11-24T11:00:00Z", "kustomize-controller");
+        second["metadata"]["resourceVersion"] = json!("1000");
+        let mut rows: Vec<EventRow> = [first, second].iter().filter_map(EventRow::from_value).collect();
+        sort_newest_first(&mut rows);
+        let names: Vec<&str> = rows.iter().map(|row| row.object.name.as_str()).collect();
+        assert_eq!(names, ["zz", "apps"], "compared as numbers, not as text");
     }
 
     #[test]

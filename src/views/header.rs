@@ -32,10 +32,18 @@ fn hinted_actions(screen: &Screen) -> &'static [Action] {
         }
         Screen::Help { .. } | Screen::Picker(_) => &[Action::Open, Action::Back],
         Screen::ActionLog { .. } => &[Action::Back, Action::Help, Action::Quit],
-        Screen::Tree(_) => {
-            &[Action::Open, Action::Describe, Action::ShowYaml, Action::ShowTrace, Action::ShowPods, Action::Back]
+        Screen::Tree(_) => &[
+            Action::Open,
+            Action::Describe,
+            Action::ShowYaml,
+            Action::ShowEvents,
+            Action::ShowTrace,
+            Action::ShowPods,
+            Action::Back,
+        ],
+        Screen::Pods(_) => {
+            &[Action::Describe, Action::ShowYaml, Action::ShowLogs, Action::ShowEvents, Action::ShowTrace, Action::Back]
         }
-        Screen::Pods(_) => &[Action::Describe, Action::ShowYaml, Action::ShowTrace, Action::ShowPods, Action::Back],
         Screen::Trace(_) | Screen::LiveObject(_) => {
             &[Action::ShowTrace, Action::ShowPods, Action::ToggleWrap, Action::Back]
         }

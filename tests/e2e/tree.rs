@@ -214,7 +214,7 @@ fn tree_trace_pods_and_helm_detail_in_the_tui() {
     }
 
     // Open the HelmRelease: its release's objects, the Deployment with its pods ready.
-    tmux.send_keys(&["j", "j", "l"]);
+    tmux.send_keys(&["j", "j", "right"]);
     tmux.wait_for_text("Deployment/shop/tiny  Ready  2/2 ready", STEP);
     tmux.send_keys(&["j", "j", "j", "p"]);
     let screen = tmux.wait_for("two running pods", STEP, |screen| {

@@ -12,7 +12,9 @@ use fluxtui::app::action::Action;
 use fluxtui::app::insight::{InsightRequest, InsightResult};
 use fluxtui::app::state::Screen;
 use fluxtui::app::update::{self, Effect};
+use fluxtui::cluster::logs::LogTarget;
 use fluxtui::cluster::{ClusterEvent, FluxStores};
+use fluxtui::model::events::EventTarget;
 use fluxtui::model::helm_release::{AppliedValues, SourceCheck, SourceState};
 use fluxtui::model::tree::{LiveStatus, TreeNode, invalid_reference, live_status};
 use serde_json::{Value, json};
@@ -229,7 +231,7 @@ fn kustomization_tree_with_nested_objects_and_a_corrupt_inventory() {
     answer_reads(&mut harness);
     snapshot("tree_kustomization_120x40", &mut harness);
     // Open the HelmRelease and the nested Kustomization (right expands, down moves).
-    harness.press("j j l j j j j l");
+    harness.press("j j right j j j j right");
     snapshot("tree_kustomization_expanded_120x40", &mut harness);
     harness.resize(80, 24);
     snapshot("tree_kustomization_expanded_80x24", &mut harness);
@@ -271,7 +273,7 @@ fn write_actions_act_on_the_selected_flux_node() {
     );
     // A non-Flux node has nothing to write to.
     harness.effects.clear();
-    harness.press("l j r");
+    harness.press("right j r");
     assert!(!harness.effects.iter().any(|effect| matches!(effect, Effect::Write(_))), "{:?}", harness.effects);
 }
 
@@ -309,7 +311,7 @@ fn collapsing_and_moving_to_the_parent() {
     let mut harness = harness();
     harness.press("t");
     answer_reads(&mut harness);
-    harness.press("j j l j");
+    harness.press("j j right j");
     let Screen::Tree(view) = harness.state.screen() else { panic!("not on the tree") };
     assert_eq!(view.selected, vec![1, 0]);
     // Left on a leaf goes to its parent, left again closes it, left on the root closes everything.
@@ -404,7 +406,7 @@ fn trace_of_a_kustomization_and_of_a_tree_node() {
     harness.press("esc esc k t");
     answer_reads(&mut harness);
     // The Deployment under the nested Kustomization.
-    harness.press("j j j l j ctrl-t");
+    harness.press("j j j right j ctrl-t");
     snapshot("trace_tree_node", &mut harness);
     harness.resize(80, 24);
     snapshot("trace_tree_node_80x24", &mut harness);
@@ -470,4 +472,36 @@ fn commands_open_the_same_screens() {
     harness.press("enter");
     assert!(matches!(harness.state.screen(), Screen::Tree(_)));
     assert!(harness.state.keys_for(Action::ShowTree).is_some_and(|keys| keys.contains(&"t".to_string())));
+}
+
+#[test]
+fn a_pod_opens_its_log_and_any_node_its_events() {
+    let mut harness = harness();
+    harness.press("5 t");
+    answer_reads(&mut harness);
+    // A Deployment in the tree: its events, by apiVersion and kind, not only Flux objects.
+    harness.press("j e");
+    let Screen::Events(_) = harness.state.screen() else { panic!("not on the events view") };
+    let watched = harness.effects.iter().find_map(|effect| match effect {
+        Effect::WatchEvents { target: EventTarget::Object(object), .. } => Some(object.clone()),
+        _ => None,
+    });
+    let object = watched.expect("an events watch on the node");
+    assert_eq!((object.kind.as_str(), object.name.as_str()), ("Deployment", "tiny"));
+    // A Deployment has no log of its own: said, nothing followed.
+    harness.press("esc l");
+    assert!(!matches!(harness.state.screen(), Screen::Logs(_)));
+    assert!(harness.render().contains("has no log of its own"), "{}", harness.render());
+    // Its pods: l follows the selected pod's log.
+    harness.press("p");
+    answer_reads(&mut harness);
+    harness.press("l");
+    let Screen::Logs(_) = harness.state.screen() else { panic!("not on the logs view") };
+    let followed = harness.effects.iter().find_map(|effect| match effect {
+        Effect::FollowLogs { target: LogTarget::Pod { namespace, name, container }, .. } => {
+            Some((namespace.clone(), name.clone(), container.clone()))
+        }
+        _ => None,
+    });
+    assert_eq!(followed, Some(("shop".to_string(), "tiny-5d9c7-abcde".to_string(), None)));
 }

@@ -80,6 +80,10 @@ pub fn reference_for(key: &ObjectKey, api_version: Option<String>) -> ObjectRefe
 
 /// `e`: the selected object's events, or every Flux object's when nothing is selected.
 pub fn show_events(state: &mut AppState) -> Vec<Effect> {
+    // A tree node, a pod, a traced object: any kind, not only Flux objects.
+    if let Some(reference) = super::insight_selection(state) {
+        return open_events(state, EventTarget::Object(reference));
+    }
     match super::selected_row(state) {
         Some(row) => {
             let api_version = Some(row.object.api_version().to_string()).filter(|version| !version.is_empty());

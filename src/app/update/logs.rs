@@ -126,6 +126,20 @@ impl LogView {
 /// `l`: the controllers' lines about the selected object (`flux logs --kind --name --namespace`), or all of them
 /// when nothing is selected.
 pub fn show_logs(state: &mut AppState) -> Vec<Effect> {
+    // On a tree node or in a workload's pods: a pod's own log; other objects that are not Flux objects have none.
+    if let Some(reference) = super::insight_selection(state) {
+        if reference.kind == "Pod" {
+            let target = LogTarget::Pod { namespace: reference.namespace, name: reference.name, container: None };
+            return open_logs(state, target);
+        }
+        if reference.flux_kind().is_none() {
+            state.flash_error(format!(
+                "{} {} has no log of its own: choose one of its pods (p), or a Flux object for its controller's logs",
+                reference.kind, reference.name
+            ));
+            return Vec::new();
+        }
+    }
     let filter = super::selected_row(state)
         .map(|row| LogFilter {
             kind: Some(row.key.kind.name().to_string()),
