@@ -32,9 +32,12 @@ pub enum Step {
     WaitingForSource {
         source: ObjectKey,
     },
-    /// The reconcile annotation is set; waiting for the controller to copy it to `lastHandledReconcileAt`.
+    /// The reconcile annotation is set; waiting for the controller to copy it to `lastHandledReconcileAt`. Without
+    /// a request (a resume, which changes the spec), waiting for the controller to observe `generation`, the one
+    /// the patch produced.
     WaitingForController {
-        requested_at: String,
+        requested_at: Option<String>,
+        generation: Option<i64>,
         since: DateTime<Utc>,
         /// What happened before, e.g. the source's new revision.
         note: Option<String>,
@@ -53,6 +56,16 @@ impl Step {
     pub fn is_failure(&self) -> bool {
         matches!(self, Step::Failed(_) | Step::TimedOut(_))
     }
+}
+
+/// A target waiting for its controller (see [`Step::WaitingForController`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub operation: u64,
+    pub key: ObjectKey,
+    pub requested_at: Option<String>,
+    pub generation: Option<i64>,
+    pub since: DateTime<Utc>,
 }
 
 /// One object an operation acts on.
@@ -265,16 +278,20 @@ impl Operations {
         }
     }
 
-    /// Targets waiting for their controller: (operation, key, requested_at, since).
-    pub fn waiting(&self) -> Vec<(u64, ObjectKey, String, DateTime<Utc>)> {
+    /// Targets waiting for their controller.
+    pub fn waiting(&self) -> Vec<Waiting> {
         self.list
             .iter()
             .filter(|operation| !operation.is_finished())
             .flat_map(|operation| {
                 operation.targets.iter().filter_map(move |target| match &target.step {
-                    Step::WaitingForController { requested_at, since, .. } => {
-                        Some((operation.id, target.key.clone(), requested_at.clone(), *since))
-                    }
+                    Step::WaitingForController { requested_at, generation, since, .. } => Some(Waiting {
+                        operation: operation.id,
+                        key: target.key.clone(),
+                        requested_at: requested_at.clone(),
+                        generation: *generation,
+                        since: *since,
+                    }),
                     _ => None,
                 })
             })

@@ -69,10 +69,11 @@ pub async fn run_write(
     let outcome = match write.action {
         Action::Suspend => writes::set_suspended(client.clone(), target, true)
             .await
-            .map(|()| Step::Succeeded(format!("suspended {name}"))),
-        Action::Resume => writes::set_suspended(client.clone(), target, false)
-            .await
-            .map(|()| Step::Succeeded(format!("resumed {name}"))),
+            .map(|_| Step::Succeeded(format!("suspended {name}"))),
+        // As `flux resume`: wait until the controller has reconciled the new spec and the object is ready.
+        Action::Resume => writes::set_suspended(client.clone(), target, false).await.map(|generation| {
+            Step::WaitingForController { requested_at: None, generation, since: Utc::now(), note: None }
+        }),
         Action::Delete => {
             writes::delete(client.clone(), target).await.map(|()| Step::Succeeded(format!("deleted {name}")))
         }
@@ -128,7 +129,7 @@ async fn request(
     note: Option<String>,
 ) -> Result<Step, writes::WriteError> {
     let requested_at = writes::request_reconcile_with(client.clone(), target, Utc::now(), also).await?;
-    Ok(Step::WaitingForController { requested_at, since: Utc::now(), note })
+    Ok(Step::WaitingForController { requested_at: Some(requested_at), generation: None, since: Utc::now(), note })
 }
 
 /// `--with-source`: requests the source's reconcile and follows it until handled. Returns the note for the

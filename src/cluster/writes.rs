@@ -65,18 +65,19 @@ impl Target {
         client: Client,
         what: &'static str,
         patch: serde_json::Value,
-    ) -> Result<(), WriteError> {
+    ) -> Result<Option<i64>, WriteError> {
         let params = PatchParams { field_manager: Some(FIELD_MANAGER.to_string()), ..PatchParams::default() };
         self.api(client)
             .patch(&self.name, &params, &Patch::Merge(&patch))
             .await
-            .map(|_| ())
+            .map(|patched| patched.metadata.generation)
             .map_err(|source| self.error(what, source))
     }
 }
 
-/// Sets `spec.suspend` (true to suspend, false to resume), as `flux suspend` and `flux resume` do.
-pub async fn set_suspended(client: Client, target: &Target, suspend: bool) -> Result<(), WriteError> {
+/// Sets `spec.suspend` (true to suspend, false to resume), as `flux suspend` and `flux resume` do. Returns the
+/// object's generation after the patch, which the controller reports as observed once it handled the change.
+pub async fn set_suspended(client: Client, target: &Target, suspend: bool) -> Result<Option<i64>, WriteError> {
     let what = if suspend { "suspend" } else { "resume" };
     target.merge_patch(client, what, json!({ "spec": { "suspend": suspend } })).await
 }

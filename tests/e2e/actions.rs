@@ -141,7 +141,7 @@ fn bulk_suspend_reconcile_with_source_force_reset_delete_and_the_action_log() {
     tmux.type_text("a");
     let screen = tmux.wait_for_text("Actions[", STEP);
     let delete_line = screen.lines().position(|line| line.contains(" delete ")).expect("the delete");
-    let suspend_line = screen.lines().position(|line| line.contains(" suspend ")).expect("the bulk suspend");
+    let suspend_line = screen.lines().position(|line| line.contains(" suspend ")).unwrap_or_else(|| panic!("no bulk suspend:\n{screen}"));
     assert!(delete_line < suspend_line, "not newest first:\n{screen}");
     assert!(screen.contains("reconcile-with-source") && screen.contains("reconcile-reset"), "{screen}");
 

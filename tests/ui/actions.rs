@@ -76,7 +76,12 @@ fn with_kustomization(harness: &mut Harness, name: &str, change: impl Fn(&mut se
 
 /// What the loop reports once a reconcile request is written.
 fn requested(harness: &mut Harness, write: &Write, stamp: &str) {
-    let step = Step::WaitingForController { requested_at: stamp.to_string(), since: harness.state.now, note: None };
+    let step = Step::WaitingForController {
+        requested_at: Some(stamp.to_string()),
+        generation: None,
+        since: harness.state.now,
+        note: None,
+    };
     update::write_progressed(&mut harness.state, write.operation, write.target.key(), step);
 }
 
@@ -350,4 +355,32 @@ fn alt_shift_r_as_terminals_report_it_is_reconcile_reset() {
     // crossterm reports Alt+Shift+r as an uppercase R with both modifiers.
     let event = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::ALT | KeyModifiers::SHIFT);
     assert_eq!(harness.keymap.resolve(event), KeyOutcome::Action(Action::ReconcileReset));
+}
+
+#[test]
+fn resume_waits_for_the_new_generation_to_be_reconciled() {
+    let mut harness = Harness::demo();
+    kustomization(&mut harness, "monitoring");
+    harness.press("u");
+    let write = writes(&harness).pop().expect("a resume");
+    assert_eq!(write.action, Action::Resume);
+    // The patch is made: as `flux resume`, the outcome waits for the controller.
+    let waiting =
+        Step::WaitingForController { requested_at: None, generation: Some(7), since: harness.state.now, note: None };
+    update::write_progressed(&mut harness.state, write.operation, write.target.key(), waiting);
+    with_kustomization(&mut harness, "monitoring", |object| {
+        object["spec"]["suspend"] = false.into();
+        object["metadata"]["generation"] = 7.into();
+        object["status"]["observedGeneration"] = 6.into();
+    });
+    let toast = harness.state.operations.toasts(harness.state.now)[0].clone();
+    assert!(toast.text.starts_with("resuming Kustomization flux-system/monitoring"), "{toast:?}");
+    // The controller observed the resumed spec and the object is ready.
+    with_kustomization(&mut harness, "monitoring", |object| {
+        object["spec"]["suspend"] = false.into();
+        object["metadata"]["generation"] = 7.into();
+        object["status"]["observedGeneration"] = 7.into();
+    });
+    let toast = harness.state.operations.toasts(harness.state.now)[0].clone();
+    assert!(toast.text.contains("monitoring reconciled"), "{toast:?}");
 }

@@ -330,7 +330,8 @@ fn a_reconcile_request_reports_its_outcome_or_its_timeout() {
         |name: &str| ObjectKey { kind: FluxKind::Kustomization, namespace: "flux-system".into(), name: name.into() };
     let stamp = "2026-11-24T12:00:01.000000000Z";
     let waiting = |harness: &Harness| Step::WaitingForController {
-        requested_at: stamp.to_string(),
+        requested_at: Some(stamp.to_string()),
+        generation: None,
         since: harness.state.now,
         note: None,
     };
