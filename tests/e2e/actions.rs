@@ -139,9 +139,15 @@ fn bulk_suspend_reconcile_with_source_force_reset_delete_and_the_action_log() {
 
     // The action log lists it all, newest first.
     tmux.type_text("a");
-    let screen = tmux.wait_for_text("Actions[", STEP);
+    // Waits for the rows themselves: a capture can catch a frame half written.
+    let screen = tmux.wait_for("the action log", STEP, |screen| {
+        screen.contains("Actions[") && screen.contains(" delete ") && screen.contains(" suspend ")
+    });
     let delete_line = screen.lines().position(|line| line.contains(" delete ")).expect("the delete");
-    let suspend_line = screen.lines().position(|line| line.contains(" suspend ")).unwrap_or_else(|| panic!("no bulk suspend:\n{screen}"));
+    let suspend_line = screen
+        .lines()
+        .position(|line| line.contains(" suspend "))
+        .unwrap_or_else(|| panic!("no bulk suspend:\n{screen}"));
     assert!(delete_line < suspend_line, "not newest first:\n{screen}");
     assert!(screen.contains("reconcile-with-source") && screen.contains("reconcile-reset"), "{screen}");
 
