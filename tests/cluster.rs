@@ -10,6 +10,8 @@ mod connect;
 mod discovery;
 #[path = "cluster/live.rs"]
 mod live;
+#[path = "cluster/objects.rs"]
+mod objects;
 #[path = "cluster/recovery.rs"]
 mod recovery;
 #[path = "cluster/watch.rs"]

@@ -93,15 +93,23 @@ impl ObjectAccess {
             Err(Error::Api(status)) if status.code == 403 => {
                 Err(format!("discovery of {api_version} is forbidden: {}", status.message))
             }
-            Err(Error::Api(status)) if status.code == 404 => {
-                Err(format!("the cluster does not serve {kind} in {api_version}"))
-            }
-            Err(Error::Discovery(_)) => Err(format!("the cluster does not serve {kind} in {api_version}")),
+            // An inventory written before an API upgrade names a version the cluster no longer serves (a
+            // HelmRelease recorded as v2beta1): the kind is still there at the group's preferred version.
+            Err(Error::Api(status)) if status.code == 404 => self.preferred_version(group, kind, api_version).await,
+            Err(Error::Discovery(_)) => self.preferred_version(group, kind, api_version).await,
             // A transient failure is not cached: the next refresh asks again.
             Err(err) => return Err(format!("cannot discover {kind} in {api_version}: {err}")),
         };
         self.lock().insert(cache_key, resolved.clone());
         resolved
+    }
+
+    /// The kind at its group's preferred version, when the version asked for is not served.
+    async fn preferred_version(&self, group: &str, kind: &str, api_version: &str) -> Result<ResolvedKind, String> {
+        let not_served = || format!("the cluster does not serve {kind} in {api_version}");
+        let discovered = kube::discovery::group(&self.client, group).await.map_err(|_| not_served())?;
+        let (resource, capabilities) = discovered.recommended_kind(kind).ok_or_else(not_served)?;
+        Ok(ResolvedKind { resource, namespaced: capabilities.scope == Scope::Namespaced })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, KindCache> {

@@ -281,7 +281,9 @@ fn kustomizations(now: DateTime<Utc>, fleet: &str) -> Vec<Value> {
     let api = "kustomize.toolkit.fluxcd.io/v1";
     let applied = format!("Applied revision: {fleet}");
     let source = |name: &str| json!({"kind": "GitRepository", "name": name, "namespace": "flux-system"});
-    let inventory = |entries: &[&str]| json!({"entries": entries.iter().map(|id| json!({"id": id, "v": "v1"})).collect::<Vec<_>>()});
+    // Flux records each entry's served version: v2 for HelmReleases, v1 for the rest of this fleet.
+    let version = |id: &str| if id.contains("_helm.toolkit.fluxcd.io_") { "v2" } else { "v1" };
+    let inventory = |entries: &[&str]| json!({"entries": entries.iter().map(|id| json!({"id": id, "v": version(id)})).collect::<Vec<_>>()});
     vec![
         object(
             api,
