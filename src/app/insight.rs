@@ -36,6 +36,10 @@ pub enum InsightResult {
         request: u64,
         result: Result<TreeNode, String>,
     },
+    /// An object of the tree read for `request` changed in the cluster (reported once; the re-read watches again).
+    TreeChanged {
+        request: u64,
+    },
     TraceChain {
         request: u64,
         result: Result<Vec<Value>, String>,

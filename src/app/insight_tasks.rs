@@ -179,9 +179,11 @@ async fn child(
 pub struct InsightRunner {
     access: ObjectAccess,
     pod_watch: Arc<PodWatchSlot>,
+    /// The watch on the objects of the last tree read, which makes their statuses live.
+    tree_watch: Arc<PodWatchSlot>,
 }
 
-/// The running pod watch; dropping the last runner stops it.
+/// The running pod (or tree) watch; dropping the last runner stops it.
 #[derive(Default)]
 struct PodWatchSlot(std::sync::Mutex<Option<(u64, tokio::task::AbortHandle)>>);
 
@@ -206,7 +208,7 @@ impl Drop for PodWatchSlot {
 
 impl InsightRunner {
     pub fn new(client: kube::Client) -> InsightRunner {
-        InsightRunner { access: ObjectAccess::new(client), pod_watch: Arc::default() }
+        InsightRunner { access: ObjectAccess::new(client), pod_watch: Arc::default(), tree_watch: Arc::default() }
     }
 
     /// Starts a request on the runtime; `report` receives its result (several, for a pods watch).
@@ -219,9 +221,16 @@ impl InsightRunner {
                 self.pod_watch.replace(None, Some((request, task.abort_handle())));
             }
             InsightRequest::Tree { root, request } => {
-                tokio::spawn(async move {
-                    report(InsightResult::Tree { request, result: build_tree(&access, &root).await });
+                let task = tokio::spawn(async move {
+                    let result = build_tree(&access, &root).await;
+                    let watched = result.as_ref().map(super::tree_watch::watched_objects).unwrap_or_default();
+                    report(InsightResult::Tree { request, result });
+                    if super::tree_watch::changed(&access, watched).await {
+                        report(InsightResult::TreeChanged { request });
+                    }
                 });
+                // One tree is watched at a time: the newest read's.
+                self.tree_watch.replace(None, Some((request, task.abort_handle())));
             }
             InsightRequest::TraceChain { reference, request } => {
                 tokio::spawn(async move {

@@ -18,5 +18,6 @@ pub mod state;
 pub mod table;
 pub mod terminal;
 pub mod theme;
+pub mod tree_watch;
 pub mod update;
 pub mod writer;

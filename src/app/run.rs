@@ -339,10 +339,18 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
         }
         Effect::Edit(request) => {
             let client = runtime.connection.client().clone();
+            let access = runtime.access.clone();
             let task_tx = runtime.task_tx.clone();
             tokio::spawn(async move {
-                let fetched =
-                    cluster::edit::fetch_for_edit(client, &request.target).await.map_err(|err| err.to_string());
+                // Asked before the editor opens, so nobody edits an object they may not change.
+                let allowed =
+                    super::writer::check_access(&client, &access, super::action::Action::Edit, &request.target).await;
+                let fetched = match allowed {
+                    Ok(()) => {
+                        cluster::edit::fetch_for_edit(client, &request.target).await.map_err(|err| err.to_string())
+                    }
+                    Err(refusal) => Err(refusal),
+                };
                 let _ = task_tx.send(TaskResult::EditFetched(request, fetched));
             });
         }

@@ -47,7 +47,13 @@ pub fn event_reason(action: Action) -> &'static str {
     }
 }
 
-async fn check_access(client: &Client, access: &AccessCache, action: Action, target: &Target) -> Result<(), String> {
+/// The RBAC pre-check of a write (an edit asks it too, before the editor opens): the refusal in words.
+pub async fn check_access(
+    client: &Client,
+    access: &AccessCache,
+    action: Action,
+    target: &Target,
+) -> Result<(), String> {
     let question = AccessQuestion { verb: verb(action), kind: target.kind, namespace: target.namespace.clone() };
     if access.allowed(client.clone(), &question).await { Ok(()) } else { Err(question.refusal()) }
 }

@@ -166,6 +166,9 @@ fn a_forbidden_write_is_refused_before_it_is_sent() {
     tmux.type_text("s");
     tmux.wait_for_text("✗ your credentials may not patch kustomizations in flux-system", STEP);
     assert_eq!(field(&fleet, "kustomization/infra-configs", "flux-system", "{.spec.suspend}"), "");
+    // An edit asks first too: the editor never opens, a second refusal shows.
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the edit refused", STEP, |screen| screen.matches("may not patch kustomizations").count() >= 2);
     tmux.type_text("q");
     assert_quits_cleanly(&tmux);
 }

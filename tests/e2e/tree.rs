@@ -226,6 +226,13 @@ fn tree_trace_pods_and_helm_detail_in_the_tui() {
     tmux.wait_for("three running pods", STEP, |screen| {
         screen.contains("Pods of Deployment/shop/tiny[3]") && screen.matches("Running").count() == 3
     });
+    // l follows the selected pod's own log (the sandbox's containers print JSON lines).
+    tmux.send_keys(&["l"]);
+    tmux.wait_for("the pod's log", STEP, |screen| {
+        screen.contains("Logs pod shop/tiny-") && screen.contains("starting")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for_text("Pods of Deployment/shop/tiny[3]", STEP);
 
     // A pod traces through its ReplicaSet and Deployment to the HelmRelease and the Kustomization above it.
     tmux.send_keys(&["C-t"]);
@@ -240,9 +247,11 @@ fn tree_trace_pods_and_helm_detail_in_the_tui() {
         assert!(screen.contains(expected), "{expected:?} missing:\n{screen}");
     }
 
-    // Back to the tree: the HelmRelease detail with values from the real release, masked until x.
+    // Back to the tree: the Deployment scaled meanwhile, and its status followed (a watch, not a re-open).
     escape(&tmux);
     escape(&tmux);
+    tmux.wait_for_text("Deployment/shop/tiny  Ready  3/3 ready", STEP);
+    // The HelmRelease detail with values from the real release, masked until x.
     // The release's Secret, read live, with its data masked.
     tmux.send_keys(&["k", "k", "y"]);
     let screen = tmux.wait_for_text("YAML Secret/shop/tiny-auth", STEP);

@@ -18,6 +18,7 @@ use crate::model::workload::pod_row;
 /// Takes a read's result to the screen that asked for it (if it is still open).
 pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Effect> {
     let request = match &result {
+        InsightResult::TreeChanged { request } => return tree_changed(state, *request),
         InsightResult::Tree { request, .. }
         | InsightResult::TraceChain { request, .. }
         | InsightResult::HelmRelease { request, .. }
@@ -196,4 +197,20 @@ pub fn refresh_insight(state: &mut AppState) -> Vec<Effect> {
         }
     }
     effects
+}
+
+/// An object of an open tree changed in the cluster: the tree is read again (keeping what is open and selected),
+/// wherever it is in the stack, and that read watches again. A closed tree's report is dropped.
+fn tree_changed(state: &mut AppState, request: u64) -> Vec<Effect> {
+    let Some(index) =
+        state.stack.iter().position(|screen| matches!(screen, Screen::Tree(view) if view.request == request))
+    else {
+        return Vec::new();
+    };
+    let next = next_request(state);
+    let Some(Screen::Tree(view)) = state.stack.get_mut(index) else { return Vec::new() };
+    view.request = next;
+    view.loading = true;
+    state.dirty = true;
+    vec![Effect::Insight(InsightRequest::Tree { root: view.root.clone(), request: next })]
 }
