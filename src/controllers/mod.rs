@@ -9,3 +9,4 @@
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the cluster
 //! stores below them.
+pub mod git_repository;

@@ -11,6 +11,8 @@
 //!   [`fluxtui_binary!`].
 //! - [`Tmux`]: a private tmux server running one command in a pane of a fixed size, for end-to-end tests of
 //!   the terminal UI: send keys, read the screen, wait for text with a deadline.
+//! - [`GitRepos`], [`GitDaemon`], [`GitHttpServer`]: bare Git repositories built with the real `git`, served
+//!   over git:// (`git daemon`) and http:// (`git http-backend` behind basic auth), and over file://.
 //! - [`helm_binary`], [`shared_dir`]: where the helm oracle and the shared reference data are.
 //! - [`http_request`], [`raw_request`], [`try_raw_request`]: raw HTTP, for what kubectl will not send (malformed
 //!   bodies, odd media types). Plain HTTP only: they serve clusters without TLS (no token, `tls` unset).
@@ -24,12 +26,15 @@
 //! ```
 
 mod cluster;
+pub mod git;
+mod git_http;
 mod http;
 mod locate;
 mod process;
 mod tmux;
 
 pub use cluster::TestCluster;
+pub use git::{GitDaemon, GitHttpServer, GitRepos, TestRepo};
 pub use http::{HttpResponse, http_request, raw_request, try_raw_request};
 pub use locate::{helm_binary, shared_dir};
 pub use process::{SandboxProcess, assert_success};
