@@ -75,6 +75,7 @@ impl GitRepos {
     /// Creates the bare repository `<name>.git` (default branch `main`) and its working clone.
     pub fn create(&self, name: &str) -> TestRepo {
         let bare = self.base().join(format!("{name}.git"));
+        assert!(!bare.exists(), "the test repository {name} exists already");
         std::fs::create_dir_all(&bare).expect("create the bare repo dir");
         git(&bare, &["init", "--quiet", "--bare", "--initial-branch=main"]);
         let work = self.dir.path().join("work").join(name);

@@ -1,4 +1,4 @@
-//! `git http-backend` behind a small hyper server with HTTP basic auth: each request runs the CGI program with
+//! `git http-backend` behind a small hyper server with HTTP basic auth (or a bearer token): each request runs the CGI program with
 //! the environment it expects, pipes the request body to it and turns its output (CGI headers, a blank line,
 //! the body) back into an HTTP response.
 
@@ -23,9 +23,13 @@ use crate::git::{GitRepos, TestRepo};
 
 struct Backend {
     project_root: PathBuf,
-    /// `user:password` the server accepts.
-    username: String,
-    password: String,
+    credentials: Credentials,
+}
+
+/// What the server accepts in the `Authorization` header.
+enum Credentials {
+    Basic { username: String, password: String },
+    Bearer { token: String },
 }
 
 /// The HTTP server, on 127.0.0.1 and a free port, running on its own thread and runtime so that sync and async
@@ -39,11 +43,17 @@ pub struct GitHttpServer {
 impl GitHttpServer {
     /// Serves [`GitRepos::base`], accepting only requests with basic auth `username`/`password`.
     pub fn start(repos: &GitRepos, username: &str, password: &str) -> GitHttpServer {
-        let backend = Arc::new(Backend {
-            project_root: repos.base(),
-            username: username.to_string(),
-            password: password.to_string(),
-        });
+        let credentials = Credentials::Basic { username: username.to_string(), password: password.to_string() };
+        GitHttpServer::serve(repos, credentials)
+    }
+
+    /// Serves [`GitRepos::base`], accepting only requests with `Authorization: Bearer <token>`.
+    pub fn start_with_bearer_token(repos: &GitRepos, token: &str) -> GitHttpServer {
+        GitHttpServer::serve(repos, Credentials::Bearer { token: token.to_string() })
+    }
+
+    fn serve(repos: &GitRepos, credentials: Credentials) -> GitHttpServer {
+        let backend = Arc::new(Backend { project_root: repos.base(), credentials });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the git http server");
         listener.set_nonblocking(true).expect("non-blocking listener");
         let addr = listener.local_addr().expect("local address");
@@ -97,23 +107,37 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
 }
 
 fn authorized(backend: &Backend, request: &Request<Incoming>) -> bool {
-    let expected =
-        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", backend.username, backend.password));
+    let expected = match &backend.credentials {
+        Credentials::Basic { username, password } => {
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")))
+        }
+        Credentials::Bearer { token } => format!("Bearer {token}"),
+    };
     request
         .headers()
         .get(hyper::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Basic "))
         .is_some_and(|given| given.trim() == expected)
+}
+
+/// The user name the backend is told about (`REMOTE_USER`).
+fn remote_user(backend: &Backend) -> &str {
+    match &backend.credentials {
+        Credentials::Basic { username, .. } => username,
+        Credentials::Bearer { .. } => "bearer",
+    }
 }
 
 async fn serve(backend: &Backend, request: Request<Incoming>) -> Response<Full<Bytes>> {
     if !authorized(backend, &request) {
         let mut response = plain(StatusCode::UNAUTHORIZED, "authentication required\n");
-        response.headers_mut().insert(
-            hyper::header::WWW_AUTHENTICATE,
-            hyper::header::HeaderValue::from_static("Basic realm=\"fluxtui-test\""),
-        );
+        let challenge = match backend.credentials {
+            Credentials::Basic { .. } => "Basic realm=\"fluxtui-test\"",
+            Credentials::Bearer { .. } => "Bearer realm=\"fluxtui-test\"",
+        };
+        response
+            .headers_mut()
+            .insert(hyper::header::WWW_AUTHENTICATE, hyper::header::HeaderValue::from_static(challenge));
         return response;
     }
     match run_backend(backend, request).await {
@@ -143,7 +167,7 @@ async fn run_backend(backend: &Backend, request: Request<Incoming>) -> Result<Re
         .env("QUERY_STRING", parts.uri.query().unwrap_or(""))
         .env("CONTENT_TYPE", header("content-type"))
         .env("CONTENT_LENGTH", body.len().to_string())
-        .env("REMOTE_USER", &backend.username)
+        .env("REMOTE_USER", remote_user(backend))
         .env("REMOTE_ADDR", "127.0.0.1")
         .env("AUTH_TYPE", "Basic")
         .stdin(Stdio::piped())

@@ -277,6 +277,8 @@ impl Session<'_> {
         let (commit, revision, shallow) = match plan {
             Plan::Ref { remote_ref, label } => {
                 // The local transport (file://) cannot fetch shallow; over the network the tip is enough.
+                // libgit2's local transport (file://) refuses shallow fetches ("shallow fetch is not supported by
+                // the local transport"); over the network the tip is enough.
                 let depth = if self.url().starts_with("file://") { 0 } else { 1 };
                 self.fetch(repo, &[format!("+{remote_ref}:{CHECKOUT_REF}")], depth)?;
                 let commit = repo
@@ -284,7 +286,7 @@ impl Session<'_> {
                     .and_then(|r| r.peel_to_commit())
                     .map_err(|e| self.classify("resolve the fetched ref of", &e))?;
                 let revision = format!("{label}@sha1:{}", commit.id());
-                (commit, revision, depth == 1)
+                (commit, revision, repo.is_shallow())
             }
             Plan::Commit { commit, branch } => {
                 let refspecs = match &branch {
@@ -339,12 +341,15 @@ impl Session<'_> {
         if error.code() == ErrorCode::Certificate && error.class() == ErrorClass::Ssh {
             return CheckoutError::HostKeyMismatch { host: host_of(&url), detail };
         }
+        // The server answered, so it is reachable: a missing or unexported repository, a 404.
+        if lower.contains("remote error") || lower.contains("not found") || lower.contains("status code") {
+            return CheckoutError::Git { operation, url, detail };
+        }
         let network = matches!(error.class(), ErrorClass::Net | ErrorClass::Os | ErrorClass::Ssl | ErrorClass::Ssh)
             || lower.contains("failed to connect")
             || lower.contains("failed to resolve")
-            || lower.contains("connection refused")
-            || lower.contains("could not find repository");
-        if network && !lower.contains("not found") || lower.contains("connection refused") {
+            || lower.contains("connection refused");
+        if network {
             return CheckoutError::Unreachable { url, detail };
         }
         CheckoutError::Git { operation, url, detail }
