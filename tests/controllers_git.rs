@@ -9,7 +9,7 @@ use std::time::Duration;
 use fluxtui::controllers::git_repository::{
     Checkout, CheckoutError, CheckoutRequest, GitAuth, GitReference, SourceIgnore, checkout,
 };
-use fluxtui_testkit::{GitDaemon, GitHttpServer, GitRepos, TestRepo};
+use fluxtui_testkit::{GitDaemon, GitHttpServer, GitRepos, GitSshServer, TestRepo};
 
 const USER: &str = "flux";
 const PASSWORD: &str = "s3cret";
@@ -359,4 +359,44 @@ fn walk(root: &Path, rules: &SourceIgnore) -> Vec<String> {
     visit(root, Path::new(""), rules, &mut kept);
     kept.sort();
     kept
+}
+
+#[tokio::test]
+async fn ssh_with_an_identity_and_known_hosts() {
+    let repos = GitRepos::new();
+    let (repo, commits) = fixture(&repos);
+    let server = GitSshServer::start(&repos);
+    let url = server.url(&repo);
+    let work = tempfile::tempdir().unwrap();
+    let secret = |identity: String, known_hosts: String| {
+        let data = BTreeMap::from([
+            ("identity".to_string(), identity.into_bytes()),
+            ("known_hosts".to_string(), known_hosts.into_bytes()),
+        ]);
+        GitAuth::from_secret_data(&url, &data).unwrap()
+    };
+    let attempt = |auth: GitAuth, reference: GitReference, dir: &str| {
+        checkout(CheckoutRequest { auth, ..request(&url, reference, &work.path().join(dir)) })
+    };
+
+    let done = attempt(secret(server.identity(), server.known_hosts()), branch("main"), "ok")
+        .await
+        .unwrap_or_else(|e| panic!("ssh checkout: {e}\n--- sshd log ---\n{}", server.log()));
+    assert_eq!(done.revision, format!("main@sha1:{}", commits["third"]));
+    assert!(done.shallow);
+    let semver = GitReference { semver: Some("1.x".into()), ..GitReference::default() };
+    let semver = attempt(secret(server.identity(), server.known_hosts()), semver, "semver").await.unwrap();
+    assert_eq!(semver.revision, format!("v1.2.0@sha1:{}", commits["second"]));
+
+    let error = attempt(secret(server.other_identity(), server.known_hosts()), branch("main"), "other")
+        .await
+        .expect_err("a key the server does not accept must fail");
+    assert!(matches!(error, CheckoutError::AuthenticationFailed { .. }), "{error:?}");
+
+    let stranger = "[127.0.0.1]:1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ\n";
+    let error = attempt(secret(server.identity(), stranger.to_string()), branch("main"), "stranger")
+        .await
+        .expect_err("an unknown host key must fail");
+    assert!(matches!(error, CheckoutError::HostKeyMismatch { .. }), "{error:?}");
+    assert_eq!(error.reason(), "AuthenticationFailed");
 }

@@ -12,7 +12,8 @@
 //! - [`Tmux`]: a private tmux server running one command in a pane of a fixed size, for end-to-end tests of
 //!   the terminal UI: send keys, read the screen, wait for text with a deadline.
 //! - [`GitRepos`], [`GitDaemon`], [`GitHttpServer`]: bare Git repositories built with the real `git`, served
-//!   over git:// (`git daemon`) and http:// (`git http-backend` behind basic auth), and over file://.
+//!   over git:// (`git daemon`), http:// (`git http-backend` behind basic auth), ssh:// ([`GitSshServer`], the
+//!   real sshd) and file://.
 //! - [`helm_binary`], [`shared_dir`]: where the helm oracle and the shared reference data are.
 //! - [`http_request`], [`raw_request`], [`try_raw_request`]: raw HTTP, for what kubectl will not send (malformed
 //!   bodies, odd media types). Plain HTTP only: they serve clusters without TLS (no token, `tls` unset).
@@ -28,6 +29,7 @@
 mod cluster;
 pub mod git;
 mod git_http;
+mod git_ssh;
 mod http;
 mod locate;
 mod process;
@@ -35,6 +37,7 @@ mod tmux;
 
 pub use cluster::TestCluster;
 pub use git::{GitDaemon, GitHttpServer, GitRepos, TestRepo};
+pub use git_ssh::{GitSshServer, sshd_available};
 pub use http::{HttpResponse, http_request, raw_request, try_raw_request};
 pub use locate::{helm_binary, shared_dir};
 pub use process::{SandboxProcess, assert_success};

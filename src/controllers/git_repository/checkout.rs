@@ -227,11 +227,13 @@ impl Session<'_> {
             }
         });
         if let GitAuth::Ssh { known_hosts, .. } = auth {
-            callbacks.certificate_check(move |cert, host| {
+            // The host and port come from the URL: known_hosts names a non-default port (`[host]:port`).
+            let authority = host_of(self.url());
+            callbacks.certificate_check(move |cert, _host| {
                 let Some(key) = cert.as_hostkey().and_then(|k| k.hostkey()) else {
                     return Ok(CertificateCheckStatus::CertificatePassthrough);
                 };
-                let (name, port) = split_host_port(host);
+                let (name, port) = split_host_port(&authority);
                 if known_hosts_accepts(known_hosts, name, port, key) {
                     Ok(CertificateCheckStatus::CertificateOk)
                 } else {
