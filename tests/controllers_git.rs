@@ -293,6 +293,20 @@ async fn an_unreachable_host_or_a_missing_repository_fails_clearly() {
 }
 
 #[tokio::test]
+async fn a_fetch_past_its_timeout_is_aborted() {
+    let repos = GitRepos::new();
+    let (repo, _) = fixture(&repos);
+    let daemon = GitDaemon::start(&repos);
+    let work = tempfile::tempdir().unwrap();
+    let url = daemon.url(&repo);
+    // Past the deadline before the first packet: the transfer's progress callback stops it.
+    let late = CheckoutRequest { timeout: Duration::from_millis(1), ..request(&url, branch("main"), work.path()) };
+    let error = checkout(late).await.unwrap_err();
+    assert_eq!(error.to_string(), format!("git operation timed out after 1ms for '{url}'"));
+    assert_eq!(error.reason(), "GitOperationFailed");
+}
+
+#[tokio::test]
 async fn ignore_rules_apply_to_a_checkout() {
     let repos = GitRepos::new();
     let repo = repos.create("ignored");

@@ -329,7 +329,7 @@ impl Session<'_> {
         let url = self.url().to_string();
         let detail = error.message().to_string();
         if Instant::now() >= self.deadline {
-            return CheckoutError::Timeout { url, seconds: self.request.timeout.as_secs() };
+            return CheckoutError::Timeout { url, timeout: self.request.timeout };
         }
         let lower = detail.to_lowercase();
         if error.code() == ErrorCode::Auth

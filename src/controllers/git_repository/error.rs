@@ -34,8 +34,8 @@ pub enum CheckoutError {
     #[error("host key verification failed for '{host}': {detail}")]
     HostKeyMismatch { host: String, detail: String },
     /// The fetch took longer than `spec.timeout`.
-    #[error("git operation timed out after {seconds}s for '{url}'")]
-    Timeout { url: String, seconds: u64 },
+    #[error("git operation timed out after {timeout:?} for '{url}'")]
+    Timeout { url: String, timeout: std::time::Duration },
     /// Any other failure of a Git operation, with libgit2's message.
     #[error("failed to {operation} '{url}': {detail}")]
     Git { operation: &'static str, url: String, detail: String },
