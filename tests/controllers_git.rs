@@ -414,3 +414,25 @@ async fn ssh_with_an_identity_and_known_hosts() {
     assert!(matches!(error, CheckoutError::HostKeyMismatch { .. }), "{error:?}");
     assert_eq!(error.reason(), "AuthenticationFailed");
 }
+
+#[tokio::test]
+async fn the_servers_stop_when_dropped() {
+    /// `127.0.0.1:<port>` of a server URL.
+    fn addr(url: &str) -> std::net::SocketAddr {
+        let rest = url.split_once("://").unwrap().1;
+        let authority = rest.split('/').next().unwrap();
+        authority.rsplit_once('@').map_or(authority, |(_, host)| host).parse().unwrap()
+    }
+    let connects = |addr| std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok();
+    let repos = GitRepos::new();
+    let repo = repos.create("stop");
+    let daemon = GitDaemon::start(&repos);
+    let http = GitHttpServer::start(&repos, USER, PASSWORD);
+    let ssh = GitSshServer::start(&repos);
+    let addrs = [addr(&daemon.url(&repo)), addr(&http.url(&repo)), addr(&ssh.url(&repo))];
+    assert!(addrs.iter().all(|a| connects(*a)), "every server listens while it lives");
+    drop((daemon, http, ssh));
+    for addr in addrs {
+        assert!(!connects(addr), "{addr} still accepts connections after its server was dropped");
+    }
+}

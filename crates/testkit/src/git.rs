@@ -212,8 +212,14 @@ impl GitDaemon {
     pub fn start(repos: &GitRepos) -> GitDaemon {
         let base = repos.base();
         let port = free_port();
-        let mut child = git_command(&base, &[])
-            .args(["daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1"])
+        // `git daemon` would run git-daemon as its child, which killing `git` leaves behind: start it directly.
+        let exec_path = git(&base, &["--exec-path"]);
+        let mut child = Command::new(Path::new(&exec_path).join("git-daemon"))
+            .current_dir(&base)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdin(Stdio::null())
+            .args(["--export-all", "--reuseaddr", "--listen=127.0.0.1"])
             .arg(format!("--port={port}"))
             .arg(format!("--base-path={}", base.display()))
             .arg(&base)
