@@ -247,6 +247,11 @@ async fn unknown_refs_and_bad_ranges_fail_clearly() {
     assert!(matches!(error, CheckoutError::InvalidSemver { .. }), "{error:?}");
     assert!(error.is_terminal());
 
+    // A commit pinned on a branch the remote does not have.
+    let pinned = GitReference { commit: Some("0123456789abcdef".into()), ..branch("gone") };
+    let error = attempt(pinned).await.unwrap_err();
+    assert_eq!(error.to_string(), format!("unable to find branch 'gone' in repository '{url}'"));
+
     let missing = "0123456789abcdef0123456789abcdef01234567".to_string();
     let error = attempt(GitReference { commit: Some(missing.clone()), ..GitReference::default() }).await.unwrap_err();
     assert!(matches!(error, CheckoutError::UnknownCommit { .. }), "{error:?}");

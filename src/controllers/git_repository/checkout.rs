@@ -335,8 +335,8 @@ impl Session<'_> {
         if error.code() == ErrorCode::Auth
             || lower.contains("authentication")
             || lower.contains("credentials")
-            || lower.contains("401")
-            || lower.contains("403")
+            || lower.contains("status code: 401")
+            || lower.contains("status code: 403")
         {
             return CheckoutError::AuthenticationFailed { url, detail };
         }
