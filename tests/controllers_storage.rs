@@ -319,6 +319,47 @@ async fn artifacts_round_trip_through_the_http_server() {
     assert!(!output.status.success(), "the stopped server still answered");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_during_rewrites_always_get_a_whole_artifact() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ArtifactServer::start(dir.path().join("storage"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let storage = Arc::new(Storage::new(dir.path().join("storage"), server.address().to_string()).unwrap());
+    let sources: Vec<_> = (0..2)
+        .map(|index| {
+            let source = dir.path().join(format!("chart-{index}.tgz"));
+            fs::write(&source, format!("chart {index}\n").repeat(50_000)).unwrap();
+            source
+        })
+        .collect();
+    let object = ArtifactOwner::new(FluxKind::HelmChart, "apps", "podinfo");
+    let first = storage.store_file(&object, "podinfo.tgz", &sources[0], "1").unwrap();
+    let url = first.url.clone().unwrap();
+    let writer = {
+        let (storage, object, sources) = (storage.clone(), object.clone(), sources.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut digests = std::collections::BTreeSet::new();
+            for round in 0..40 {
+                let artifact = storage.store_file(&object, "podinfo.tgz", &sources[round % 2], "r").unwrap();
+                digests.insert(artifact.digest.unwrap());
+            }
+            digests
+        })
+    };
+    let mut downloads = Vec::new();
+    for attempt in 0..20 {
+        let target = dir.path().join(format!("download-{attempt}"));
+        let (code, _) = curl(&["-o", target.to_str().unwrap(), &url]).await;
+        assert_eq!(code, 200);
+        downloads.push(sha256(&fs::read(&target).unwrap()));
+    }
+    let written = writer.await.unwrap();
+    assert_eq!(written.len(), 2);
+    for digest in downloads {
+        assert!(written.contains(&digest), "a download got a partial or mixed file: {digest}");
+    }
+    server.stop().await;
+}
+
 /// Runs curl with `args`; returns the status code and what curl printed (headers or body).
 async fn curl(args: &[&str]) -> (u16, String) {
     let output = tokio::process::Command::new("curl")

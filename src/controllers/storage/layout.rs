@@ -6,6 +6,7 @@
 //! no absolute paths) and what lets URLs be built without percent-encoding.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::api::kind::FluxKind;
@@ -92,6 +93,12 @@ pub fn artifact_url(advertised_address: &str, relative_path: &str) -> String {
     }
 }
 
+/// The address to advertise for a server bound to `bound` when none is given: the bound address itself, with an
+/// unspecified IP (`0.0.0.0`, `::`) replaced by `localhost`, which is no address a client can connect to.
+pub fn advertised_address_for(bound: SocketAddr) -> String {
+    if bound.ip().is_unspecified() { format!("localhost:{}", bound.port()) } else { bound.to_string() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +112,10 @@ mod tests {
             "http://source-controller.flux-system.svc.cluster.local./a/b/c/d.tar.gz"
         );
         assert_eq!(artifact_url("http://127.0.0.1:9090/", "a/b"), "http://127.0.0.1:9090/a/b");
+        assert_eq!(advertised_address_for("0.0.0.0:9090".parse().unwrap()), "localhost:9090");
+        assert_eq!(advertised_address_for("[::]:9090".parse().unwrap()), "localhost:9090");
+        assert_eq!(advertised_address_for("127.0.0.1:8080".parse().unwrap()), "127.0.0.1:8080");
+        assert_eq!(advertised_address_for("[::1]:8080".parse().unwrap()), "[::1]:8080");
     }
 
     #[test]

@@ -34,7 +34,7 @@ use crate::api::meta::Artifact;
 
 pub use archive::{EntryFilter, include_everything};
 pub use gc::Retention;
-pub use layout::ArtifactOwner;
+pub use layout::{ArtifactOwner, advertised_address_for};
 pub use server::ArtifactServer;
 
 /// What went wrong in the artifact storage or its server.
