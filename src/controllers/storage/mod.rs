@@ -8,6 +8,7 @@
 //!   synced, so a reader (the HTTP server, a consumer) sees the old artifact or the new one, never half of one.
 //! - One lock per owner ([`locks`]) keeps a write, a garbage collection and a removal of the same object apart.
 //! - [`Storage::open_verified`] checks the digest before anything is read from an artifact.
+//!   [`Storage::unpack_verified`] then unpacks a tarball safely ([`extract`]) for a consumer.
 //! - [`Storage::collect_garbage`] keeps the last artifacts ([`gc::Retention`]); [`Storage::remove_owner`] is for the
 //!   finalizer of a deleted object, and [`Storage::remove_orphans`] for objects deleted while no engine ran.
 //! - [`server::ArtifactServer`] serves the root over HTTP.
@@ -15,6 +16,7 @@
 //! The operations do blocking file I/O: async callers run them with `tokio::task::spawn_blocking`.
 
 pub mod archive;
+pub mod extract;
 pub mod gc;
 pub mod layout;
 pub mod locks;
@@ -33,6 +35,7 @@ use crate::api::kind::FluxKind;
 use crate::api::meta::Artifact;
 
 pub use archive::{EntryFilter, include_everything};
+pub use extract::{DEFAULT_MAX_UNPACKED_SIZE, Unpacked};
 pub use gc::Retention;
 pub use layout::{ArtifactOwner, advertised_address_for};
 pub use server::ArtifactServer;
@@ -60,6 +63,10 @@ pub enum StorageError {
     UnsupportedDigest { digest: String },
     #[error("artifact {path} is corrupt: its digest is {actual}, expected {expected}")]
     DigestMismatch { path: String, expected: String, actual: String },
+    #[error("archive {name} is corrupt: {reason}")]
+    CorruptArchive { name: String, reason: String },
+    #[error("archive {name} unpacks to more than {max_size} bytes")]
+    ArchiveTooLarge { name: String, max_size: u64 },
     #[error("cannot serve artifacts on {address}: {source}")]
     Bind { address: SocketAddr, source: io::Error },
 }
@@ -233,6 +240,20 @@ impl Storage {
         }
         file.seek(SeekFrom::Start(0)).map_err(|source| StorageError::io("read", &path, source))?;
         Ok(file)
+    }
+
+    /// Verifies a stored tar.gz artifact and unpacks it into `destination` (a new or empty directory: existing
+    /// symlinks in it would be followed), writing at most `max_size` bytes ([`DEFAULT_MAX_UNPACKED_SIZE`] is
+    /// Flux's). See [`extract`] for what is written and what is refused.
+    pub fn unpack_verified(
+        &self,
+        artifact: &Artifact,
+        destination: &Path,
+        max_size: u64,
+    ) -> Result<Unpacked, StorageError> {
+        let file = self.open_verified(artifact)?;
+        let name = artifact.path.as_deref().unwrap_or_default();
+        extract::unpack_tar_gz(io::BufReader::new(file), destination, max_size, name)
     }
 
     /// Checks a stored artifact against its digest.
