@@ -6,7 +6,7 @@
 //! terminal UI and the engine arrive in later releases. The library is organised in the layers that
 //! `docs/ARCHITECTURE.md` describes, from the bottom up; each layer uses only the layers below it:
 //!
-//! - [`controllers`]: the embedded Flux engine (planned; the module only documents where it goes);
+//! - [`controllers`]: the embedded Flux engine (so far its artifact storage and HTTP server);
 //! - [`app`]: the application's state and the terminal guard;
 //! - [`views`]: one module per pane (planned);
 //! - [`cli`]: argument parsing and the subcommands;
