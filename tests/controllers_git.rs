@@ -334,6 +334,42 @@ async fn ignore_rules_apply_to_a_checkout() {
     assert_eq!(kept, ["deploy/.sourceignore", "deploy/app.yaml", "docs/logo.png"]);
 }
 
+/// The checkout and the ignore rules meet the artifact writer as a reconciler will join them: the same commit
+/// checked out shallow over git:// and whole over file:// gives the same artifact, since `.git` and ignored files
+/// stay out of it.
+#[tokio::test]
+async fn a_checkout_filtered_by_its_ignore_rules_makes_a_reproducible_artifact() {
+    use fluxtui::api::FluxKind;
+    use fluxtui::controllers::storage::{ArtifactOwner, DEFAULT_MAX_UNPACKED_SIZE, Storage};
+
+    let repos = GitRepos::new();
+    let repo = repos.create("artifact");
+    repo.commit(&[("deploy/app.yaml", "a"), ("deploy/.sourceignore", "*.env\n"), ("deploy/dev.env", "b")], "files");
+    repo.push();
+    let daemon = GitDaemon::start(&repos);
+    let work = tempfile::tempdir().unwrap();
+    let storage = Storage::new(work.path().join("storage"), "127.0.0.1:9090").unwrap();
+    let owner = ArtifactOwner::new(FluxKind::GitRepository, "flux-system", "artifact");
+
+    let mut artifacts = Vec::new();
+    for (url, dir) in [(daemon.url(&repo), "shallow"), (repo.file_url(), "whole")] {
+        let done = checkout(request(&url, branch("main"), &work.path().join(dir))).await.unwrap();
+        let rules = SourceIgnore::load(&done.path, None).unwrap();
+        let filter = |path: &Path, is_dir: bool| !rules.is_ignored(path, is_dir);
+        let file = format!("{}-{dir}.tar.gz", done.commit.hash);
+        artifacts.push(storage.store_directory(&owner, &file, &done.path, &filter, &done.revision).unwrap());
+    }
+    assert_eq!(artifacts[0].digest, artifacts[1].digest, "the same commit gives the same artifact");
+    assert_eq!(artifacts[0].revision, artifacts[1].revision);
+
+    let unpacked = work.path().join("unpacked");
+    storage.unpack_verified(&artifacts[0], &unpacked, DEFAULT_MAX_UNPACKED_SIZE).unwrap();
+    assert_eq!(
+        walk(&unpacked, &SourceIgnore::load(&unpacked, Some("nothing-to-ignore")).unwrap()),
+        ["deploy/.sourceignore", "deploy/app.yaml"]
+    );
+}
+
 #[tokio::test]
 async fn a_repository_of_ten_thousand_files_checks_out() {
     let repos = GitRepos::new();
