@@ -2,9 +2,10 @@
 //! sandbox included.
 //!
 //! The engine is being built from the bottom up. What exists: [`storage`], the artifact storage with its HTTP
-//! server. Still to come: the shared runtime (context, leader election, metrics, the event recorder and the
-//! status writer), `conditions` (the only code that knows how Ready is derived), and then one module per kind
-//! (`git_repository`, `kustomization`, `helm_release`, ...). A kind with several stages becomes a directory with
+//! server, and the first stage of [`git_repository`]: the checkout (refs, auth, revisions) and the ignore rules.
+//! Still to come: the shared runtime (context, leader election, metrics, the event recorder and the status
+//! writer), `conditions` (the only code that knows how Ready is derived), the reconcilers, and then one module
+//! per kind (`kustomization`, `helm_release`, ...). A kind with several stages becomes a directory with
 //! its reconcile entry, a watches module and one module per stage.
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the cluster
