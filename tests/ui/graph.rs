@@ -288,7 +288,17 @@ fn edits_are_in_the_action_log() {
 /// `apps` waits for `infra` through a readyExpr that is false although infra is Ready; `web` depends on `infra`
 /// through an expression that does not compile; `jobs` through one that holds although `batch` is not Ready.
 fn ready_expr_graph() -> Harness {
-    let mut harness = Harness::with_objects(vec![
+    let mut harness = ready_expr_objects();
+    command(&mut harness, "ks");
+    harness.press("/");
+    harness.type_text("apps");
+    harness.press("enter");
+    harness.press("D");
+    harness
+}
+
+fn ready_expr_objects() -> Harness {
+    Harness::with_objects(vec![
         ks(
             "flux-system",
             "apps",
@@ -316,13 +326,7 @@ fn ready_expr_graph() -> Harness {
             infra["metadata"]["labels"] = json!({"tier": "platform"});
             AnyFluxObject::from_value(infra)
         },
-    ]);
-    command(&mut harness, "ks");
-    harness.press("/");
-    harness.type_text("apps");
-    harness.press("enter");
-    harness.press("D");
-    harness
+    ])
 }
 
 #[test]
@@ -358,4 +362,17 @@ fn an_invalid_ready_expr_blocks_and_a_true_one_lets_a_not_ready_dependency_pass(
     assert!(web.ends_with("; Flux stalls web (InvalidCELExpression)"), "{web}");
     // The expression holds for batch (reconciled at its generation) although batch is not Ready: jobs is not blocked.
     assert_eq!(of("jobs"), None);
+}
+
+#[test]
+fn with_the_additive_cel_gate_a_true_ready_expr_needs_the_built_in_rule_too() {
+    let mut harness = ready_expr_objects();
+    harness.state.additive_cel_dependency_check = true;
+    command(&mut harness, "ks");
+    harness.press("/");
+    harness.type_text("jobs");
+    harness.press("enter");
+    harness.press("D");
+    let screen = harness.render();
+    assert!(screen.contains("jobs waits for batch, which fails: health check failed"), "{screen}");
 }

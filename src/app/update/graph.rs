@@ -85,7 +85,7 @@ fn rebuild(state: &AppState, view: &mut GraphView) {
     view.sources = source_revisions(
         state.rows_by_kind.iter().filter(|(kind, _)| kind.family() == KindFamily::Source).flat_map(|(_, rows)| rows),
     );
-    let all = DepGraph::build_with(rows.iter().copied(), &mut view.ready_exprs, false);
+    let all = DepGraph::build_with(rows.iter().copied(), &mut view.ready_exprs, state.additive_cel_dependency_check);
     view.graph = match &view.focus {
         Some(key) => match all.focused_on(key) {
             Some(graph) => {
