@@ -70,6 +70,8 @@ fn labels_annotations_and_has() {
     assert_eq!(eval(from_self, &dep), Ok(true));
     assert_eq!(eval("dep.status.lastAppliedRevision.startsWith('main@')", &dep), Ok(true));
     assert_eq!(eval("dep.metadata.name.matches('^inf')", &dep), Ok(true));
+    assert_eq!(eval("dep.spec.path.endsWith('/infra') && dep.spec.path.contains('inf')", &dep), Ok(true));
+    assert_eq!(eval("size(dep.status.conditions) == 2 && dep.status.conditions.size() == 2", &dep), Ok(true));
 }
 
 #[test]
@@ -102,6 +104,10 @@ fn a_result_that_is_not_a_bool_or_an_unknown_name_fails() {
     assert_eq!(
         eval("other.status == 'x'", &dependency("True", 3)),
         Err(ExprFailure::Invalid("undeclared reference to 'other'".to_string()))
+    );
+    assert_eq!(
+        eval("isReady(dep)", &dependency("True", 3)),
+        Err(ExprFailure::Invalid("undeclared reference to 'isReady'".to_string()))
     );
 }
 
