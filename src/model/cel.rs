@@ -12,8 +12,10 @@
 //! - an evaluation error (a missing field, a type mismatch, a result that is not a bool) is a transient failure:
 //!   `DependencyNotReady`, retried every `--requeue-dependency`.
 //!
-//! cel-go type-checks at compile time what cel-rust only finds while evaluating: an undeclared name (a variable
-//! other than `self` and `dep`, or an unknown function) is reported as invalid when evaluation reaches it.
+//! cel-go type-checks at compile time what cel-rust only finds while evaluating: an undeclared variable (other
+//! than `self` and `dep`) is reported as invalid when evaluation reaches it. A function this build does not have
+//! (`timestamp`, `duration`, Kubernetes' libraries) may well exist in Flux's environment, so it is reported as
+//! unsupported here rather than as an error of the expression.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -54,6 +56,8 @@ pub enum ExprFailure {
     /// The expression is valid but failed on these objects (a missing field, a type mismatch, not a bool): Flux
     /// reports `DependencyNotReady` and retries.
     Evaluation(String),
+    /// The expression calls a function fluxtui's CEL does not have: whether it holds is unknown here.
+    Unsupported(String),
 }
 
 impl ReadyExpr {
@@ -83,7 +87,11 @@ impl ReadyExpr {
             Ok(CelValue::Bool(ready)) => Ok(ready),
             Ok(other) => Err(ExprFailure::Evaluation(format!("the result is {}, not a bool", other.type_of()))),
             Err(ExecutionError::UndeclaredReference(name)) => {
-                Err(ExprFailure::Invalid(format!("undeclared reference to '{name}'")))
+                if program.references().has_function(name.as_str()) {
+                    Err(ExprFailure::Unsupported(format!("function '{name}' is not supported by fluxtui")))
+                } else {
+                    Err(ExprFailure::Invalid(format!("undeclared reference to '{name}'")))
+                }
             }
             Err(error) => Err(ExprFailure::Evaluation(describe_error(&error))),
         }

@@ -105,9 +105,10 @@ fn a_result_that_is_not_a_bool_or_an_unknown_name_fails() {
         eval("other.status == 'x'", &dependency("True", 3)),
         Err(ExprFailure::Invalid("undeclared reference to 'other'".to_string()))
     );
+    // A function this build lacks may exist in Flux's environment: unsupported, not invalid.
     assert_eq!(
-        eval("isReady(dep)", &dependency("True", 3)),
-        Err(ExprFailure::Invalid("undeclared reference to 'isReady'".to_string()))
+        eval("dep.metadata.name == 'infra' && duration('5m') > duration('1m')", &dependency("True", 3)),
+        Err(ExprFailure::Unsupported("function 'duration' is not supported by fluxtui".to_string()))
     );
 }
 

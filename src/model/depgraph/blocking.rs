@@ -47,6 +47,12 @@ pub enum DependencyState {
         error: String,
         invalid: bool,
     },
+    /// The entry's `readyExpr` calls a function fluxtui's CEL lacks: fluxtui cannot tell whether it holds, and
+    /// shows it in the chain rather than guessing.
+    ExprUnsupported {
+        expr: String,
+        error: String,
+    },
 }
 
 /// Source revisions by (kind name, namespace, name), for Flux's same-source rule.
@@ -84,6 +90,7 @@ pub fn dependency_state(
             Err(ExprFailure::Evaluation(error)) => {
                 return DependencyState::ExprError { expr: text, error, invalid: false };
             }
+            Err(ExprFailure::Unsupported(error)) => return DependencyState::ExprUnsupported { expr: text, error },
         }
         if !additive_cel {
             return DependencyState::Ready;
@@ -198,6 +205,9 @@ impl DepGraph {
                     DependencyState::ExprFalse { expr } => format!(": readyExpr `{expr}` is false"),
                     DependencyState::ExprError { expr, error, invalid: false } => {
                         format!(": readyExpr `{expr}` fails: {error}")
+                    }
+                    DependencyState::ExprUnsupported { expr, error } => {
+                        format!(": readyExpr `{expr}` cannot be evaluated here ({error})")
                     }
                     DependencyState::ExprError { expr, error, invalid: true } => {
                         let waiting = if position == 0 { name(node) } else { name(chain[position - 1].0) };

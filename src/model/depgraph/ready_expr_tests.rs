@@ -126,3 +126,16 @@ fn each_distinct_expression_compiles_once_across_rebuilds() {
     DepGraph::build_with(&[ks("infra", json!([]), "True", 2)], &mut cache, false);
     assert!(cache.is_empty());
 }
+
+#[test]
+fn a_function_fluxtui_lacks_is_shown_as_undecided_rather_than_invalid() {
+    let expr = "quantity(dep.metadata.labels.tier).isGreaterThan(quantity('1'))";
+    let rows =
+        vec![ks("apps", json!([{"name": "infra", "readyExpr": expr}]), "False", 2), ks("infra", json!([]), "True", 2)];
+    assert_eq!(
+        explain(&rows, false),
+        Some(format!(
+            "apps waits for infra: readyExpr `{expr}` cannot be evaluated here (function 'quantity' is not supported by fluxtui)"
+        ))
+    );
+}
