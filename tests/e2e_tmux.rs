@@ -22,5 +22,7 @@ mod live;
 mod logs;
 #[path = "e2e/navigation.rs"]
 mod navigation;
+#[path = "e2e/ready_expr.rs"]
+mod ready_expr;
 #[path = "e2e/tree.rs"]
 mod tree;

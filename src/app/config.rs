@@ -25,6 +25,7 @@
 //! record-events: false         # also create a Kubernetes Event on each object fluxtui writes to
 //! log-line-limit: 10000       # lines a logs view keeps (older ones are dropped)
 //! flux-namespace: flux-system  # where the Flux controllers run (the logs view follows their pods)
+//! additive-cel-dependency-check: false  # the controllers run with the AdditiveCELDependencyCheck feature gate
 //! favorites:
 //!   - kind: Kustomization
 //!     namespace: flux-system   # absent for cluster-scoped objects
@@ -203,6 +204,10 @@ pub struct Config {
     pub log_line_limit: usize,
     /// The namespace the Flux controllers run in, whose pods the logs view follows.
     pub flux_namespace: String,
+    /// Whether the Flux controllers run with `--feature-gates=AdditiveCELDependencyCheck=true`: a dependency's
+    /// `readyExpr` must then hold in addition to the built-in readiness rule instead of replacing it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub additive_cel_dependency_check: bool,
 }
 
 impl Default for Config {
@@ -218,6 +223,7 @@ impl Default for Config {
             record_events: false,
             log_line_limit: crate::model::logs::DEFAULT_LINE_LIMIT,
             flux_namespace: DEFAULT_FLUX_NAMESPACE.to_string(),
+            additive_cel_dependency_check: false,
         }
     }
 }
@@ -329,6 +335,7 @@ mod tests {
             record_events: true,
             log_line_limit: 500,
             flux_namespace: "flux".to_string(),
+            additive_cel_dependency_check: true,
         };
         config.save(&dirs).expect("saved");
         let (loaded, error) = Config::load(&dirs);

@@ -136,6 +136,7 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
 
     state.log_line_limit = config.log_line_limit.max(1);
     state.flux_namespace = config.flux_namespace.clone();
+    state.additive_cel_dependency_check = config.additive_cel_dependency_check;
     let frame_budget = Duration::from_millis(config.frame_budget_ms.max(1));
     let saving = std::sync::Arc::default();
     let (live, mut live_rx) = cluster::live::LiveStreams::new();

@@ -258,6 +258,9 @@ pub struct AppState {
     pub log_line_limit: usize,
     /// Where the Flux controllers run (`flux-namespace` in the config).
     pub flux_namespace: String,
+    /// The controllers' `AdditiveCELDependencyCheck` feature gate (`additive-cel-dependency-check` in the
+    /// config): whether a `readyExpr` adds to the built-in dependency rule rather than replacing it.
+    pub additive_cel_dependency_check: bool,
     /// The terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -301,6 +304,7 @@ impl AppState {
             live_streams_started: 0,
             log_line_limit: crate::model::logs::DEFAULT_LINE_LIMIT,
             flux_namespace: crate::app::config::DEFAULT_FLUX_NAMESPACE.to_string(),
+            additive_cel_dependency_check: false,
             size: (120, 40),
             now,
             dirty: true,

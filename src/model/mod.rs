@@ -1,6 +1,7 @@
 //! Pure projections from Flux objects to what people see: rows, readiness, filters, describe and YAML text,
 //! the overview. No ratatui and no I/O, so the headless commands reuse them.
 
+pub mod cel;
 pub mod deletion;
 pub mod depgraph;
 pub mod describe;

@@ -284,3 +284,95 @@ fn edits_are_in_the_action_log() {
     let screen = harness.render();
     assert!(screen.contains("applied it"), "{screen}");
 }
+
+/// `apps` waits for `infra` through a readyExpr that is false although infra is Ready; `web` depends on `infra`
+/// through an expression that does not compile; `jobs` through one that holds although `batch` is not Ready.
+fn ready_expr_graph() -> Harness {
+    let mut harness = ready_expr_objects();
+    command(&mut harness, "ks");
+    harness.press("/");
+    harness.type_text("apps");
+    harness.press("enter");
+    harness.press("D");
+    harness
+}
+
+fn ready_expr_objects() -> Harness {
+    Harness::with_objects(vec![
+        ks(
+            "flux-system",
+            "apps",
+            json!([{"name": "infra", "readyExpr": "dep.metadata.labels.tier == 'infra'"}]),
+            "False",
+            "dependency 'flux-system/infra' is not ready according to readyExpr eval",
+        ),
+        ks(
+            "flux-system",
+            "web",
+            json!([{"name": "infra", "readyExpr": "dep.status.conditions.exists(c,"}]),
+            "False",
+            "x",
+        ),
+        ks(
+            "flux-system",
+            "jobs",
+            json!([{"name": "batch", "readyExpr": "dep.metadata.generation == dep.status.observedGeneration"}]),
+            "True",
+            "Applied revision: main@sha1:1",
+        ),
+        ks("flux-system", "batch", json!([]), "False", "health check failed"),
+        {
+            let mut infra = ks("flux-system", "infra", json!([]), "True", "Applied revision: main@sha1:1").to_value();
+            infra["metadata"]["labels"] = json!({"tier": "platform"});
+            AnyFluxObject::from_value(infra)
+        },
+    ])
+}
+
+#[test]
+fn a_ready_expr_that_is_false_is_named_in_the_blocking_chain() {
+    snapshot_sizes("graph_ready_expr_false", ready_expr_graph);
+    let mut harness = ready_expr_graph();
+    let screen = harness.render();
+    assert!(
+        screen.contains("apps waits for infra: readyExpr `dep.metadata.labels.tier == 'infra'` is false"),
+        "{screen}"
+    );
+    assert!(screen.contains("◀ blocks"), "{screen}");
+}
+
+#[test]
+fn an_invalid_ready_expr_blocks_and_a_true_one_lets_a_not_ready_dependency_pass() {
+    let mut harness = ready_expr_graph();
+    harness.press("esc");
+    command(&mut harness, "graph all");
+    let mut explanations = Vec::new();
+    for _ in 0..8 {
+        if let Some(Screen::Graph(view)) = harness.state.stack.last() {
+            let node = view.selected_node().map(|node| view.graph.nodes[node].key.name.clone());
+            explanations.push((node, view.explanation.clone()));
+        }
+        harness.press("j");
+    }
+    let of = |name: &str| {
+        explanations.iter().find(|(node, _)| node.as_deref() == Some(name)).map(|(_, text)| text.clone()).unwrap()
+    };
+    let web = of("web").expect("web is blocked");
+    assert!(web.starts_with("web waits for infra: readyExpr `dep.status.conditions.exists(c,` is invalid ("), "{web}");
+    assert!(web.ends_with("; Flux stalls web (InvalidCELExpression)"), "{web}");
+    // The expression holds for batch (reconciled at its generation) although batch is not Ready: jobs is not blocked.
+    assert_eq!(of("jobs"), None);
+}
+
+#[test]
+fn with_the_additive_cel_gate_a_true_ready_expr_needs_the_built_in_rule_too() {
+    let mut harness = ready_expr_objects();
+    harness.state.additive_cel_dependency_check = true;
+    command(&mut harness, "ks");
+    harness.press("/");
+    harness.type_text("jobs");
+    harness.press("enter");
+    harness.press("D");
+    let screen = harness.render();
+    assert!(screen.contains("jobs waits for batch, which fails: health check failed"), "{screen}");
+}

@@ -10,6 +10,7 @@ use crate::api::{FluxKind, KindFamily};
 use crate::app::action::Action;
 use crate::app::layout::body_height;
 use crate::app::state::{AppState, Detail, Screen};
+use crate::model::cel::ReadyExprCache;
 use crate::model::depgraph::{DepGraph, GraphLine, SourceRevisions, has_dependencies, source_revisions};
 use crate::model::{ObjectKey, Row};
 
@@ -25,6 +26,8 @@ pub struct GraphView {
     pub focus: Option<ObjectKey>,
     pub graph: DepGraph,
     pub sources: SourceRevisions,
+    /// The compiled `readyExpr`s, kept across rebuilds so each distinct expression compiles once.
+    pub ready_exprs: ReadyExprCache,
     /// The selected line (always a node line while the graph has nodes).
     pub selected: usize,
     /// The first line on screen.
@@ -59,6 +62,7 @@ pub fn show_dependency_graph(state: &mut AppState, everything: bool) {
         focus,
         graph: DepGraph::default(),
         sources: SourceRevisions::new(),
+        ready_exprs: ReadyExprCache::default(),
         selected: 0,
         offset: 0,
         horizontal_scroll: 0,
@@ -81,7 +85,7 @@ fn rebuild(state: &AppState, view: &mut GraphView) {
     view.sources = source_revisions(
         state.rows_by_kind.iter().filter(|(kind, _)| kind.family() == KindFamily::Source).flat_map(|(_, rows)| rows),
     );
-    let all = DepGraph::build(rows.iter().copied());
+    let all = DepGraph::build_with(rows.iter().copied(), &mut view.ready_exprs, state.additive_cel_dependency_check);
     view.graph = match &view.focus {
         Some(key) => match all.focused_on(key) {
             Some(graph) => {
@@ -243,11 +247,13 @@ pub fn apply_in_graph(state: &mut AppState, action: Action) -> Option<()> {
             // Again on a node: centre the graph on it.
             let key = view.selected_node().map(|node| view.graph.nodes[node].key.clone());
             if let Some(key) = key {
+                let ready_exprs = view.ready_exprs.clone();
                 state.stack.pop();
                 let mut view = GraphView {
                     focus: Some(key),
                     graph: DepGraph::default(),
                     sources: SourceRevisions::new(),
+                    ready_exprs,
                     selected: 0,
                     offset: 0,
                     horizontal_scroll: 0,

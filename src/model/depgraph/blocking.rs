@@ -1,5 +1,10 @@
 //! Why an object is not ready: Flux's rule for a dependency (kustomize-controller and helm-controller check the
 //! same things), and the chain from a blocked object to the root cause, in words.
+//!
+//! A `dependsOn` entry with a `readyExpr` is decided as the controllers do: the expression is evaluated first
+//! (`self` = the dependent, `dep` = the dependency, both as JSON); false or an error blocks. When it holds, the
+//! dependency is ready, unless the `AdditiveCELDependencyCheck` feature gate is on, in which case the built-in rule
+//! below must hold too.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,6 +12,7 @@ use std::sync::Arc;
 use super::DepGraph;
 use super::GraphNode;
 use crate::api::{AnyFluxObject, KindFamily};
+use crate::model::cel::{ExprFailure, ReadyExpr};
 use crate::model::readiness::Readiness;
 use crate::model::row::Row;
 
@@ -28,6 +34,25 @@ pub enum DependencyState {
         applied: String,
         source: String,
     },
+    /// The entry's `readyExpr` evaluated to false (Flux: "dependency '<ns>/<name>' is not ready according to
+    /// readyExpr eval", reason `DependencyNotReady`, retried).
+    ExprFalse {
+        expr: String,
+    },
+    /// The entry's `readyExpr` failed. `invalid`: it does not compile, which Flux treats as a configuration
+    /// error (the dependent is Stalled with reason `InvalidCELExpression` and not retried); otherwise it failed on
+    /// these objects (`DependencyNotReady`, retried).
+    ExprError {
+        expr: String,
+        error: String,
+        invalid: bool,
+    },
+    /// The entry's `readyExpr` calls a function fluxtui's CEL lacks: fluxtui cannot tell whether it holds, and
+    /// shows it in the chain rather than guessing.
+    ExprUnsupported {
+        expr: String,
+        error: String,
+    },
 }
 
 /// Source revisions by (kind name, namespace, name), for Flux's same-source rule.
@@ -44,11 +69,33 @@ pub fn source_revisions<'a>(rows: impl IntoIterator<Item = &'a Arc<Row>>) -> Sou
         .collect()
 }
 
-/// Decides whether `dependency` is ready for `dependent` to proceed, as kustomize-controller and helm-controller do:
-/// the dependency has conditions, is reconciled at its latest generation with Ready=True, and a Kustomization that
-/// shares the dependent's source has applied that source's current revision.
-pub fn dependency_state(dependent: &Row, dependency: Option<&Row>, sources: &SourceRevisions) -> DependencyState {
+/// Decides whether `dependency` is ready for `dependent` to proceed, as kustomize-controller and helm-controller do.
+/// With a `ready_expr`, the expression decides (and, when `additive_cel`, the built-in rule must hold as well).
+/// The built-in rule: the dependency has conditions, is reconciled at its latest generation with Ready=True, and a
+/// Kustomization that shares the dependent's source has applied that source's current revision.
+pub fn dependency_state(
+    dependent: &Row,
+    dependency: Option<&Row>,
+    ready_expr: Option<&ReadyExpr>,
+    additive_cel: bool,
+    sources: &SourceRevisions,
+) -> DependencyState {
     let Some(dependency) = dependency else { return DependencyState::Missing };
+    if let Some(expr) = ready_expr {
+        let text = expr.text().to_string();
+        match expr.evaluate(&dependent.object.to_value(), &dependency.object.to_value()) {
+            Ok(true) => {}
+            Ok(false) => return DependencyState::ExprFalse { expr: text },
+            Err(ExprFailure::Invalid(error)) => return DependencyState::ExprError { expr: text, error, invalid: true },
+            Err(ExprFailure::Evaluation(error)) => {
+                return DependencyState::ExprError { expr: text, error, invalid: false };
+            }
+            Err(ExprFailure::Unsupported(error)) => return DependencyState::ExprUnsupported { expr: text, error },
+        }
+        if !additive_cel {
+            return DependencyState::Ready;
+        }
+    }
     let object = dependency.object.as_ref();
     let stale = object.conditions().is_empty()
         || match (object.metadata().generation, object.observed_generation()) {
@@ -91,7 +138,8 @@ impl DepGraph {
         while let Some(row) = self.nodes[current].row.as_deref() {
             let blocked = self.nodes[current].dependencies.iter().find_map(|dependency| {
                 let target = &self.nodes[dependency.node];
-                let state = dependency_state(row, target.row.as_deref(), sources);
+                let expr = dependency.ready_expr.as_ref();
+                let state = dependency_state(row, target.row.as_deref(), expr, self.additive_cel, sources);
                 (state != DependencyState::Ready).then_some((dependency.node, state))
             });
             let Some((next, state)) = blocked else { break };
@@ -154,19 +202,23 @@ impl DepGraph {
                     DependencyState::RevisionBehind { applied, source } => {
                         format!(", which has applied {applied} but its source is at {source}")
                     }
+                    DependencyState::ExprFalse { expr } => format!(": readyExpr `{expr}` is false"),
+                    DependencyState::ExprError { expr, error, invalid: false } => {
+                        format!(": readyExpr `{expr}` fails: {error}")
+                    }
+                    DependencyState::ExprUnsupported { expr, error } => {
+                        format!(": readyExpr `{expr}` cannot be evaluated here ({error})")
+                    }
+                    DependencyState::ExprError { expr, error, invalid: true } => {
+                        let waiting = if position == 0 { name(node) } else { name(chain[position - 1].0) };
+                        format!(
+                            ": readyExpr `{expr}` is invalid ({error}); Flux stalls {waiting} (InvalidCELExpression)"
+                        )
+                    }
                     DependencyState::Ready => String::new(),
                 };
                 text.push_str(&reason);
             }
-        }
-        let exprs: Vec<&str> = chain
-            .first()
-            .and_then(|(first, _)| subject.dependencies.iter().find(|dependency| dependency.node == *first))
-            .and_then(|dependency| dependency.ready_expr.as_deref())
-            .into_iter()
-            .collect();
-        if let Some(expr) = exprs.first() {
-            text.push_str(&format!(" (readyExpr {expr:?} decides instead; fluxtui does not evaluate it)"));
         }
         Some(text)
     }

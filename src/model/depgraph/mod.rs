@@ -7,6 +7,9 @@
 //!
 //! The graph is laid out in layers (a node's depth is one more than its deepest dependency), split into connected
 //! components, and flattened into display lines once, so drawing only slices the visible lines.
+//!
+//! Each `readyExpr` is compiled while building (once per distinct expression, through a [`ReadyExprCache`] the
+//! caller keeps across rebuilds) and evaluated when a blocking chain is asked for (see `blocking`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -14,6 +17,8 @@ use std::sync::Arc;
 mod blocking;
 
 pub use blocking::{DependencyState, SourceRevisions, dependency_state, source_revisions};
+
+use super::cel::{ReadyExpr, ReadyExprCache};
 
 use super::readiness::Readiness;
 use super::row::{ObjectKey, Row};
@@ -24,8 +29,9 @@ use crate::api::{AnyFluxObject, FluxKind};
 pub struct Dependency {
     /// The node the entry names (a placeholder node when the object does not exist).
     pub node: usize,
-    /// `readyExpr`, which replaces Flux's built-in readiness check; fluxtui does not evaluate CEL.
-    pub ready_expr: Option<String>,
+    /// `readyExpr`, compiled: it replaces Flux's built-in readiness check (or adds to it, with the
+    /// `AdditiveCELDependencyCheck` feature gate, see [`DepGraph::additive_cel`]).
+    pub ready_expr: Option<ReadyExpr>,
 }
 
 /// One object in the graph, or a placeholder for a dependency that does not exist.
@@ -82,6 +88,9 @@ pub struct DepGraph {
     pub components: usize,
     /// Objects with neither dependencies nor dependents, left out of the top-level graph.
     pub isolated: usize,
+    /// Whether the controllers run with the `AdditiveCELDependencyCheck` feature gate: a `readyExpr` must hold
+    /// and the built-in rule too. Off (Flux's default), a `readyExpr` replaces the built-in rule.
+    pub additive_cel: bool,
 }
 
 /// The `readyExpr` of each `dependsOn` entry, in the order of [`AnyFluxObject::depends_on`].
@@ -100,8 +109,19 @@ pub fn has_dependencies(kind: FluxKind) -> bool {
 }
 
 impl DepGraph {
-    /// Builds the graph of every Kustomization and HelmRelease in `rows` (other kinds are ignored).
+    /// Builds the graph of every Kustomization and HelmRelease in `rows` (other kinds are ignored), compiling
+    /// each `readyExpr` afresh; the screen uses [`DepGraph::build_with`] to compile each expression once.
     pub fn build<'a>(rows: impl IntoIterator<Item = &'a Arc<Row>>) -> DepGraph {
+        DepGraph::build_with(rows, &mut ReadyExprCache::default(), false)
+    }
+
+    /// Builds the graph, taking compiled `readyExpr`s from `cache` (which then keeps only this build's), with
+    /// `additive_cel` as the controllers' `AdditiveCELDependencyCheck` feature gate.
+    pub fn build_with<'a>(
+        rows: impl IntoIterator<Item = &'a Arc<Row>>,
+        cache: &mut ReadyExprCache,
+        additive_cel: bool,
+    ) -> DepGraph {
         let mut nodes: Vec<GraphNode> = Vec::new();
         let mut index: HashMap<ObjectKey, usize> = HashMap::new();
         for row in rows.into_iter().filter(|row| has_dependencies(row.key.kind)) {
@@ -147,12 +167,13 @@ impl DepGraph {
                 if nodes[node].dependencies.iter().any(|dependency| dependency.node == target) {
                     continue;
                 }
-                let ready_expr = exprs.get(position).cloned().flatten();
+                let ready_expr = exprs.get(position).and_then(Option::as_deref).map(|text| cache.get(text));
                 nodes[node].dependencies.push(Dependency { node: target, ready_expr });
                 nodes[target].dependents.push(node);
             }
         }
-        let mut graph = DepGraph { nodes, missing, ..DepGraph::default() };
+        cache.forget_unused();
+        let mut graph = DepGraph { nodes, missing, additive_cel, ..DepGraph::default() };
         graph.find_cycles();
         graph.assign_layers();
         graph.assign_components();
@@ -431,7 +452,12 @@ impl DepGraph {
         }
         let rows: Vec<Arc<Row>> =
             self.nodes.iter().zip(&keep).filter(|(_, kept)| **kept).filter_map(|(node, _)| node.row.clone()).collect();
-        let mut graph = DepGraph::build(&rows);
+        // The expressions are compiled already: hand them over rather than compiling them again.
+        let mut cache = ReadyExprCache::default();
+        for expr in self.nodes.iter().flat_map(|node| &node.dependencies).filter_map(|edge| edge.ready_expr.as_ref()) {
+            cache.insert(expr.clone());
+        }
+        let mut graph = DepGraph::build_with(&rows, &mut cache, self.additive_cel);
         if graph.lines.is_empty()
             && let Some(node) = graph.find(key)
         {
@@ -494,3 +520,6 @@ pub fn layers(graph: &DepGraph) -> BTreeMap<usize, Vec<String>> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod ready_expr_tests;
