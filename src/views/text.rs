@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::state::{AppState, Detail};
+use crate::model::StyledLine;
 
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, what: &str, detail: &Detail) {
     let theme = &state.theme;
@@ -21,9 +22,23 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, what: &str, detail:
     let block = Block::bordered().border_style(theme.frame).title(Line::from(title).alignment(Alignment::Center));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let end = (detail.scroll + inner.height as usize).min(detail.lines.len());
-    let start = detail.scroll.min(end);
-    let lines: Vec<Line> = detail.lines[start..end]
+    draw_lines(frame, state, inner, &detail.lines, (detail.scroll, detail.horizontal_scroll), detail.wrap);
+}
+
+/// The lines on screen from `scroll` (vertical, horizontal), styled by the theme; wrapped lines do not scroll
+/// sideways. Shared by every view of styled text.
+pub fn draw_lines(
+    frame: &mut Frame,
+    state: &AppState,
+    inner: Rect,
+    lines: &[StyledLine],
+    (scroll, horizontal_scroll): (usize, usize),
+    wrap: bool,
+) {
+    let theme = &state.theme;
+    let end = (scroll + inner.height as usize).min(lines.len());
+    let start = scroll.min(end);
+    let lines: Vec<Line> = lines[start..end]
         .iter()
         .map(|line| {
             Line::from(
@@ -35,10 +50,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, what: &str, detail:
         })
         .collect();
     let mut paragraph = Paragraph::new(lines);
-    if detail.wrap {
+    if wrap {
         paragraph = paragraph.wrap(Wrap { trim: false });
     } else {
-        paragraph = paragraph.scroll((0, detail.horizontal_scroll.min(u16::MAX as usize) as u16));
+        paragraph = paragraph.scroll((0, horizontal_scroll.min(u16::MAX as usize) as u16));
     }
     frame.render_widget(paragraph, inner);
 }

@@ -38,24 +38,5 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, pane: &TextPane) {
             .render_widget(Paragraph::new(Span::styled(error.as_str(), theme.error)).wrap(Wrap { trim: false }), inner);
         return;
     }
-    let end = (pane.scroll + inner.height as usize).min(pane.lines.len());
-    let start = pane.scroll.min(end);
-    let lines: Vec<Line> = pane.lines[start..end]
-        .iter()
-        .map(|line| {
-            Line::from(
-                line.spans
-                    .iter()
-                    .map(|span| Span::styled(span.text.as_str(), theme.text(span.class)))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    let mut paragraph = Paragraph::new(lines);
-    if pane.wrap {
-        paragraph = paragraph.wrap(Wrap { trim: false });
-    } else {
-        paragraph = paragraph.scroll((0, pane.horizontal_scroll.min(u16::MAX as usize) as u16));
-    }
-    frame.render_widget(paragraph, inner);
+    super::text::draw_lines(frame, state, inner, &pane.lines, (pane.scroll, pane.horizontal_scroll), pane.wrap);
 }

@@ -192,26 +192,7 @@ pub fn path_str(path: &Path) -> &str {
 /// ([`TTY_COOKED`]), then keeps the pane open. fluxtui's config and state homes are fresh directories under
 /// `dir`, so the user's config is never read.
 pub fn fluxtui_in_tmux(dir: &Path, args: &[&str]) -> Tmux {
-    let binary = path_str(fluxtui_binary!());
-    let quoted: Vec<String> = args.iter().map(|arg| format!("'{arg}'")).collect();
-    let script = format!(
-        "echo '{BEFORE}'\n\
-         '{binary}' {args}\n\
-         echo EXIT=$?\n\
-         case \"$(stty -a)\" in *-icanon*) echo TTY=raw ;; *) echo {TTY_COOKED} ;; esac\n\
-         exec sleep 600\n",
-        args = quoted.join(" "),
-    );
-    let script_path = dir.join("run-fluxtui.sh");
-    std::fs::write(&script_path, script).expect("write the script");
-    let config = dir.join("xdg-config");
-    let state = dir.join("xdg-state");
-    Tmux::start(
-        WIDTH,
-        HEIGHT,
-        &format!("sh '{}'", path_str(&script_path)),
-        &[("XDG_CONFIG_HOME", config.as_path()), ("XDG_STATE_HOME", state.as_path())],
-    )
+    fluxtui_in_tmux_with_env(dir, args, &[])
 }
 
 /// Waits for fluxtui to exit after a quit key and checks it exited 0 and gave the terminal back: the
