@@ -116,9 +116,43 @@ impl Action {
     }
 }
 
+impl Action {
+    /// Up, down, a page, half a page, top, bottom: the actions [`Action::moved`] gives a meaning to.
+    pub fn is_movement(self) -> bool {
+        self.moved(0, 0, 1).is_some()
+    }
+
+    /// Where a movement action takes a position (a selected row, or a scroll offset) that may go from 0 to `last`
+    /// with `page` rows visible; `None` for actions that do not move. Every list and text view moves this way.
+    pub fn moved(self, current: usize, last: usize, page: usize) -> Option<usize> {
+        let half = (page / 2).max(1);
+        Some(match self {
+            Action::MoveUp => current.saturating_sub(1),
+            Action::MoveDown => (current + 1).min(last),
+            Action::PageUp => current.saturating_sub(page),
+            Action::PageDown => (current + page).min(last),
+            Action::HalfPageUp => current.saturating_sub(half),
+            Action::HalfPageDown => (current + half).min(last),
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn movements_stay_between_zero_and_last() {
+        assert_eq!(Action::MoveDown.moved(9, 9, 5), Some(9));
+        assert_eq!(Action::PageUp.moved(3, 9, 5), Some(0));
+        assert_eq!(Action::HalfPageDown.moved(0, 9, 5), Some(2));
+        assert_eq!(Action::HalfPageDown.moved(0, 9, 1), Some(1), "half of one row still moves");
+        assert_eq!(Action::Bottom.moved(0, 9, 5), Some(9));
+        assert_eq!(Action::Describe.moved(4, 9, 5), None);
+    }
 
     #[test]
     fn names_are_unique_kebab_case_and_round_trip() {

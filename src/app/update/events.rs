@@ -192,38 +192,26 @@ pub fn apply_in_events(state: &mut AppState, action: Action) -> Option<Vec<Effec
     let at_root = state.stack.len() <= 1;
     let Some(Screen::Events(view)) = state.screen_mut() else { return None };
     let last = view.visible.len().saturating_sub(1);
-    let selected = view.selected;
-    view.selected = match action {
-        Action::MoveUp => selected.saturating_sub(1),
-        Action::MoveDown => (selected + 1).min(last),
-        Action::PageUp => selected.saturating_sub(page),
-        Action::PageDown => (selected + page).min(last),
-        Action::HalfPageUp => selected.saturating_sub(page / 2),
-        Action::HalfPageDown => (selected + page / 2).min(last),
-        Action::Top => 0,
-        Action::Bottom => last,
-        Action::StartFilter => {
+    view.selected = match (action.moved(view.selected, last, page), action) {
+        (Some(position), _) => position,
+        (None, Action::StartFilter) => {
             let text = view.filter_text.clone();
             state.mode = crate::app::state::Mode::Filter;
             state.input.set(&text);
             return Some(Vec::new());
         }
-        Action::Open | Action::Describe | Action::ShowYaml => {
+        (None, Action::Open | Action::Describe | Action::ShowYaml) => {
             let row = view.visible.get(view.selected).and_then(|&index| view.rows.get(index)).cloned();
             return Some(open_event_object(state, row, action == Action::ShowYaml));
         }
-        Action::Back if !view.filter_text.is_empty() && at_root => {
+        (None, Action::Back) if !view.filter_text.is_empty() && at_root => {
             view.filter_text.clear();
             view.refilter();
             return Some(Vec::new());
         }
-        _ => return None,
+        (None, _) => return None,
     };
-    if view.selected < view.offset {
-        view.offset = view.selected;
-    } else if view.selected >= view.offset + page {
-        view.offset = view.selected + 1 - page;
-    }
+    super::insight::keep_in_view(&mut view.offset, view.selected, page);
     Some(Vec::new())
 }
 

@@ -197,23 +197,16 @@ fn keep_visible(state: &mut AppState) {
 
 /// Whether the graph screen gives the action its own meaning (moves between nodes, opens the selected node).
 pub fn handles(action: Action) -> bool {
-    matches!(
-        action,
-        Action::MoveUp
-            | Action::MoveDown
-            | Action::PageUp
-            | Action::PageDown
-            | Action::HalfPageUp
-            | Action::HalfPageDown
-            | Action::Top
-            | Action::Bottom
-            | Action::ScrollLeft
-            | Action::ScrollRight
-            | Action::Open
-            | Action::Describe
-            | Action::ShowYaml
-            | Action::ShowDependencyGraph
-    )
+    action.is_movement()
+        || matches!(
+            action,
+            Action::ScrollLeft
+                | Action::ScrollRight
+                | Action::Open
+                | Action::Describe
+                | Action::ShowYaml
+                | Action::ShowDependencyGraph
+        )
 }
 
 /// Handles an action on the graph screen; `None` when the generic handling applies instead.

@@ -229,7 +229,7 @@ fn reread_pods(state: &mut AppState) -> Vec<Effect> {
 /// Whether an insight screen handles the action itself (the rest go to the common handling: back, quit...).
 pub(super) fn handles(state: &AppState, action: Action) -> bool {
     use Action::*;
-    let moves = matches!(action, MoveUp | MoveDown | PageUp | PageDown | HalfPageUp | HalfPageDown | Top | Bottom);
+    let moves = action.is_movement();
     match state.screen() {
         Screen::Tree(_) => moves || matches!(action, ScrollLeft | ScrollRight | Open | Describe | ShowYaml),
         Screen::Pods(_) => moves || matches!(action, Open | Describe | ShowYaml),
@@ -270,21 +270,11 @@ pub(super) fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
 
 /// Where a move lands, from `current` in a list of `len` rows.
 fn moved(current: usize, len: usize, action: Action, page: usize) -> usize {
-    let last = len.saturating_sub(1);
-    match action {
-        Action::MoveUp => current.saturating_sub(1),
-        Action::MoveDown => (current + 1).min(last),
-        Action::PageUp => current.saturating_sub(page),
-        Action::PageDown => (current + page).min(last),
-        Action::HalfPageUp => current.saturating_sub((page / 2).max(1)),
-        Action::HalfPageDown => (current + (page / 2).max(1)).min(last),
-        Action::Top => 0,
-        Action::Bottom => last,
-        _ => current,
-    }
+    action.moved(current, len.saturating_sub(1), page).unwrap_or(current)
 }
 
-fn keep_in_view(offset: &mut usize, selected: usize, height: usize) {
+/// Scrolls a list just enough to show its selected row.
+pub(super) fn keep_in_view(offset: &mut usize, selected: usize, height: usize) {
     let height = height.max(1);
     if selected < *offset {
         *offset = selected;

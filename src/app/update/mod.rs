@@ -179,21 +179,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
 }
 
 fn scrolls_text(action: Action) -> bool {
-    matches!(
-        action,
-        Action::MoveUp
-            | Action::MoveDown
-            | Action::PageUp
-            | Action::PageDown
-            | Action::HalfPageUp
-            | Action::HalfPageDown
-            | Action::Top
-            | Action::Bottom
-            | Action::ScrollLeft
-            | Action::ScrollRight
-            | Action::ToggleWrap
-            | Action::RevealSecrets
-    )
+    action.is_movement()
+        || matches!(action, Action::ScrollLeft | Action::ScrollRight | Action::ToggleWrap | Action::RevealSecrets)
 }
 
 fn page(state: &AppState) -> usize {
@@ -225,18 +212,7 @@ fn scroll_text(state: &mut AppState, action: Action) {
         Screen::Help { scroll } => (scroll, help_lines),
         _ => return,
     };
-    let max = lines.saturating_sub(page);
-    *scroll = match action {
-        Action::MoveUp => scroll.saturating_sub(1),
-        Action::MoveDown => (*scroll + 1).min(max),
-        Action::PageUp => scroll.saturating_sub(page),
-        Action::PageDown => (*scroll + page).min(max),
-        Action::HalfPageUp => scroll.saturating_sub(page / 2),
-        Action::HalfPageDown => (*scroll + page / 2).min(max),
-        Action::Top => 0,
-        Action::Bottom => max,
-        _ => *scroll,
-    };
+    *scroll = action.moved(*scroll, lines.saturating_sub(page), page).unwrap_or(*scroll);
     if refresh_detail {
         refresh_detail_text(state);
     }
