@@ -12,6 +12,7 @@ use fluxtui_testkit::fluxtui_binary;
 use crate::support::{
     Fleet, STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, path_str, row, title,
 };
+use crate::support::{show_one, start_ui};
 
 /// What a resource's field says, through kubectl's jsonpath.
 fn field(fleet: &Fleet, resource: &str, namespace: &str, path: &str) -> String {
@@ -52,26 +53,6 @@ fn handle_request(fleet: &Fleet, resource: &str, namespace: &str, requested_at: 
         "-p",
         &status.to_string(),
     ]);
-}
-
-fn start_ui(fleet: &Fleet, extra: &[&str]) -> fluxtui_testkit::Tmux {
-    let kubeconfig = fleet.kubeconfig();
-    let mut args = vec!["--kubeconfig", path_str(&kubeconfig)];
-    args.extend_from_slice(extra);
-    let tmux = fluxtui_in_tmux(fleet.dir(), &args);
-    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
-    tmux
-}
-
-/// `:ks` (or another command), then a filter that leaves one row.
-fn show_one(tmux: &fluxtui_testkit::Tmux, command: &str, filter: &str) {
-    tmux.type_text(&format!(":{command}"));
-    tmux.send_keys(&["Enter"]);
-    tmux.type_text("/");
-    tmux.send_keys(&["C-u"]);
-    tmux.type_text(filter);
-    tmux.send_keys(&["Enter"]);
-    tmux.wait_for_text("[1/", STEP);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::support::show_one;
 use crate::support::{
     Fleet, STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux_with_env, path_str, title,
 };
@@ -25,11 +26,7 @@ fn on_apps(fleet: &Fleet, script: &Path, extra: &[&str]) -> fluxtui_testkit::Tmu
     args.extend_from_slice(extra);
     let tmux = fluxtui_in_tmux_with_env(fleet.dir(), &args, &[("VISUAL", script), ("EDITOR", script)]);
     tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
-    tmux.type_text(":ks");
-    tmux.send_keys(&["Enter"]);
-    tmux.type_text("/^apps$");
-    tmux.send_keys(&["Enter"]);
-    tmux.wait_for_text("Reconciliation in progress", STEP);
+    show_one(&tmux, "ks", "^apps$");
     tmux
 }
 

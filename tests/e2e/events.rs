@@ -4,7 +4,8 @@
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::support::{Fleet, STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, path_str, title};
+use crate::support::start_ui;
+use crate::support::{Fleet, STEP, assert_quits_cleanly, path_str};
 
 fn event(name: &str, kind: &str, object: &str, namespace: &str, event_type: &str, reason: &str, source: &str) -> Value {
     let now = Utc::now();
@@ -21,8 +22,7 @@ fn event(name: &str, kind: &str, object: &str, namespace: &str, event_type: &str
 #[test]
 fn events_appear_live_and_outlive_their_object() {
     let fleet = Fleet::start();
-    let tmux = fluxtui_in_tmux(fleet.dir(), &["--kubeconfig", path_str(&fleet.kubeconfig())]);
-    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
+    let tmux = start_ui(&fleet, &[]);
     // The first row is Kustomization flux-system/apps.
     tmux.send_keys(&["e"]);
     tmux.wait_for_text("Events Kustomization/flux-system/apps [0]", STEP);

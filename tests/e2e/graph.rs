@@ -7,20 +7,16 @@ use std::process::Command;
 use fluxtui_testkit::fluxtui_binary;
 use serde_json::Value;
 
-use crate::support::{Fleet, STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, path_str, title};
+use crate::support::{Fleet, STEP, assert_quits_cleanly, count_fixtures, path_str};
+use crate::support::{show_one, start_ui};
 
 #[test]
 fn the_graph_shows_the_blocking_chain_and_follows_a_status_patch() {
     let fleet = Fleet::start();
-    let tmux = fluxtui_in_tmux(fleet.dir(), &["--kubeconfig", path_str(&fleet.kubeconfig())]);
-    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
+    let tmux = start_ui(&fleet, &[]);
 
     // On the apps Kustomization, D opens its graph with the chain that blocks it.
-    tmux.type_text(":ks");
-    tmux.send_keys(&["Enter"]);
-    tmux.type_text("/^apps$");
-    tmux.send_keys(&["Enter"]);
-    tmux.wait_for_text("Reconciliation in progress", STEP);
+    show_one(&tmux, "ks", "^apps$");
     tmux.send_keys(&["D"]);
     let screen = tmux.wait_for("the blocking chain", STEP, |screen| {
         screen.contains("Dependencies of Kustomization flux-system/apps")

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::start_ui;
 use crate::support::{
     DISCONNECT, Fleet, RECOVERY, STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, path_str, row,
     title,
@@ -37,8 +38,7 @@ fn time_until_shown(
 #[test]
 fn a_kubectl_change_shows_on_screen_within_a_second_and_ctrl_c_exits_cleanly() {
     let fleet = Fleet::start();
-    let tmux = fluxtui_in_tmux(fleet.dir(), &["--kubeconfig", path_str(&fleet.kubeconfig())]);
-    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
+    let tmux = start_ui(&fleet, &[]);
     tmux.type_text(":ks");
     tmux.send_keys(&["Enter"]);
     let kustomizations = count_fixtures(|object| object["kind"] == "Kustomization");
@@ -124,8 +124,7 @@ fn a_stopped_sandbox_shows_the_disconnected_banner_and_a_restarted_one_is_follow
 #[test]
 fn suspend_resume_and_reconcile_from_the_keyboard_reach_the_cluster() {
     let fleet = Fleet::start();
-    let tmux = fluxtui_in_tmux(fleet.dir(), &["--kubeconfig", path_str(&fleet.kubeconfig())]);
-    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
+    let tmux = start_ui(&fleet, &[]);
     tmux.type_text(":ks");
     tmux.send_keys(&["Enter"]);
     tmux.type_text("/infra-controllers");

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::support::start_ui;
 use crate::support::{
     Fleet, STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, fluxtui_pid, path_str, rss_kib, title,
 };
@@ -71,8 +72,7 @@ fn body(screen: &str) -> String {
 fn following_an_objects_lines_with_pause_save_and_a_plain_line() {
     let fleet = Fleet::start();
     let pod = with_controllers(&fleet);
-    let tmux = fluxtui_in_tmux(fleet.dir(), &["--kubeconfig", path_str(&fleet.kubeconfig())]);
-    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
+    let tmux = start_ui(&fleet, &[]);
     // The first row is Kustomization flux-system/apps.
     tmux.send_keys(&["l"]);
     tmux.wait_for_text("Logs Flux controllers (flux-system) for Kustomization/flux-system/apps", STEP);

@@ -3,7 +3,8 @@
 //! expression through an evaluation error, false, and true (which replaces Flux's built-in rule, so the failing
 //! infra-configs no longer blocks apps).
 
-use crate::support::{Fleet, STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, path_str, title};
+use crate::support::{Fleet, STEP, assert_quits_cleanly};
+use crate::support::{show_one, start_ui};
 
 const EXPR: &str = "dep.metadata.labels.tier == 'infra'";
 
@@ -20,14 +21,9 @@ fn a_ready_expr_decides_the_blocking_chain_as_the_dependency_changes() {
         "-p",
         &format!(r#"[{{"op":"add","path":"/spec/dependsOn/0/readyExpr","value":"{EXPR}"}}]"#),
     ]);
-    let tmux = fluxtui_in_tmux(fleet.dir(), &["--kubeconfig", path_str(&fleet.kubeconfig())]);
-    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
+    let tmux = start_ui(&fleet, &[]);
 
-    tmux.type_text(":ks");
-    tmux.send_keys(&["Enter"]);
-    tmux.type_text("/^apps$");
-    tmux.send_keys(&["Enter"]);
-    tmux.wait_for_text("Reconciliation in progress", STEP);
+    show_one(&tmux, "ks", "^apps$");
     tmux.send_keys(&["D"]);
     // infra-configs has no `tier` label: evaluating the expression fails, and the chain says so.
     let screen = tmux.wait_for("the evaluation error", STEP, |screen| {

@@ -260,3 +260,24 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// `fluxtui --kubeconfig <the fleet's> EXTRA` in tmux, once the All table shows the whole fleet.
+pub fn start_ui(fleet: &Fleet, extra: &[&str]) -> Tmux {
+    let kubeconfig = fleet.kubeconfig();
+    let mut args = vec!["--kubeconfig", path_str(&kubeconfig)];
+    args.extend_from_slice(extra);
+    let tmux = fluxtui_in_tmux(fleet.dir(), &args);
+    tmux.wait_for_text(&title("All", "all", &count_fixtures(|_| true).to_string()), STARTUP);
+    tmux
+}
+
+/// `:ks` (or another command), then a filter that leaves one row.
+pub fn show_one(tmux: &Tmux, command: &str, filter: &str) {
+    tmux.type_text(&format!(":{command}"));
+    tmux.send_keys(&["Enter"]);
+    tmux.type_text("/");
+    tmux.send_keys(&["C-u"]);
+    tmux.type_text(filter);
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("[1/", STEP);
+}
