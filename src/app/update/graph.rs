@@ -58,11 +58,17 @@ pub fn show_dependency_graph(state: &mut AppState, everything: bool) {
     } else {
         selected_row(state).map(|row| row.key.clone()).filter(|key| has_dependencies(key.kind))
     };
+    open_graph(state, focus, ReadyExprCache::default());
+}
+
+/// Pushes a graph centred on `focus` (every graph for `None`), its focus selected; `ready_exprs` carries the
+/// compiled readyExpr expressions over from a graph it replaces.
+fn open_graph(state: &mut AppState, focus: Option<ObjectKey>, ready_exprs: ReadyExprCache) {
     let mut view = GraphView {
         focus,
         graph: DepGraph::default(),
         sources: SourceRevisions::new(),
-        ready_exprs: ReadyExprCache::default(),
+        ready_exprs,
         selected: 0,
         offset: 0,
         horizontal_scroll: 0,
@@ -242,26 +248,7 @@ pub fn apply_in_graph(state: &mut AppState, action: Action) -> Option<()> {
             if let Some(key) = key {
                 let ready_exprs = view.ready_exprs.clone();
                 state.stack.pop();
-                let mut view = GraphView {
-                    focus: Some(key),
-                    graph: DepGraph::default(),
-                    sources: SourceRevisions::new(),
-                    ready_exprs,
-                    selected: 0,
-                    offset: 0,
-                    horizontal_scroll: 0,
-                    explanation: None,
-                    chain: Vec::new(),
-                    gone: false,
-                };
-                rebuild(state, &mut view);
-                let focus = view.focus.clone();
-                view.selected =
-                    focus.and_then(|key| view.graph.find(&key)).and_then(|node| view.graph.line_of(node)).unwrap_or(0);
-                settle_selection(&mut view, 1);
-                explain_selected(&mut view);
-                push_screen(state, Screen::Graph(Box::new(view)));
-                keep_visible(state);
+                open_graph(state, Some(key), ready_exprs);
             }
             return Some(());
         }
