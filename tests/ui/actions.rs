@@ -58,22 +58,6 @@ fn writes(harness: &Harness) -> Vec<Write> {
         .collect()
 }
 
-/// The demo fleet with one Kustomization changed, delivered as a watch would deliver it.
-fn with_kustomization(harness: &mut Harness, name: &str, change: impl Fn(&mut serde_json::Value)) {
-    let objects: Vec<AnyFluxObject> = fluxtui::demo::flux_objects(fixed_now())
-        .into_iter()
-        .map(|mut object| {
-            if object["kind"] == "Kustomization" && object["metadata"]["name"] == name {
-                change(&mut object);
-            }
-            AnyFluxObject::from_value(object)
-        })
-        .collect();
-    harness.state.stores = FluxStores::from_objects(objects);
-    harness.cluster(ClusterEvent::StoreChanged(FluxKind::Kustomization));
-    harness.settle();
-}
-
 /// What the loop reports once a reconcile request is written.
 fn requested(harness: &mut Harness, write: &Write, stamp: &str) {
     let step = Step::WaitingForController {
@@ -214,7 +198,7 @@ fn toasts_show_progress_then_the_outcome() {
     snapshot_sizes("toast_progress", progress);
     snapshot_sizes("toast_success", |harness| {
         progress(harness);
-        with_kustomization(harness, "infra-controllers", |object| {
+        harness.change_kustomization("infra-controllers", |object| {
             object["status"]["lastHandledReconcileAt"] = STAMP.into();
         });
     });
@@ -223,7 +207,7 @@ fn toasts_show_progress_then_the_outcome() {
         harness.press("r");
         let write = writes(harness).pop().expect("a reconcile");
         requested(harness, &write, STAMP);
-        with_kustomization(harness, "infra-configs", |object| {
+        harness.change_kustomization("infra-configs", |object| {
             object["status"]["lastHandledReconcileAt"] = STAMP.into();
         });
     });
@@ -368,7 +352,7 @@ fn resume_waits_for_the_new_generation_to_be_reconciled() {
     let waiting =
         Step::WaitingForController { requested_at: None, generation: Some(7), since: harness.state.now, note: None };
     update::write_progressed(&mut harness.state, write.operation, write.target.key(), waiting);
-    with_kustomization(&mut harness, "monitoring", |object| {
+    harness.change_kustomization("monitoring", |object| {
         object["spec"]["suspend"] = false.into();
         object["metadata"]["generation"] = 7.into();
         object["status"]["observedGeneration"] = 6.into();
@@ -376,7 +360,7 @@ fn resume_waits_for_the_new_generation_to_be_reconciled() {
     let toast = harness.state.operations.toasts(harness.state.now)[0].clone();
     assert!(toast.text.starts_with("resuming Kustomization flux-system/monitoring"), "{toast:?}");
     // The controller observed the resumed spec and the object is ready.
-    with_kustomization(&mut harness, "monitoring", |object| {
+    harness.change_kustomization("monitoring", |object| {
         object["spec"]["suspend"] = false.into();
         object["metadata"]["generation"] = 7.into();
         object["status"]["observedGeneration"] = 7.into();

@@ -98,6 +98,22 @@ impl Harness {
     }
 
     /// Applies what the event loop applies before a frame.
+    /// The demo fleet with one Kustomization changed, delivered as a watch would deliver it.
+    pub fn change_kustomization(&mut self, name: &str, change: impl Fn(&mut serde_json::Value)) {
+        let objects: Vec<AnyFluxObject> = fluxtui::demo::flux_objects(fixed_now())
+            .into_iter()
+            .map(|mut object| {
+                if object["kind"] == "Kustomization" && object["metadata"]["name"] == name {
+                    change(&mut object);
+                }
+                AnyFluxObject::from_value(object)
+            })
+            .collect();
+        self.state.stores = FluxStores::from_objects(objects);
+        self.cluster(ClusterEvent::StoreChanged(FluxKind::Kustomization));
+        self.settle();
+    }
+
     pub fn settle(&mut self) {
         update::refresh_stale_kinds(&mut self.state);
     }

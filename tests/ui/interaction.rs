@@ -306,22 +306,6 @@ fn writes_go_to_the_loop_with_the_served_version_and_read_only_refuses_them() {
     assert!(!help.contains("Suspend the selected object"), "read-only help lists a write:\n{help}");
 }
 
-/// The demo fleet with one object's status changed, delivered as a watch would deliver it.
-fn with_status_change(harness: &mut Harness, name: &str, change: impl Fn(&mut serde_json::Value)) {
-    let objects: Vec<AnyFluxObject> = fluxtui::demo::flux_objects(fixed_now())
-        .into_iter()
-        .map(|mut object| {
-            if object["kind"] == "Kustomization" && object["metadata"]["name"] == name {
-                change(&mut object);
-            }
-            AnyFluxObject::from_value(object)
-        })
-        .collect();
-    harness.state.stores = FluxStores::from_objects(objects);
-    harness.cluster(ClusterEvent::StoreChanged(FluxKind::Kustomization));
-    harness.settle();
-}
-
 #[test]
 fn a_reconcile_request_reports_its_outcome_or_its_timeout() {
     use fluxtui::app::operations::{Severity, Step};
@@ -342,9 +326,9 @@ fn a_reconcile_request_reports_its_outcome_or_its_timeout() {
     let step = waiting(&harness);
     update::write_progressed(&mut harness.state, id, key("flux-system"), step);
     assert!(last_toast(&harness).text.starts_with("reconciling Kustomization flux-system/flux-system… 0s"));
-    with_status_change(&mut harness, "flux-system", |_| {});
+    harness.change_kustomization("flux-system", |_| {});
     assert!(harness.state.operations.has_unfinished(), "not handled yet: still waiting");
-    with_status_change(&mut harness, "flux-system", |object| {
+    harness.change_kustomization("flux-system", |object| {
         object["status"]["lastHandledReconcileAt"] = stamp.into();
     });
     let toast = last_toast(&harness);
@@ -355,7 +339,7 @@ fn a_reconcile_request_reports_its_outcome_or_its_timeout() {
     let id = harness.state.operations.start(Action::Reconcile, vec![key("infra-configs")], harness.state.now);
     let step = waiting(&harness);
     update::write_progressed(&mut harness.state, id, key("infra-configs"), step);
-    with_status_change(&mut harness, "infra-configs", |object| {
+    harness.change_kustomization("infra-configs", |object| {
         object["status"]["lastHandledReconcileAt"] = stamp.into();
     });
     let toast = last_toast(&harness);
