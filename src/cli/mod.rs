@@ -1,7 +1,9 @@
 //! Command-line parsing and the subcommands.
 
+pub mod controller;
 pub mod demo;
-pub mod duration;
+/// Go duration strings (`500ms`, `1m30s`), shared with the engine (`model::go_duration`).
+pub use crate::model::go_duration as duration;
 pub mod events;
 pub mod get;
 pub mod logs;
@@ -77,6 +79,8 @@ impl SessionArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the embedded Flux engine (sources today) against the current context, without the UI.
+    Controller(controller::ControllerArgs),
     /// Start an embedded cluster with the Flux CRDs and an example fleet, and open the terminal UI on it.
     Demo(demo::DemoArgs),
     /// Run the embedded Kubernetes API server until interrupted (SIGINT or SIGTERM).
@@ -101,6 +105,7 @@ impl Command {
     /// The subcommand's name, for the log; the arguments stay out of it because they may hold tokens.
     pub fn name(&self) -> &'static str {
         match self {
+            Command::Controller(_) => "controller",
             Command::Sandbox(_) => "sandbox",
             Command::Demo(_) => "demo",
             Command::Get(_) => "get",
@@ -118,6 +123,7 @@ impl Cli {
     /// Runs the chosen subcommand, or the terminal UI without one.
     pub async fn run(self) -> color_eyre::Result<()> {
         match self.command {
+            Some(Command::Controller(args)) => controller::run_controller(args).await,
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
             Some(Command::Demo(args)) => demo::run_demo(args).await,
             Some(Command::Get(args)) => get::run(args).await,

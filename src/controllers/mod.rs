@@ -1,15 +1,52 @@
 //! The embedded Flux engine: reconcilers for the Flux kinds, running against any API server, the embedded
 //! sandbox included.
 //!
-//! The engine is being built from the bottom up. What exists: [`storage`], the artifact storage with its HTTP
-//! server, and the first stage of [`git_repository`]: the checkout (refs, auth, revisions) and the ignore rules.
-//! Still to come: the shared runtime (context, leader election, metrics, the event recorder and the status
-//! writer), `conditions` (the only code that knows how Ready is derived), the reconcilers, and then one module
-//! per kind (`kustomization`, `helm_release`, ...). A kind with several stages becomes a directory with
-//! its reconcile entry, a watches module and one module per stage.
+//! - [`names`]: Flux's condition types, reasons, annotations, finalizer and field managers, spelled once.
+//! - [`conditions`]: the only code that knows how Ready is derived (begin, summarize, the kstatus check).
+//! - [`runtime`]: the engine itself ([`runtime::Engine`]): context, the kube-rs `Controller` per kind
+//!   (`driver`), the status writer and finalizer (`patch`), the event recorder, JSON logs in Flux's format,
+//!   backoff, leader election on a Lease, the ownership rules, and the reconcile all source kinds share
+//!   (`source`).
+//! - [`storage`]: artifact storage with its HTTP server.
+//! - one module per kind: [`git_repository`] (checkout, ignore rules, the reconciler's stages).
 //!
-//! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the cluster
-//! stores below them.
+//! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
+//! below them.
 
+pub mod conditions;
 pub mod git_repository;
+pub mod names;
+pub mod runtime;
 pub mod storage;
+
+use std::sync::Arc;
+
+use crate::api::FluxKind;
+use runtime::context::Context;
+use runtime::driver::KindRunner;
+
+/// Every controller name the engine records events as.
+pub const CONTROLLER_NAMES: [&str; 7] = [
+    names::controller::SOURCE_CONTROLLER,
+    names::controller::KUSTOMIZE_CONTROLLER,
+    names::controller::HELM_CONTROLLER,
+    names::controller::NOTIFICATION_CONTROLLER,
+    names::controller::IMAGE_REFLECTOR_CONTROLLER,
+    names::controller::IMAGE_AUTOMATION_CONTROLLER,
+    names::controller::SOURCE_WATCHER,
+];
+
+/// The kinds the engine reconciles today.
+pub const IMPLEMENTED_KINDS: [FluxKind; 1] = [FluxKind::GitRepository];
+
+/// The runner of `kind`, or `None` for a kind the engine does not reconcile.
+pub fn runner_for(kind: FluxKind, _ctx: &Arc<Context>) -> Option<KindRunner> {
+    match kind {
+        FluxKind::GitRepository => Some(KindRunner {
+            kind,
+            reconcile: runtime::source::reconcile::<git_repository::reconcile::GitRepositoryKind>,
+            triggers: Vec::new(),
+        }),
+        _ => None,
+    }
+}

@@ -8,6 +8,7 @@ pub mod describe;
 pub mod duration;
 pub mod events;
 pub mod filter;
+pub mod go_duration;
 pub mod helm_release;
 pub mod live_object;
 pub mod logs;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod checkout;
 pub mod error;
 pub mod ignore;
+pub mod reconcile;
 pub mod semver_tags;
 
 pub use auth::GitAuth;

@@ -1,4 +1,5 @@
-//! Durations on the command line, written as Kubernetes and Flux write them: `500ms`, `2s`, `1m`, `1m30s`.
+//! Durations as Kubernetes and Flux write them (Go duration strings): `500ms`, `2s`, `1m`, `1m30s`. The command
+//! line and the engine (`spec.interval`, `spec.timeout`) read them here.
 
 use std::time::Duration;
 

@@ -1,0 +1,95 @@
+//! Flux's names, spelled once: condition types, reasons, annotations, labels, finalizers and field managers, as
+//! the v2.9 controllers use them (../shared/flux/SEMANTICS.md §2, §3 and §8). Reconcilers use these constants and
+//! never spell the strings themselves, so one search finds every place a name is used.
+
+/// The finalizer every Flux reconciler puts on the objects it reconciles.
+pub const FINALIZER: &str = "finalizers.fluxcd.io";
+
+/// Condition types (`fluxcd/pkg/apis/meta` and the source API).
+pub mod condition {
+    pub const READY: &str = "Ready";
+    pub const RECONCILING: &str = "Reconciling";
+    pub const STALLED: &str = "Stalled";
+    pub const HEALTHY: &str = "Healthy";
+    pub const ARTIFACT_IN_STORAGE: &str = "ArtifactInStorage";
+    pub const ARTIFACT_OUTDATED: &str = "ArtifactOutdated";
+    pub const FETCH_FAILED: &str = "FetchFailed";
+    pub const BUILD_FAILED: &str = "BuildFailed";
+    pub const STORAGE_OPERATION_FAILED: &str = "StorageOperationFailed";
+    pub const INCLUDE_UNAVAILABLE: &str = "IncludeUnavailable";
+    pub const SOURCE_VERIFIED: &str = "SourceVerified";
+
+    /// The "negative polarity" types: present only while True, removed once the problem is gone.
+    pub const NEGATIVE_POLARITY: [&str; 7] = [
+        RECONCILING,
+        STALLED,
+        ARTIFACT_OUTDATED,
+        FETCH_FAILED,
+        BUILD_FAILED,
+        STORAGE_OPERATION_FAILED,
+        INCLUDE_UNAVAILABLE,
+    ];
+}
+
+/// Condition reasons and event reasons.
+pub mod reason {
+    pub const SUCCEEDED: &str = "Succeeded";
+    pub const FAILED: &str = "Failed";
+    pub const PROGRESSING: &str = "Progressing";
+    pub const PROGRESSING_WITH_RETRY: &str = "ProgressingWithRetry";
+    pub const SUSPENDED: &str = "Suspended";
+    pub const NEW_REVISION: &str = "NewRevision";
+    pub const NEW_ARTIFACT: &str = "NewArtifact";
+    pub const ARTIFACT_UP_TO_DATE: &str = "ArtifactUpToDate";
+    pub const GIT_OPERATION_SUCCEEDED: &str = "GitOperationSucceeded";
+    pub const GIT_OPERATION_FAILED: &str = "GitOperationFailed";
+    pub const AUTHENTICATION_FAILED: &str = "AuthenticationFailed";
+    pub const URL_INVALID: &str = "URLInvalid";
+    pub const STORAGE_OPERATION_FAILED: &str = "StorageOperationFailed";
+    pub const ARCHIVE_OPERATION_FAILED: &str = "ArchiveOperationFailed";
+    pub const DIRECTORY_CREATION_FAILED: &str = "DirectoryCreationFailed";
+    pub const GARBAGE_COLLECTION_SUCCEEDED: &str = "GarbageCollectionSucceeded";
+    pub const GARBAGE_COLLECTION_FAILED: &str = "GarbageCollectionFailed";
+    pub const INCLUDE_UNAVAILABLE: &str = "IncludeUnavailable";
+    pub const INDEXATION_FAILED: &str = "IndexationFailed";
+    pub const INDEXATION_SUCCEEDED: &str = "IndexationSucceed";
+    pub const CHART_PULL_SUCCEEDED: &str = "ChartPullSucceeded";
+    pub const CHART_PULL_FAILED: &str = "ChartPullFailed";
+    pub const CHART_PACKAGE_SUCCEEDED: &str = "ChartPackageSucceeded";
+    pub const CHART_PACKAGE_FAILED: &str = "ChartPackageFailed";
+    pub const BUCKET_OPERATION_SUCCEEDED: &str = "BucketOperationSucceeded";
+    pub const BUCKET_OPERATION_FAILED: &str = "BucketOperationFailed";
+    pub const OCI_PULL_FAILED: &str = "OCIArtifactPullFailed";
+    pub const OCI_LAYER_OPERATION_FAILED: &str = "OCIArtifactLayerOperationFailed";
+    pub const OCI_PULL_SUCCEEDED: &str = "OCIArtifactPullSucceeded";
+    pub const INVALID_PROVIDER_CONFIGURATION: &str = "InvalidProviderConfiguration";
+    pub const PATCH_OPERATION_FAILED: &str = "PatchOperationFailed";
+}
+
+/// Annotations and labels.
+pub mod annotation {
+    /// Any opaque token; a change asks for a reconcile now. Mirrored into `status.lastHandledReconcileAt`.
+    pub const RECONCILE_REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
+    /// Object annotations with this prefix are copied into every event's metadata.
+    pub const EVENT_PREFIX: &str = "event.toolkit.fluxcd.io/";
+    /// The label Flux's controllers shard on (`--watch-label-selector`).
+    pub const SHARDING_KEY: &str = "sharding.fluxcd.io/key";
+}
+
+/// Field managers and event sources.
+pub mod controller {
+    pub const SOURCE_CONTROLLER: &str = "source-controller";
+    pub const KUSTOMIZE_CONTROLLER: &str = "kustomize-controller";
+    pub const HELM_CONTROLLER: &str = "helm-controller";
+    pub const NOTIFICATION_CONTROLLER: &str = "notification-controller";
+    pub const IMAGE_REFLECTOR_CONTROLLER: &str = "image-reflector-controller";
+    pub const IMAGE_AUTOMATION_CONTROLLER: &str = "image-automation-controller";
+    pub const SOURCE_WATCHER: &str = "source-watcher";
+}
+
+/// Kubernetes' own condition statuses.
+pub mod status {
+    pub const TRUE: &str = "True";
+    pub const FALSE: &str = "False";
+    pub const UNKNOWN: &str = "Unknown";
+}

@@ -1,0 +1,113 @@
+//! What every reconciler gets: the client, the artifact storage, the working directories, the event
+//! recorders, the log, the backoff, and the version each kind is served at.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Secret;
+use kube::Client;
+use kube::api::Api;
+use kube::core::{ApiResource, GroupVersionKind};
+
+use super::backoff::Backoff;
+use super::events::EventRecorder;
+use super::logs::EngineLog;
+use crate::api::FluxKind;
+use crate::api::object::AnyFluxObject;
+use crate::controllers::storage::Storage;
+
+/// The shared state of a running engine.
+pub struct Context {
+    pub client: Client,
+    pub storage: Arc<Storage>,
+    /// Where reconcilers keep working copies (Git clones reused across fetches), one directory per object.
+    pub work_root: PathBuf,
+    pub log: EngineLog,
+    pub backoff: Backoff,
+    /// `namespace` of `fluxtui controller --watch-namespace`, `None` for all namespaces.
+    pub namespace: Option<String>,
+    /// The version of each kind the cluster serves (kinds it does not serve are absent).
+    pub versions: HashMap<FluxKind, String>,
+    /// One recorder per controller name (`source-controller`, ...).
+    recorders: HashMap<&'static str, EventRecorder>,
+}
+
+/// Why a referenced Secret could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("failed to get secret '{namespace}/{name}': {detail}")]
+pub struct SecretError {
+    pub namespace: String,
+    pub name: String,
+    pub detail: String,
+}
+
+impl Context {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        client: Client,
+        storage: Arc<Storage>,
+        work_root: PathBuf,
+        log: EngineLog,
+        backoff: Backoff,
+        namespace: Option<String>,
+        versions: HashMap<FluxKind, String>,
+        instance: &str,
+    ) -> Context {
+        let recorders = crate::controllers::CONTROLLER_NAMES
+            .iter()
+            .map(|name| (*name, EventRecorder::new(client.clone(), name, instance.to_string(), log.clone())))
+            .collect();
+        Context { client, storage, work_root, log, backoff, namespace, versions, recorders }
+    }
+
+    /// The recorder of `controller`.
+    pub fn recorder(&self, controller: &'static str) -> &EventRecorder {
+        // Every name in CONTROLLER_NAMES has a recorder; a kind's controller name is always one of them.
+        &self.recorders[controller]
+    }
+
+    /// The resource of `kind` at its served version.
+    pub fn api_resource(&self, kind: FluxKind) -> Option<ApiResource> {
+        let version = self.versions.get(&kind)?;
+        let gvk = GroupVersionKind::gvk(kind.group(), version, kind.name());
+        Some(ApiResource::from_gvk_with_plural(&gvk, kind.plural()))
+    }
+
+    /// The API of `kind` in `namespace`.
+    pub fn api(&self, kind: FluxKind, namespace: &str) -> Option<Api<AnyFluxObject>> {
+        let resource = self.api_resource(kind)?;
+        Some(Api::all_with(self.client.clone(), &resource).constrain(namespace))
+    }
+
+    /// A Secret's data, decoded.
+    pub async fn secret_data(&self, namespace: &str, name: &str) -> Result<BTreeMap<String, Vec<u8>>, SecretError> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        let error = |detail: String| SecretError { namespace: namespace.to_string(), name: name.to_string(), detail };
+        match api.get(name).await {
+            Ok(secret) => {
+                let mut data: BTreeMap<String, Vec<u8>> =
+                    secret.data.unwrap_or_default().into_iter().map(|(key, value)| (key, value.0)).collect();
+                // stringData is write-only on a real API server, but a sandbox or an old object may carry it.
+                for (key, value) in secret.string_data.unwrap_or_default() {
+                    data.entry(key).or_insert_with(|| value.into_bytes());
+                }
+                Ok(data)
+            }
+            Err(kube::Error::Api(status)) if status.code == 404 => Err(error(format!("secrets \"{name}\" not found"))),
+            Err(err) => Err(error(err.to_string())),
+        }
+    }
+
+    /// The working directory of one object of `kind`.
+    pub fn work_dir(&self, kind: FluxKind, namespace: &str, name: &str) -> PathBuf {
+        self.work_root.join(kind.name().to_lowercase()).join(namespace).join(name)
+    }
+}
+
+/// Parses a Go duration from a spec, falling back to `default` when unset or unreadable (the CRD's pattern
+/// rejects bad values before they reach the engine).
+pub fn spec_duration(text: Option<&str>, default: Duration) -> Duration {
+    text.and_then(|t| crate::model::go_duration::parse_duration(t).ok()).unwrap_or(default)
+}

@@ -1,0 +1,290 @@
+//! The reconcile every source kind shares (source-controller's `reconcile` loop): finalizer and deletion,
+//! suspend, progress conditions, the kind's stages producing an artifact, the summary, the status write, the
+//! events and the next run. A source kind supplies only [`SourceKind::produce`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use kube::runtime::controller::Action;
+use serde_json::{Map, Value, json};
+use tokio::sync::Mutex;
+
+use super::context::{Context, spec_duration};
+use super::driver::{EngineError, object_key};
+use super::events::{EventRecord, EventType, InvolvedObject};
+use super::logs::LogScope;
+use super::patch::{StatusWriter, add_finalizer, remove_finalizer};
+use crate::api::FluxKind;
+use crate::api::meta::{Artifact, Condition};
+use crate::api::object::AnyFluxObject;
+use crate::controllers::conditions::{self, Conditions, Outcome};
+use crate::controllers::names::{FINALIZER, annotation, condition, controller, reason, status};
+use crate::controllers::storage::ArtifactOwner;
+
+/// What a source kind's stages produced.
+#[derive(Debug, Clone)]
+pub struct Produced {
+    pub artifact: Artifact,
+    /// Ready's and ArtifactInStorage's message (`stored artifact for revision '…'`).
+    pub message: String,
+    /// The `NewArtifact` event's message, when the artifact is new (its digest changed).
+    pub new_artifact_message: Option<String>,
+    /// Kind-specific status fields (`observedIgnore`, `url`, ...); `Value::Null` removes one.
+    pub status_fields: Map<String, Value>,
+}
+
+/// One source kind's stages.
+pub trait SourceKind: Send + Sync + 'static {
+    const KIND: FluxKind;
+    /// The failure conditions its stages own, cleared by the summary when they no longer apply.
+    const OWNED_FAILURES: &'static [&'static str];
+    /// The requeue interval when `spec.interval` is unset.
+    const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+
+    /// Fetches, builds and stores the artifact. `current` is the artifact in the status (the last one stored).
+    fn produce(
+        object: Arc<AnyFluxObject>,
+        ctx: Arc<Context>,
+        current: Option<Artifact>,
+        progress: Progress,
+    ) -> BoxFuture<'static, Result<Produced, Outcome>>;
+}
+
+/// Lets a kind's stages show progress while they run (Flux writes `ArtifactOutdated` as soon as it sees a new
+/// revision, before the slow part).
+#[derive(Clone)]
+pub struct Progress {
+    inner: Arc<Mutex<ProgressState>>,
+}
+
+struct ProgressState {
+    writer: StatusWriter,
+    status: Value,
+    generation: i64,
+}
+
+impl Progress {
+    /// Marks a new upstream revision: `ArtifactOutdated=True` (`NewRevision`) and the Reconciling message
+    /// `building artifact: new upstream revision '<rev>'`, written at once. A failed write is not fatal here:
+    /// the final status write follows.
+    pub async fn new_revision(&self, revision: &str) {
+        let mut state = self.inner.lock().await;
+        let generation = state.generation;
+        let mut list = conditions_of(&state.status);
+        let mut c = Conditions::new(&mut list, generation);
+        c.mark_true(condition::ARTIFACT_OUTDATED, reason::NEW_REVISION, format!("new upstream revision '{revision}'"));
+        c.progress(&format!("building artifact: new upstream revision '{revision}'"));
+        set_conditions(&mut state.status, list);
+        let status = state.status.clone();
+        let _ = state.writer.write(&status).await;
+    }
+}
+
+/// The conditions in a status value.
+pub fn conditions_of(status: &Value) -> Vec<Condition> {
+    status.get("conditions").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default()
+}
+
+fn set_conditions(status: &mut Value, list: Vec<Condition>) {
+    status["conditions"] = serde_json::to_value(list).unwrap_or(Value::Array(Vec::new()));
+}
+
+/// The scope of an object's log lines.
+pub fn log_scope(kind: FluxKind, object: &AnyFluxObject) -> LogScope {
+    let meta = object.metadata();
+    LogScope {
+        kind: kind.name().to_string(),
+        group: kind.group().to_string(),
+        namespace: meta.namespace.clone().unwrap_or_default(),
+        name: meta.name.clone().unwrap_or_default(),
+        reconcile_id: uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+/// The object as an event's `involvedObject`.
+pub fn involved(kind: FluxKind, object: &AnyFluxObject) -> InvolvedObject {
+    let meta = object.metadata();
+    let api_version = match object.api_version() {
+        "" => format!("{}/v1", kind.group()),
+        version => version.to_string(),
+    };
+    InvolvedObject {
+        api_version,
+        kind: kind.name().to_string(),
+        namespace: meta.namespace.clone().unwrap_or_default(),
+        name: meta.name.clone().unwrap_or_default(),
+        uid: meta.uid.clone().unwrap_or_default(),
+        resource_version: meta.resource_version.clone().unwrap_or_default(),
+    }
+}
+
+/// Event metadata: the given `<group>/<key>` pairs plus the object's `event.toolkit.fluxcd.io/*` annotations.
+pub fn event_metadata(kind: FluxKind, object: &AnyFluxObject, pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut metadata: BTreeMap<String, String> = object
+        .metadata()
+        .annotations
+        .iter()
+        .flatten()
+        .filter(|(key, _)| key.starts_with(annotation::EVENT_PREFIX))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    for (key, value) in pairs {
+        metadata.insert(format!("{}/{key}", kind.group()), (*value).to_string());
+    }
+    metadata
+}
+
+/// Reconciles one object of source kind `S`.
+pub fn reconcile<S: SourceKind>(
+    object: Arc<AnyFluxObject>,
+    ctx: Arc<Context>,
+) -> BoxFuture<'static, Result<Action, EngineError>> {
+    Box::pin(reconcile_source::<S>(object, ctx))
+}
+
+async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Context>) -> Result<Action, EngineError> {
+    let kind = S::KIND;
+    let manager = controller::SOURCE_CONTROLLER;
+    let meta = object.metadata().clone();
+    let name = meta.name.clone().unwrap_or_default();
+    let namespace = meta.namespace.clone().unwrap_or_default();
+    let key = object_key(kind, &object);
+    let scope = log_scope(kind, &object);
+    let api = ctx.api(kind, &namespace).ok_or(EngineError::NotServed { kind: kind.name() })?;
+    let finalizers = meta.finalizers.clone().unwrap_or_default();
+    let has_finalizer = finalizers.iter().any(|f| f == FINALIZER);
+
+    if meta.deletion_timestamp.is_some() {
+        if has_finalizer {
+            let owner = ArtifactOwner::new(kind, namespace.clone(), name.clone());
+            if let Err(err) = ctx.storage.remove_owner(&owner) {
+                ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err.to_string());
+            }
+            let _ = std::fs::remove_dir_all(ctx.work_dir(kind, &namespace, &name));
+            remove_finalizer(&api, &name, &finalizers, meta.resource_version.as_deref(), manager)
+                .await
+                .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
+            ctx.log.info_in(&scope, "garbage collected artifacts for deleted resource");
+        }
+        return Ok(Action::await_change());
+    }
+    if !has_finalizer {
+        add_finalizer(&api, &name, &finalizers, meta.resource_version.as_deref(), manager)
+            .await
+            .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
+    }
+    if object.suspended() {
+        ctx.log.info_in(&scope, "reconciliation is suspended for this object");
+        return Ok(Action::await_change());
+    }
+
+    let started = Instant::now();
+    let generation = meta.generation.unwrap_or(0);
+    let raw = object.to_value();
+    let before = raw.get("status").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let observed = before.get("observedGeneration").and_then(Value::as_i64);
+    let was_ready = conditions_of(&before).iter().any(|c| c.type_ == condition::READY && c.status == status::TRUE);
+    let was_failing = conditions_of(&before).iter().any(|c| c.type_ == condition::READY && c.status == status::FALSE);
+    let mut writer = StatusWriter::new(api, &name, manager, before.clone());
+    let mut status = before.clone();
+    let mut list = conditions_of(&status);
+    conditions::begin(&mut list, generation, observed);
+    set_conditions(&mut status, list);
+    writer.write(&status).await.map_err(|source| EngineError::Status { object: key.clone(), source })?;
+
+    let current: Option<Artifact> = status.get("artifact").and_then(|a| serde_json::from_value(a.clone()).ok());
+    let progress = Progress { inner: Arc::new(Mutex::new(ProgressState { writer, status, generation })) };
+    let produced = S::produce(object.clone(), ctx.clone(), current.clone(), progress.clone()).await;
+    // The stages are done with the handle; the final write goes through the same writer, so it patches only
+    // what changed since the last progress write.
+    let mut state = progress.inner.lock().await;
+    let ProgressState { writer, status, .. } = &mut *state;
+    let mut list = conditions_of(status);
+    let outcome = match produced {
+        Ok(produced) => {
+            let outcome =
+                Outcome::Succeeded { reason: reason::SUCCEEDED.to_string(), message: produced.message.clone() };
+            conditions::summarize(&mut list, generation, &outcome, S::OWNED_FAILURES);
+            Conditions::new(&mut list, generation).mark_true(
+                condition::ARTIFACT_IN_STORAGE,
+                reason::SUCCEEDED,
+                produced.message.as_str(),
+            );
+            status["artifact"] = serde_json::to_value(&produced.artifact).unwrap_or(Value::Null);
+            status["observedGeneration"] = json!(generation);
+            for (field, value) in &produced.status_fields {
+                if value.is_null() {
+                    if let Some(map) = status.as_object_mut() {
+                        map.remove(field);
+                    }
+                } else {
+                    status[field.as_str()] = value.clone();
+                }
+            }
+            let revision = produced.artifact.revision.clone().unwrap_or_default();
+            let digest = produced.artifact.digest.clone().unwrap_or_default();
+            if let Some(message) = &produced.new_artifact_message {
+                ctx.log.info_in(&scope, message);
+                let metadata = event_metadata(kind, &object, &[("revision", &revision), ("digest", &digest)]);
+                record(&ctx, kind, &object, EventType::Normal, reason::NEW_ARTIFACT, message, metadata).await;
+            } else if was_failing || !was_ready {
+                let metadata = event_metadata(kind, &object, &[("revision", &revision), ("digest", &digest)]);
+                record(&ctx, kind, &object, EventType::Normal, reason::SUCCEEDED, &produced.message, metadata).await;
+            } else {
+                ctx.log.debug_in(&scope, &format!("artifact up-to-date with remote revision: '{revision}'"));
+            }
+            outcome
+        }
+        Err(outcome) => {
+            conditions::summarize(&mut list, generation, &outcome, S::OWNED_FAILURES);
+            if let Outcome::Failed { reason, message, terminal, .. } = &outcome {
+                if *terminal {
+                    status["observedGeneration"] = json!(generation);
+                }
+                ctx.log.error_in(&scope, "reconciliation failed", message);
+                let metadata = event_metadata(kind, &object, &[]);
+                record(&ctx, kind, &object, EventType::Warning, reason, message, metadata).await;
+            }
+            outcome
+        }
+    };
+    set_conditions(status, list);
+    if let Some(requested) = meta.annotations.as_ref().and_then(|a| a.get(annotation::RECONCILE_REQUESTED_AT)) {
+        status["lastHandledReconcileAt"] = json!(requested);
+    }
+    writer.write(status).await.map_err(|source| EngineError::Status { object: key.clone(), source })?;
+    drop(state);
+
+    let interval = spec_duration(object_interval(&object).as_deref(), S::DEFAULT_INTERVAL);
+    ctx.log.debug_in(&scope, &format!("reconcile finished in {:?}", started.elapsed()));
+    Ok(match outcome {
+        Outcome::Succeeded { .. } => Action::requeue(ctx.backoff.succeeded(&key, interval)),
+        Outcome::Failed { terminal: true, .. } => Action::await_change(),
+        Outcome::Failed { .. } => Action::requeue(ctx.backoff.failed(&key)),
+    })
+}
+
+fn object_interval(object: &AnyFluxObject) -> Option<String> {
+    object.to_value().pointer("/spec/interval").and_then(Value::as_str).map(str::to_string)
+}
+
+async fn record(
+    ctx: &Context,
+    kind: FluxKind,
+    object: &AnyFluxObject,
+    type_: EventType,
+    reason: &str,
+    message: &str,
+    metadata: BTreeMap<String, String>,
+) {
+    let event = EventRecord {
+        object: involved(kind, object),
+        type_,
+        reason: reason.to_string(),
+        message: message.to_string(),
+        metadata,
+    };
+    ctx.recorder(controller::SOURCE_CONTROLLER).record(event).await;
+}

@@ -1,0 +1,132 @@
+//! A sandbox with fluxtui's Flux CRDs and a running engine, and waits on object statuses.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use fluxtui::api::FluxKind;
+use fluxtui::cluster::{ConnectOptions, connect};
+use fluxtui::controllers::conditions::check_kstatus;
+use fluxtui::controllers::runtime::logs::EngineLog;
+use fluxtui::controllers::runtime::{Engine, EngineConfig};
+use fluxtui_testkit::TestCluster;
+use kube::Client;
+use kube::api::{Api, DynamicObject};
+use serde_json::Value;
+
+/// How long a reconcile may take to show.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A sandbox with the CRDs, a client, and an engine with its storage in the cluster's directory.
+pub struct EngineCluster {
+    pub cluster: TestCluster,
+    pub client: Client,
+    pub engine: Option<Engine>,
+    pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+pub async fn client_for(kubeconfig: &Path) -> Client {
+    let options = ConnectOptions { kubeconfig: Some(kubeconfig.to_path_buf()), context: None };
+    connect(&options).await.expect("connect to the sandbox").client().clone()
+}
+
+impl EngineCluster {
+    /// A sandbox with the CRDs installed and no engine yet.
+    pub async fn without_engine() -> EngineCluster {
+        let cluster = TestCluster::start().await;
+        let client = client_for(cluster.kubeconfig_path()).await;
+        fluxtui::cli::controller::install_crds(&client).await.expect("install the CRDs");
+        EngineCluster { cluster, client, engine: None, logs: Default::default() }
+    }
+
+    /// A sandbox with the CRDs and a running engine (no leader election).
+    pub async fn start() -> EngineCluster {
+        let mut cluster = EngineCluster::without_engine().await;
+        let config = cluster.config();
+        cluster.start_engine(config).await;
+        cluster
+    }
+
+    /// The engine configuration these tests use: storage in the cluster's directory, fast requeues.
+    pub fn config(&self) -> EngineConfig {
+        EngineConfig::new(self.cluster.dir().join("engine"))
+    }
+
+    pub async fn start_engine(&mut self, config: EngineConfig) {
+        let logs = self.logs.clone();
+        let log = EngineLog::new(move |line| logs.lock().unwrap().push(line));
+        let engine = Engine::start(self.client.clone(), config, log).await.expect("start the engine");
+        self.engine = Some(engine);
+    }
+
+    pub fn apply(&self, name: &str, yaml: &str) {
+        let path = self.cluster.dir().join(format!("{name}.yaml"));
+        std::fs::write(&path, yaml).expect("write the manifest");
+        self.cluster.kubectl_success(&["apply", "-f", path.to_str().expect("utf-8 temp path")]);
+    }
+
+    /// The object as JSON.
+    pub async fn get(&self, kind: FluxKind, namespace: &str, name: &str) -> Option<Value> {
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(self.client.clone(), namespace, &kind.api_resource(kind.versions()[0]));
+        api.get_opt(name).await.expect("read the object").map(|o| serde_json::to_value(o).expect("as JSON"))
+    }
+
+    /// Waits until `ready` holds for the object, and returns it; panics with the object and the engine's log.
+    pub async fn wait_for(&self, kind: FluxKind, name: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        let mut last = None;
+        while started.elapsed() < DEADLINE {
+            if let Some(object) = self.get(kind, "default", name).await {
+                if ready(&object) {
+                    return object;
+                }
+                last = Some(object);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{kind:?} {name}: {what} not seen in {DEADLINE:?}; last: {}\nengine log:\n{}",
+            serde_json::to_string_pretty(&last).unwrap_or_default(),
+            self.logs.lock().unwrap().join("\n")
+        );
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(engine) = self.engine.take() {
+            engine.stop().await;
+        }
+    }
+}
+
+/// The condition of `type_`.
+pub fn condition<'a>(object: &'a Value, type_: &str) -> Option<&'a Value> {
+    object["status"]["conditions"].as_array()?.iter().find(|c| c["type"] == type_)
+}
+
+/// Whether Ready has `status`, at the object's current generation (observedGeneration of the condition).
+pub fn ready_is(object: &Value, status: &str) -> bool {
+    condition(object, "Ready")
+        .is_some_and(|c| c["status"] == status && c["observedGeneration"] == object["metadata"]["generation"])
+}
+
+/// The kstatus contract on the object's status (SEMANTICS.md §2.2).
+pub fn assert_kstatus(object: &Value) {
+    let conditions: Vec<fluxtui::api::Condition> =
+        serde_json::from_value(object["status"]["conditions"].clone()).expect("conditions");
+    let generation = object["metadata"]["generation"].as_i64().expect("generation");
+    let observed = object["status"]["observedGeneration"].as_i64();
+    if let Err(broken) = check_kstatus(&conditions, generation, observed) {
+        panic!("kstatus broken: {broken}\n{}", serde_json::to_string_pretty(object).unwrap_or_default());
+    }
+}
+
+/// Events recorded on the object, as (type, reason, message, annotations).
+pub async fn events_of(client: &Client, name: &str) -> Vec<Value> {
+    let api: Api<k8s_openapi::api::core::v1::Event> = Api::namespaced(client.clone(), "default");
+    let list = api.list(&Default::default()).await.expect("list events");
+    list.items
+        .into_iter()
+        .filter(|e| e.involved_object.name.as_deref() == Some(name))
+        .map(|e| serde_json::to_value(e).expect("event as JSON"))
+        .collect()
+}
