@@ -106,15 +106,20 @@ impl HelmIgnore {
     }
 }
 
+/// A malformed glob (Go's `filepath.ErrBadPattern`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("syntax error in pattern")]
+pub struct BadPattern;
+
 /// Go's `filepath.Match` on `/`-separated names: `*` (any run without `/`), `?` (one character but `/`),
 /// `[...]` classes with ranges and `^` negation, `\` escapes. A malformed pattern is an error.
-pub fn glob_match(pattern: &str, name: &str) -> Result<bool, ()> {
+pub fn glob_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
     let pattern: Vec<char> = pattern.chars().collect();
     let name: Vec<char> = name.chars().collect();
     match_from(&pattern, &name)
 }
 
-fn match_from(pattern: &[char], name: &[char]) -> Result<bool, ()> {
+fn match_from(pattern: &[char], name: &[char]) -> Result<bool, BadPattern> {
     let Some((&first, rest)) = pattern.split_first() else {
         return Ok(name.is_empty());
     };
@@ -149,7 +154,7 @@ fn match_from(pattern: &[char], name: &[char]) -> Result<bool, ()> {
             }
         }
         '\\' => {
-            let (&escaped, rest) = rest.split_first().ok_or(())?;
+            let (&escaped, rest) = rest.split_first().ok_or(BadPattern)?;
             match name.split_first() {
                 Some((&c, name_rest)) if c == escaped => match_from(rest, name_rest),
                 _ => validate(rest).map(|()| false),
@@ -163,12 +168,12 @@ fn match_from(pattern: &[char], name: &[char]) -> Result<bool, ()> {
 }
 
 /// Checks the rest of a pattern is well-formed (classes closed, escapes complete).
-fn validate(pattern: &[char]) -> Result<(), ()> {
+fn validate(pattern: &[char]) -> Result<(), BadPattern> {
     let mut index = 0;
     while index < pattern.len() {
         match pattern[index] {
             '[' => index += 1 + match_class(&pattern[index + 1..], None)?.0,
-            '\\' if index + 1 >= pattern.len() => return Err(()),
+            '\\' if index + 1 >= pattern.len() => return Err(BadPattern),
             '\\' => index += 2,
             _ => index += 1,
         }
@@ -177,7 +182,7 @@ fn validate(pattern: &[char]) -> Result<(), ()> {
 }
 
 /// Parses a class after its `[`; returns its length (through `]`) and whether `c` is in it (`/` never is).
-fn match_class(pattern: &[char], c: Option<char>) -> Result<(usize, bool), ()> {
+fn match_class(pattern: &[char], c: Option<char>) -> Result<(usize, bool), BadPattern> {
     let mut index = 0;
     let negated = pattern.first() == Some(&'^');
     if negated {
@@ -186,7 +191,7 @@ fn match_class(pattern: &[char], c: Option<char>) -> Result<(usize, bool), ()> {
     let mut matched = false;
     let mut first = true;
     loop {
-        let Some(&current) = pattern.get(index) else { return Err(()) };
+        let Some(&current) = pattern.get(index) else { return Err(BadPattern) };
         if current == ']' && !first {
             index += 1;
             break;
@@ -210,10 +215,10 @@ fn match_class(pattern: &[char], c: Option<char>) -> Result<(usize, bool), ()> {
     Ok((index, in_class))
 }
 
-fn class_char(pattern: &[char], index: usize) -> Result<(char, usize), ()> {
+fn class_char(pattern: &[char], index: usize) -> Result<(char, usize), BadPattern> {
     match pattern.get(index) {
-        Some('\\') => pattern.get(index + 1).map(|&c| (c, index + 2)).ok_or(()),
-        Some('-') | Some(']') | None => Err(()),
+        Some('\\') => pattern.get(index + 1).map(|&c| (c, index + 2)).ok_or(BadPattern),
+        Some('-') | Some(']') | None => Err(BadPattern),
         Some(&c) => Ok((c, index + 1)),
     }
 }
@@ -230,8 +235,8 @@ mod tests {
         assert_eq!(glob_match("[a-c]x", "bx"), Ok(true));
         assert_eq!(glob_match("[^a-c]x", "bx"), Ok(false));
         assert_eq!(glob_match("\\*", "*"), Ok(true));
-        assert_eq!(glob_match("[", "a"), Err(()));
-        assert_eq!(glob_match("a[", "b"), Err(()), "malformed even when the name does not match");
+        assert_eq!(glob_match("[", "a"), Err(BadPattern));
+        assert_eq!(glob_match("a[", "b"), Err(BadPattern), "malformed even when the name does not match");
     }
 
     #[test]
