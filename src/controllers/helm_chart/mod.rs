@@ -25,4 +25,4 @@ pub use helmignore::HelmIgnore;
 pub use local::{BuiltChart, LocalChartRequest, build_local_chart};
 pub use pull::{ChartPullRequest, DEFAULT_MAX_CHART_SIZE, pull_chart, resolve_chart_url};
 pub use values::{MergedValues, merge_maps};
-pub use version::{ChartSourceKind, VersionInputs, artifact_version, version_metadata};
+pub use version::{ChartSourceKind, VersionInputs, artifact_revision, artifact_version, version_metadata};

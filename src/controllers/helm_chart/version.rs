@@ -78,6 +78,12 @@ pub fn artifact_version(chart_version: &str, metadata: Option<&str>) -> Result<S
     Ok(version.to_string())
 }
 
+/// The artifact's version and revision for a chart at `chart_version` built with `inputs`: the two steps above
+/// in one (`6.0.3`, `6.0.3+1`, `6.0.3+0123456789ab.2`).
+pub fn artifact_revision(chart_version: &str, inputs: &VersionInputs<'_>) -> Result<String, ChartBuildError> {
+    artifact_version(chart_version, version_metadata(inputs).as_deref())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +118,8 @@ mod tests {
         assert_eq!(artifact_version("6.0.3", None).unwrap(), "6.0.3");
         assert_eq!(artifact_version("6.0.3", Some("1")).unwrap(), "6.0.3+1");
         assert_eq!(artifact_version("v6.0.3+old", Some("abc.2")).unwrap(), "6.0.3+abc.2");
+        let git = inputs(ChartSourceKind::GitRepository, "Revision", true);
+        assert_eq!(artifact_revision("6.0.3", &git).unwrap(), "6.0.3+fedcba987654.3");
         let bad = artifact_version("6.0.3", Some("not valid!")).unwrap_err();
         assert_eq!(bad.reason(), "MetadataPatchError");
         assert!(bad.is_terminal());
