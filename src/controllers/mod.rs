@@ -8,7 +8,9 @@
 //!   backoff, leader election on a Lease, the ownership rules, and the reconcile all source kinds share
 //!   (`source`).
 //! - [`storage`]: artifact storage with its HTTP server.
-//! - one module per kind: [`git_repository`] (checkout, ignore rules, the reconciler's stages).
+//! - one module per kind: [`git_repository`] (checkout, ignore rules, the reconciler's stages),
+//!   [`helm_repository`] (index fetch and chart lookup), [`helm_chart`] (chart pull, packaging from a
+//!   directory, values files); [`semver_range`] (Masterminds ranges) is shared by Git and Helm.
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
 //! below them.
@@ -17,6 +19,9 @@ pub mod conditions;
 pub mod git_repository;
 pub mod names;
 pub mod runtime;
+pub mod helm_chart;
+pub mod helm_repository;
+pub mod semver_range;
 pub mod storage;
 
 use std::sync::Arc;

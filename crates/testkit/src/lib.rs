@@ -14,6 +14,9 @@
 //! - [`GitRepos`], [`GitDaemon`], [`GitHttpServer`]: bare Git repositories built with the real `git`, served
 //!   over git:// (`git daemon`), http:// (`git http-backend` behind basic auth), ssh:// ([`GitSshServer`], the
 //!   real sshd) and file://.
+//! - [`StaticHttpServer`], [`HelmRepoFixture`]: a Helm chart repository: a directory served over http:// (with
+//!   optional basic auth and a log of which requests carried credentials), filled with the shared podinfo chart
+//!   packaged by the real `helm` in several versions.
 //! - [`helm_binary`], [`shared_dir`]: where the helm oracle and the shared reference data are.
 //! - [`http_request`], [`raw_request`], [`try_raw_request`]: raw HTTP, for what kubectl will not send (malformed
 //!   bodies, odd media types). Plain HTTP only: they serve clusters without TLS (no token, `tls` unset).
@@ -30,6 +33,7 @@ mod cluster;
 pub mod git;
 mod git_http;
 mod git_ssh;
+pub mod helm_repo;
 mod http;
 mod locate;
 mod process;
@@ -38,6 +42,7 @@ mod tmux;
 pub use cluster::TestCluster;
 pub use git::{GitDaemon, GitHttpServer, GitRepos, TestRepo};
 pub use git_ssh::{GitSshServer, sshd_available};
+pub use helm_repo::{HelmRepoFixture, LoggedRequest, StaticHttpServer};
 pub use http::{HttpResponse, http_request, raw_request, try_raw_request};
 pub use locate::{helm_binary, shared_dir};
 pub use process::{SandboxProcess, assert_success};

@@ -1,51 +1,22 @@
-//! `spec.ref.semver`: the highest tag whose version is in the range. Ranges are written as Flux users write
-//! them (Masterminds syntax: comparators separated by spaces or commas, alternatives by `||`, an optional `v`
-//! on tags), and evaluated with the `semver` crate.
+//! `spec.ref.semver`: the highest tag whose version is in the range. Ranges are evaluated as Flux does, with
+//! Masterminds semantics ([`crate::controllers::semver_range`]); tags are versions with an optional `v`.
 
-use semver::{Version, VersionReq};
+use crate::controllers::semver_range::{VersionRange, parse_version};
 
 use super::error::CheckoutError;
 
-/// Parses a Flux semver range into its alternatives.
-pub fn parse_range(range: &str) -> Result<Vec<VersionReq>, CheckoutError> {
-    let invalid = |detail: String| CheckoutError::InvalidSemver { range: range.to_string(), detail };
-    if range.trim().is_empty() {
-        return Err(invalid("the range is empty".to_string()));
-    }
-    range
-        .split("||")
-        .map(|alternative| {
-            let comparators: Vec<String> =
-                alternative.split([' ', ',']).filter(|part| !part.is_empty()).map(without_v).collect();
-            // An operator written apart from its version (">= 1.0") belongs to the next part.
-            let mut joined: Vec<String> = Vec::new();
-            for part in comparators {
-                match joined.last_mut() {
-                    Some(last) if last.chars().all(|c| "<>=~^!".contains(c)) => last.push_str(&part),
-                    _ => joined.push(part),
-                }
-            }
-            if joined.is_empty() {
-                return Err(invalid("an alternative of the range is empty".to_string()));
-            }
-            VersionReq::parse(&joined.join(", ")).map_err(|e| invalid(e.to_string()))
-        })
-        .collect()
-}
-
-/// `>=v1.2.0` -> `>=1.2.0`: tags and ranges often carry a `v` the semver grammar does not know.
-fn without_v(part: &str) -> String {
-    let version_at = part.find(|c: char| !"<>=~^!".contains(c)).unwrap_or(part.len());
-    let (operator, version) = part.split_at(version_at);
-    format!("{operator}{}", version.strip_prefix('v').unwrap_or(version))
+/// Parses a Flux semver range.
+pub fn parse_range(range: &str) -> Result<VersionRange, CheckoutError> {
+    VersionRange::parse(range)
+        .map_err(|error| CheckoutError::InvalidSemver { range: range.to_string(), detail: error.to_string() })
 }
 
 /// The tag with the highest version in `range` among `tags` (tags that are no version are skipped).
 pub fn highest_matching_tag<'a>(range: &str, tags: impl Iterator<Item = &'a str>) -> Result<String, CheckoutError> {
-    let alternatives = parse_range(range)?;
-    tags.filter_map(|tag| Version::parse(tag.strip_prefix('v').unwrap_or(tag)).ok().map(|version| (version, tag)))
-        .filter(|(version, _)| alternatives.iter().any(|req| req.matches(version)))
-        .max_by(|a, b| a.0.cmp(&b.0))
+    let range_parsed = parse_range(range)?;
+    tags.filter_map(|tag| parse_version(tag).map(|version| (version, tag)))
+        .filter(|(version, _)| range_parsed.matches(version))
+        .max_by(|a, b| a.0.cmp_precedence(&b.0))
         .map(|(_, tag)| tag.to_string())
         .ok_or_else(|| CheckoutError::NoSemverMatch { range: range.to_string() })
 }

@@ -1,0 +1,28 @@
+//! HelmChart: the chart side of the Helm sources, producing the `<name>-<version>.tgz` artifact.
+//!
+//! - [`pull`]: from a HelmRepository: the version Flux picks in the index, downloaded from the entry's first
+//!   URL (credentials only to the repository's host unless `passCredentials`).
+//! - [`local`]: from a GitRepository or Bucket artifact: the chart directory packaged as `helm package` does
+//!   ([`chart_files`], [`helmignore`]), dependencies taken from `charts/` as they are.
+//! - [`values`]: `spec.valuesFiles` merged into the packaged `values.yaml`.
+//! - [`version`]: the artifact's version (its revision), with the build metadata Flux adds.
+//!
+//! Nothing here knows about the API server: the reconciler (a later part) resolves the source, calls these, and
+//! stores [`BuiltChart::path`] with the storage's `store_file` under [`BuiltChart::file_name`].
+//! Remote dependencies are not resolved, OCI repositories and chart verification are not handled.
+
+pub mod chart_files;
+pub mod error;
+pub mod helmignore;
+pub mod local;
+pub mod pull;
+pub mod values;
+pub mod version;
+
+pub use chart_files::{ChartFiles, ChartMetadata};
+pub use error::ChartBuildError;
+pub use helmignore::HelmIgnore;
+pub use local::{BuiltChart, LocalChartRequest, build_local_chart};
+pub use pull::{ChartPullRequest, DEFAULT_MAX_CHART_SIZE, pull_chart, resolve_chart_url};
+pub use values::{MergedValues, merge_maps};
+pub use version::{ChartSourceKind, VersionInputs, artifact_revision, artifact_version, version_metadata};
