@@ -2,7 +2,8 @@
 //! sandbox included.
 //!
 //! The engine is being built from the bottom up. What exists: [`storage`], the artifact storage with its HTTP
-//! server, and the first stage of [`git_repository`]: the checkout (refs, auth, revisions) and the ignore rules.
+//! server, the first stage of [`git_repository`]: the checkout (refs, auth, revisions) and the ignore rules, and
+//! the fetch stage of [`bucket`]: S3 listing, the etag revision and the download.
 //! Still to come: the shared runtime (context, leader election, metrics, the event recorder and the status
 //! writer), `conditions` (the only code that knows how Ready is derived), the reconcilers, and then one module
 //! per kind (`kustomization`, `helm_release`, ...). A kind with several stages becomes a directory with
@@ -11,5 +12,6 @@
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the cluster
 //! stores below them.
 
+pub mod bucket;
 pub mod git_repository;
 pub mod storage;
