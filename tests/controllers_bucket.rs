@@ -39,7 +39,8 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The revision Flux computes for these objects, from their contents alone.
 fn expected_revision(objects: &[(&str, &[u8])]) -> String {
-    let mut lines: Vec<String> = objects.iter().map(|(key, content)| format!("{key} {}\n", hex(&Md5::digest(content)))).collect();
+    let mut lines: Vec<String> =
+        objects.iter().map(|(key, content)| format!("{key} {}\n", hex(&Md5::digest(content)))).collect();
     lines.sort();
     format!("sha256:{}", hex(&Sha256::digest(lines.concat().as_bytes())))
 }
@@ -176,7 +177,8 @@ async fn a_wrong_secret_key_is_an_access_error_with_the_servers_reason() {
     let server = server_with(TREE);
     let mut secret = server.secret_data();
     secret.insert("secretkey".to_string(), b"not-the-secret".to_vec());
-    let request = BucketRequest::from_spec(&spec(&server.endpoint(), None, None), Some(&secret), Duration::from_secs(30));
+    let request =
+        BucketRequest::from_spec(&spec(&server.endpoint(), None, None), Some(&secret), Duration::from_secs(30));
     let error = fetch_index(request.unwrap()).await.expect_err("a wrong secret key must be refused");
     assert!(matches!(error, BucketError::AccessDenied { .. }), "{error:?}");
     assert!(error.to_string().contains("SignatureDoesNotMatch"), "{error}");
@@ -185,8 +187,9 @@ async fn a_wrong_secret_key_is_an_access_error_with_the_servers_reason() {
     assert!(!error.is_terminal());
 
     let incomplete = BTreeMap::from([("accesskey".to_string(), server.access_key().as_bytes().to_vec())]);
-    let error = BucketRequest::from_spec(&spec(&server.endpoint(), None, None), Some(&incomplete), Duration::from_secs(30))
-        .expect_err("a secret without secretkey is unusable");
+    let error =
+        BucketRequest::from_spec(&spec(&server.endpoint(), None, None), Some(&incomplete), Duration::from_secs(30))
+            .expect_err("a secret without secretkey is unusable");
     assert!(error.to_string().contains("missing key 'secretkey'"), "{error}");
     assert_eq!(error.reason(), "AuthenticationFailed");
 }
@@ -209,11 +212,9 @@ async fn a_closed_port_is_unreachable_and_a_silent_server_times_out() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()
     };
-    let secret = BTreeMap::from([
-        ("accesskey".to_string(), b"a".to_vec()),
-        ("secretkey".to_string(), b"s".to_vec()),
-    ]);
-    let unreachable = BucketRequest::from_spec(&spec(&closed.to_string(), None, None), Some(&secret), Duration::from_secs(20));
+    let secret = BTreeMap::from([("accesskey".to_string(), b"a".to_vec()), ("secretkey".to_string(), b"s".to_vec())]);
+    let unreachable =
+        BucketRequest::from_spec(&spec(&closed.to_string(), None, None), Some(&secret), Duration::from_secs(20));
     let error = fetch_index(unreachable.unwrap()).await.expect_err("nothing listens there");
     assert!(matches!(error, BucketError::Unreachable { .. }), "{error:?}");
     assert!(error.to_string().contains(&closed.to_string()), "{error}");
@@ -245,7 +246,8 @@ async fn more_than_a_thousand_objects_take_two_pages() {
     // S3 lists at most 1,000 keys a page.
     let contents: Vec<(String, Vec<u8>)> =
         (0..1_200).map(|n| (format!("d{:02}/f{:04}.yaml", n / 100, n), format!("n: {n}\n").into_bytes())).collect();
-    let objects: Vec<(&str, &[u8])> = contents.iter().map(|(key, content)| (key.as_str(), content.as_slice())).collect();
+    let objects: Vec<(&str, &[u8])> =
+        contents.iter().map(|(key, content)| (key.as_str(), content.as_slice())).collect();
     let server = server_with(&objects);
     let work = tempfile::tempdir().unwrap();
     let client = BucketClient::new(request(&server, None, None)).unwrap();

@@ -165,7 +165,11 @@ impl S3Server {
             if probe.is_ok_and(|response| response.status == 200) {
                 return;
             }
-            assert!(Instant::now() < deadline, "moto's server did not answer within {START_DEADLINE:?}{}", self.diagnostics());
+            assert!(
+                Instant::now() < deadline,
+                "moto's server did not answer within {START_DEADLINE:?}{}",
+                self.diagnostics()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }

@@ -63,7 +63,9 @@ impl BucketError {
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
-            BucketError::UnsupportedProvider { .. } | BucketError::InvalidEndpoint { .. } | BucketError::InvalidSpec { .. }
+            BucketError::UnsupportedProvider { .. }
+                | BucketError::InvalidEndpoint { .. }
+                | BucketError::InvalidSpec { .. }
         )
     }
 }
@@ -98,7 +100,11 @@ pub(crate) fn classify(target: &Target<'_>, operation: &'static str, error: obje
     match code.as_deref() {
         Some("NoSuchBucket") => return BucketError::BucketNotFound { bucket },
         Some(
-            "AccessDenied" | "SignatureDoesNotMatch" | "InvalidAccessKeyId" | "InvalidToken" | "ExpiredToken"
+            "AccessDenied"
+            | "SignatureDoesNotMatch"
+            | "InvalidAccessKeyId"
+            | "InvalidToken"
+            | "ExpiredToken"
             | "AllAccessDisabled",
         ) => {
             return BucketError::AccessDenied { bucket, endpoint: target.endpoint.to_string(), detail: server_says() };

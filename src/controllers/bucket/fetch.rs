@@ -50,9 +50,14 @@ pub struct BucketClient {
 
 /// What became of one indexed object.
 enum Downloaded {
-    Written { key: String, etag: String },
+    Written {
+        key: String,
+        etag: String,
+    },
     /// Deleted between the listing and its download.
-    Gone { key: String },
+    Gone {
+        key: String,
+    },
 }
 
 impl BucketClient {
@@ -88,13 +93,11 @@ impl BucketClient {
             }
             // Unsigned requests; the explicit empty credentials keep the builder from falling back to the
             // instance metadata service.
-            BucketCredentials::Anonymous => builder.with_skip_signature(true).with_credentials(Arc::new(
-                StaticCredentialProvider::new(AwsCredential {
-                    key_id: String::new(),
-                    secret_key: String::new(),
-                    token: None,
-                }),
-            )),
+            BucketCredentials::Anonymous => {
+                builder.with_skip_signature(true).with_credentials(Arc::new(StaticCredentialProvider::new(
+                    AwsCredential { key_id: String::new(), secret_key: String::new(), token: None },
+                )))
+            }
         };
         let store = builder.build().map_err(|error| BucketError::InvalidSpec {
             detail: format!("cannot configure an S3 client for bucket '{}': {error}", request.bucket_name),

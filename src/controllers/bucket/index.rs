@@ -36,10 +36,8 @@ impl BucketIndex {
     /// directory marker (`dir/`) whose slash the client's path type dropped; writing it as a file would collide
     /// with the directory.
     pub fn from_listing(objects: Vec<ListedObject>, rules: &SourceIgnore, sourceignore: Option<Vec<u8>>) -> Self {
-        let directories: BTreeSet<&str> = objects
-            .iter()
-            .flat_map(|object| object.key.match_indices('/').map(|(at, _)| &object.key[..at]))
-            .collect();
+        let directories: BTreeSet<&str> =
+            objects.iter().flat_map(|object| object.key.match_indices('/').map(|(at, _)| &object.key[..at])).collect();
         let mut entries = BTreeMap::new();
         for object in &objects {
             let key = object.key.as_str();
