@@ -10,12 +10,13 @@
 //! - [`storage`]: artifact storage with its HTTP server.
 //! - one module per kind: [`git_repository`] (checkout, ignore rules, the reconciler's stages),
 //!   [`helm_repository`] (index fetch and chart lookup), [`helm_chart`] (chart pull, packaging from a
-//!   directory, values files); [`semver_range`] (Masterminds ranges) is shared by Git and Helm.
+//!   directory, values files), [`bucket`] (S3 listing, the etag revision, the download); [`semver_range`] (Masterminds ranges) is shared by Git and Helm.
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
 //! below them.
 
 pub mod conditions;
+pub mod bucket;
 pub mod git_repository;
 pub mod names;
 pub mod runtime;

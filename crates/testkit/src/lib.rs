@@ -17,6 +17,8 @@
 //! - [`StaticHttpServer`], [`HelmRepoFixture`]: a Helm chart repository: a directory served over http:// (with
 //!   optional basic auth and a log of which requests carried credentials), filled with the shared podinfo chart
 //!   packaged by the real `helm` in several versions.
+//! - [`S3Server`]: moto's S3 server checking signatures, with an access key, buckets and objects for the
+//!   Bucket tests.
 //! - [`helm_binary`], [`shared_dir`]: where the helm oracle and the shared reference data are.
 //! - [`http_request`], [`raw_request`], [`try_raw_request`]: raw HTTP, for what kubectl will not send (malformed
 //!   bodies, odd media types). Plain HTTP only: they serve clusters without TLS (no token, `tls` unset).
@@ -37,6 +39,7 @@ pub mod helm_repo;
 mod http;
 mod locate;
 mod process;
+mod s3;
 mod tmux;
 
 pub use cluster::TestCluster;
@@ -46,6 +49,7 @@ pub use helm_repo::{HelmRepoFixture, LoggedRequest, StaticHttpServer};
 pub use http::{HttpResponse, http_request, raw_request, try_raw_request};
 pub use locate::{helm_binary, shared_dir};
 pub use process::{SandboxProcess, assert_success};
+pub use s3::S3Server;
 pub use tmux::Tmux;
 
 /// The path of the `fluxtui` binary, for tests in the root package (Cargo sets `CARGO_BIN_EXE_fluxtui` only

@@ -75,6 +75,20 @@ impl SourceIgnore {
         Ok(SourceIgnore { root, nested })
     }
 
+    /// Rules from pattern texts alone, each line scoped to the root, with none of the built-in patterns: what
+    /// source-controller applies to a Bucket's keys (the bucket's root `.sourceignore` object, then
+    /// `spec.ignore`, through a plain matcher; neither the VCS nor the default set is added for buckets).
+    pub fn from_patterns(texts: &[&str]) -> Result<SourceIgnore, String> {
+        let mut builder = GitignoreBuilder::new(Path::new(""));
+        for text in texts {
+            for line in text.lines() {
+                builder.add_line(None, line).map_err(|e| format!("ignore pattern {line:?}: {e}"))?;
+            }
+        }
+        let root = builder.build().map_err(|e| format!("ignore patterns: {e}"))?;
+        Ok(SourceIgnore { root, nested: Vec::new() })
+    }
+
     /// Whether `relative` (a path under the root) is left out of the artifact. A path inside an excluded
     /// directory is excluded too, as in git.
     pub fn is_ignored(&self, relative: &Path, is_dir: bool) -> bool {
@@ -177,6 +191,17 @@ mod tests {
         assert!(rules.is_ignored(Path::new("apps/local.yaml"), false));
         assert!(!rules.is_ignored(Path::new("local.yaml"), false), "apps/.sourceignore does not reach the root");
         assert!(!rules.is_ignored(Path::new("x.png"), false), ".sourceignore patterns replace the defaults");
+    }
+
+    #[test]
+    fn patterns_alone_have_no_built_in_rules_and_later_lines_win() {
+        let rules = SourceIgnore::from_patterns(&["*.txt\n/secrets/\n", "!keep.txt\n"]).unwrap();
+        assert!(!rules.is_ignored(Path::new("logo.png"), false), "no default set");
+        assert!(!rules.is_ignored(Path::new(".git/config"), false), "no VCS set either");
+        assert!(rules.is_ignored(Path::new("notes/a.txt"), false));
+        assert!(!rules.is_ignored(Path::new("keep.txt"), false), "re-included by a later text");
+        assert!(rules.is_ignored(Path::new("secrets/key.yaml"), false));
+        assert!(!rules.is_ignored(Path::new("apps/secrets/key.yaml"), false), "anchored to the root");
     }
 
     #[test]
