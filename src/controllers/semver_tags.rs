@@ -1,14 +1,25 @@
-//! `spec.ref.semver`: the highest tag whose version is in the range. Ranges are written as Flux users write
-//! them (Masterminds syntax: comparators separated by spaces or commas, alternatives by `||`, an optional `v`
-//! on tags), and evaluated with the `semver` crate.
+//! `spec.ref.semver` of the sources that follow tags (GitRepository, OCIRepository): the highest tag whose
+//! version is in the range. Ranges are written as Flux users write them (Masterminds syntax: comparators
+//! separated by spaces or commas, alternatives by `||`, an optional `v` on tags), and evaluated with the
+//! `semver` crate. Each source turns a [`SemverError`] into its own error enum, keeping these messages.
 
 use semver::{Version, VersionReq};
+use thiserror::Error;
 
-use super::error::CheckoutError;
+/// Why no tag could be picked for a range.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum SemverError {
+    /// The range does not parse.
+    #[error("semver parse error: invalid range '{range}': {detail}")]
+    InvalidRange { range: String, detail: String },
+    /// No tag is a version in the range.
+    #[error("no match found for semver: {range}")]
+    NoMatch { range: String },
+}
 
 /// Parses a Flux semver range into its alternatives.
-pub fn parse_range(range: &str) -> Result<Vec<VersionReq>, CheckoutError> {
-    let invalid = |detail: String| CheckoutError::InvalidSemver { range: range.to_string(), detail };
+pub fn parse_range(range: &str) -> Result<Vec<VersionReq>, SemverError> {
+    let invalid = |detail: String| SemverError::InvalidRange { range: range.to_string(), detail };
     if range.trim().is_empty() {
         return Err(invalid("the range is empty".to_string()));
     }
@@ -41,13 +52,13 @@ fn without_v(part: &str) -> String {
 }
 
 /// The tag with the highest version in `range` among `tags` (tags that are no version are skipped).
-pub fn highest_matching_tag<'a>(range: &str, tags: impl Iterator<Item = &'a str>) -> Result<String, CheckoutError> {
+pub fn highest_matching_tag<'a>(range: &str, tags: impl Iterator<Item = &'a str>) -> Result<String, SemverError> {
     let alternatives = parse_range(range)?;
     tags.filter_map(|tag| Version::parse(tag.strip_prefix('v').unwrap_or(tag)).ok().map(|version| (version, tag)))
         .filter(|(version, _)| alternatives.iter().any(|req| req.matches(version)))
         .max_by(|a, b| a.0.cmp(&b.0))
         .map(|(_, tag)| tag.to_string())
-        .ok_or_else(|| CheckoutError::NoSemverMatch { range: range.to_string() })
+        .ok_or_else(|| SemverError::NoMatch { range: range.to_string() })
 }
 
 #[cfg(test)]
@@ -71,7 +82,7 @@ mod tests {
     #[test]
     fn bad_ranges_and_no_match_are_clear() {
         let invalid = highest_matching_tag("not a range", TAGS.into_iter()).unwrap_err();
-        assert!(matches!(invalid, CheckoutError::InvalidSemver { .. }), "{invalid}");
+        assert!(matches!(invalid, SemverError::InvalidRange { .. }), "{invalid}");
         assert!(invalid.to_string().starts_with("semver parse error: invalid range 'not a range'"));
         let none = highest_matching_tag(">=5.0.0", TAGS.into_iter()).unwrap_err();
         assert_eq!(none.to_string(), "no match found for semver: >=5.0.0");
