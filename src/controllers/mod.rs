@@ -2,8 +2,9 @@
 //! sandbox included.
 //!
 //! The engine is being built from the bottom up. What exists: [`storage`], the artifact storage with its HTTP
-//! server; the first stage of [`git_repository`]: the checkout (refs, auth, revisions) and the ignore rules; and
-//! [`semver_tags`], the semver ranges the sources follow tags with.
+//! server; the first stage of [`git_repository`]: the checkout (refs, auth, revisions) and the ignore rules; the
+//! first stage of [`oci_repository`]: the pull from a registry (refs, auth, layers); and [`semver_tags`], the
+//! semver ranges both follow tags with.
 //! Still to come: the shared runtime (context, leader election, metrics, the event recorder and the status
 //! writer), `conditions` (the only code that knows how Ready is derived), the reconcilers, and then one module
 //! per kind (`kustomization`, `helm_release`, ...). A kind with several stages becomes a directory with
@@ -13,5 +14,6 @@
 //! stores below them.
 
 pub mod git_repository;
+pub mod oci_repository;
 pub mod semver_tags;
 pub mod storage;
