@@ -14,6 +14,8 @@
 //! - [`GitRepos`], [`GitDaemon`], [`GitHttpServer`]: bare Git repositories built with the real `git`, served
 //!   over git:// (`git daemon`), http:// (`git http-backend` behind basic auth), ssh:// ([`GitSshServer`], the
 //!   real sshd) and file://.
+//! - [`Registry`]: an OCI registry (Debian's `docker-registry`) on a free loopback port, anonymous or behind
+//!   basic auth, with a configuration of its own.
 //! - [`helm_binary`], [`shared_dir`]: where the helm oracle and the shared reference data are.
 //! - [`http_request`], [`raw_request`], [`try_raw_request`]: raw HTTP, for what kubectl will not send (malformed
 //!   bodies, odd media types). Plain HTTP only: they serve clusters without TLS (no token, `tls` unset).
@@ -33,6 +35,7 @@ mod git_ssh;
 mod http;
 mod locate;
 mod process;
+mod registry;
 mod tmux;
 
 pub use cluster::TestCluster;
@@ -41,6 +44,7 @@ pub use git_ssh::{GitSshServer, sshd_available};
 pub use http::{HttpResponse, http_request, raw_request, try_raw_request};
 pub use locate::{helm_binary, shared_dir};
 pub use process::{SandboxProcess, assert_success};
+pub use registry::{Registry, registry_binary};
 pub use tmux::Tmux;
 
 /// The path of the `fluxtui` binary, for tests in the root package (Cargo sets `CARGO_BIN_EXE_fluxtui` only

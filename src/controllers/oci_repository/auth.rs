@@ -70,8 +70,12 @@ impl OciAuth {
         }
         match (text("username")?, text("password")?) {
             (Some(username), Some(password)) => Ok(OciAuth::Basic { username, password }),
-            (Some(_), None) => Err(OciError::InvalidSecret { detail: "'username' is set but 'password' is missing".into() }),
-            (None, Some(_)) => Err(OciError::InvalidSecret { detail: "'password' is set but 'username' is missing".into() }),
+            (Some(_), None) => {
+                Err(OciError::InvalidSecret { detail: "'username' is set but 'password' is missing".into() })
+            }
+            (None, Some(_)) => {
+                Err(OciError::InvalidSecret { detail: "'password' is set but 'username' is missing".into() })
+            }
             (None, None) => Err(OciError::InvalidSecret {
                 detail: format!("the secret has neither '{DOCKER_CONFIG_JSON_KEY}' nor 'username' and 'password'"),
             }),

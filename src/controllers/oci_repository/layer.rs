@@ -13,7 +13,8 @@ use crate::controllers::storage::extract::unpack_tar_gz;
 
 /// Empties `dir` (creating it when absent), so a pull never mixes its files with an earlier one's.
 pub(crate) fn prepare_directory(dir: &Path) -> Result<(), OciError> {
-    let failed = |e: std::io::Error| OciError::WorkingDirectory { path: dir.display().to_string(), detail: e.to_string() };
+    let failed =
+        |e: std::io::Error| OciError::WorkingDirectory { path: dir.display().to_string(), detail: e.to_string() };
     match fs::remove_dir_all(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -23,23 +24,31 @@ pub(crate) fn prepare_directory(dir: &Path) -> Result<(), OciError> {
 }
 
 /// Unpacks the gzip'ed tar at `download` into `target`, removes the download, and then the ignored entries.
+/// `name` names the layer in errors.
 pub(crate) async fn extract(
     download: &Path,
     target: &Path,
+    name: &str,
     ignore: Option<&str>,
     max_size: u64,
 ) -> Result<(), OciError> {
-    let (download, target, ignore) = (download.to_path_buf(), target.to_path_buf(), ignore.map(str::to_string));
-    tokio::task::spawn_blocking(move || extract_blocking(&download, &target, ignore.as_deref(), max_size))
+    let (download, target) = (download.to_path_buf(), target.to_path_buf());
+    let (name, ignore) = (name.to_string(), ignore.map(str::to_string));
+    tokio::task::spawn_blocking(move || extract_blocking(&download, &target, &name, ignore.as_deref(), max_size))
         .await
         .map_err(|join| OciError::LayerOperation { operation: "extract", detail: format!("the task failed: {join}") })?
 }
 
-fn extract_blocking(download: &Path, target: &Path, ignore: Option<&str>, max_size: u64) -> Result<(), OciError> {
+fn extract_blocking(
+    download: &Path,
+    target: &Path,
+    name: &str,
+    ignore: Option<&str>,
+    max_size: u64,
+) -> Result<(), OciError> {
     let failed = |detail: String| OciError::LayerOperation { operation: "extract", detail };
     let file = fs::File::open(download).map_err(|e| failed(format!("open {}: {e}", download.display())))?;
-    let name = download.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    let unpacked = unpack_tar_gz(BufReader::new(file), target, max_size, &name);
+    let unpacked = unpack_tar_gz(BufReader::new(file), target, max_size, name);
     // The download is no longer needed whatever the outcome; a failure to remove it is harmless, as the next
     // pull empties the directory.
     let _ = fs::remove_file(download);
@@ -104,7 +113,7 @@ mod tests {
         ];
         fs::write(&download, tar_gz(&files)).unwrap();
         let target = dir.path().join("content");
-        extract_blocking(&download, &target, Some("*.md\n"), 1 << 20).unwrap();
+        extract_blocking(&download, &target, "layer", Some("*.md\n"), 1 << 20).unwrap();
         assert!(!download.exists(), "the download is removed once unpacked");
         assert!(target.join("deploy/app.yaml").is_file());
         assert!(!target.join("deploy/notes.md").exists(), "spec.ignore applies");
@@ -116,7 +125,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let download = dir.path().join("layer.download");
         fs::write(&download, b"plain text, not a tarball").unwrap();
-        let error = extract_blocking(&download, &dir.path().join("content"), None, 1 << 20).unwrap_err();
+        let error = extract_blocking(&download, &dir.path().join("content"), "layer", None, 1 << 20).unwrap_err();
         assert_eq!(error.reason(), "OCIArtifactLayerOperationFailed");
         assert!(error.to_string().starts_with("failed to extract layer contents from artifact:"), "{error}");
     }

@@ -19,5 +19,8 @@ pub mod request;
 
 pub use auth::OciAuth;
 pub use error::OciError;
-pub use pull::{OciPull, PulledContent, PulledLayer, ResolvedRevision, pull, pull_resolved, resolve_revision};
+pub use pull::{
+    OciPull, PulledContent, PulledLayer, ResolvedRevision, install_crypto_provider, pull, pull_resolved,
+    resolve_revision,
+};
 pub use request::{LayerOperation, LayerSelector, OciReference, OciRequest, OciUrl};

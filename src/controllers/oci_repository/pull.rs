@@ -97,9 +97,11 @@ pub async fn pull_resolved(request: &OciRequest, resolved: &ResolvedRevision, di
     session.fetch(resolved, dir).await
 }
 
-/// reqwest is built with rustls but no crypto provider: ring, which the workspace already uses, becomes the
-/// process default once. An error means another default is installed already, which serves as well.
-fn install_crypto_provider() {
+/// reqwest is built with rustls but no crypto provider, and panics when it builds a client before one is the
+/// process default: this makes ring (which the workspace already uses) the default, once. Every pull calls it;
+/// other code that builds an oci-client `Client` (tests that push) calls it first. An error from
+/// `install_default` means another default is installed already, which serves as well.
+pub fn install_crypto_provider() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -108,6 +110,8 @@ fn install_crypto_provider() {
 
 struct Session<'a> {
     request: &'a OciRequest,
+    /// `spec.timeout` bounds all the network work of one call together, as one context does in Flux.
+    deadline: tokio::time::Instant,
     url: OciUrl,
     client: Client,
     auth: RegistryAuth,
@@ -130,11 +134,12 @@ impl<'a> Session<'a> {
             reference: request.url.clone(),
             detail: e.to_string(),
         })?;
-        Ok(Session { request, url, client, auth: request.auth.to_registry_auth() })
+        let deadline = tokio::time::Instant::now() + request.timeout;
+        Ok(Session { request, deadline, url, client, auth: request.auth.to_registry_auth() })
     }
 
     async fn within_timeout<T>(&self, work: impl Future<Output = Result<T, OciError>>) -> Result<T, OciError> {
-        tokio::time::timeout(self.request.timeout, work).await.unwrap_or_else(|_| {
+        tokio::time::timeout_at(self.deadline, work).await.unwrap_or_else(|_| {
             Err(OciError::Timeout { reference: self.request.url.clone(), timeout: self.request.timeout })
         })
     }
@@ -145,7 +150,7 @@ impl<'a> Session<'a> {
             let digest = validate_digest(digest)?;
             let image = self.url.with_digest(&digest);
             let found = self.client.fetch_manifest_digest(&image, &self.auth).await;
-            let found = found.map_err(|e| self.classify("determine artifact digest of", &image, e))?;
+            let found = found.map_err(|e| self.classify("determine artifact digest of", image.whole(), e))?;
             if found != digest {
                 return Err(OciError::Pull {
                     operation: "determine artifact digest of",
@@ -165,7 +170,7 @@ impl<'a> Session<'a> {
         };
         let image = self.url.with_tag(&tag);
         let digest = self.client.fetch_manifest_digest(&image, &self.auth).await;
-        let digest = digest.map_err(|e| self.classify("determine artifact digest of", &image, e))?;
+        let digest = digest.map_err(|e| self.classify("determine artifact digest of", image.whole(), e))?;
         let digest = validate_digest(&digest).map_err(|_| OciError::Pull {
             operation: "determine artifact digest of",
             reference: image.whole(),
@@ -181,8 +186,12 @@ impl<'a> Session<'a> {
         crate::controllers::semver_tags::parse_range(range).map_err(|e| OciError::from_semver(&self.request.url, e))?;
         let filter = filter
             .map(|filter| {
-                Regex::new(filter)
-                    .map_err(|e| OciError::InvalidSemverFilter { filter: filter.to_string(), detail: e.to_string() })
+                // regex's message draws a caret under the pattern over several lines; its last line says what is
+                // wrong, and a condition message is one line.
+                Regex::new(filter).map_err(|e| OciError::InvalidSemverFilter {
+                    filter: filter.to_string(),
+                    detail: e.to_string().lines().last().unwrap_or_default().trim().to_string(),
+                })
             })
             .transpose()?;
         let tags = self.list_tags().await?;
@@ -197,7 +206,11 @@ impl<'a> Session<'a> {
         let mut last: Option<String> = None;
         for _ in 0..MAX_TAG_PAGES {
             let page = self.client.list_tags(&image, &self.auth, Some(TAGS_PAGE), last.as_deref()).await;
-            let page = page.map_err(|e| self.classify("list tags of", &image, e))?.tags;
+            let page = page
+                .map_err(|e| {
+                    self.classify("list tags of", format!("{}/{}", self.url.registry, self.url.repository), e)
+                })?
+                .tags;
             let next = page.last().cloned();
             let full = page.len() >= TAGS_PAGE;
             tags.extend(page);
@@ -221,14 +234,18 @@ impl<'a> Session<'a> {
                 detail: e.to_string(),
             })?;
             // oci-client checks the bytes against the layer's digest (and the registry's digest header).
-            self.client.pull_blob(&image, &selected, file).await.map_err(|e| self.classify("pull artifact from", &image, e))
+            self.client
+                .pull_blob(&image, &selected, file)
+                .await
+                .map_err(|e| self.classify("pull artifact from", image.whole(), e))
         })
         .await?;
         let content = match self.request.operation() {
             LayerOperation::Extract => {
                 let target = dir.join("content");
-                layer::extract(&download, &target, self.request.ignore.as_deref(), self.request.max_unpacked_size)
-                    .await?;
+                let name = format!("layer {}", selected.digest);
+                let ignore = self.request.ignore.as_deref();
+                layer::extract(&download, &target, &name, ignore, self.request.max_unpacked_size).await?;
                 PulledContent::Directory(target)
             }
             LayerOperation::Copy => {
@@ -240,7 +257,11 @@ impl<'a> Session<'a> {
             tag: resolved.tag.clone(),
             digest: resolved.digest.clone(),
             metadata: manifest.annotations.unwrap_or_default().into_iter().collect(),
-            layer: PulledLayer { media_type: selected.media_type.clone(), digest: selected.digest.clone(), size: selected.size },
+            layer: PulledLayer {
+                media_type: selected.media_type.clone(),
+                digest: selected.digest.clone(),
+                size: selected.size,
+            },
             content,
         })
     }
@@ -250,7 +271,7 @@ impl<'a> Session<'a> {
     async fn manifest_and_layer(&self, image: &Reference) -> Result<(OciImageManifest, OciDescriptor), OciError> {
         let accepted = [OCI_IMAGE_MEDIA_TYPE, IMAGE_MANIFEST_MEDIA_TYPE];
         let raw = self.client.pull_manifest_raw(image, &self.auth, &accepted).await;
-        let (body, _digest) = raw.map_err(|e| self.classify("pull artifact from", image, e))?;
+        let (body, _digest) = raw.map_err(|e| self.classify("pull artifact from", image.whole(), e))?;
         let manifest: OciImageManifest = serde_json::from_slice(&body).map_err(|e| OciError::Pull {
             operation: "pull artifact from",
             reference: image.whole(),
@@ -258,9 +279,11 @@ impl<'a> Session<'a> {
         })?;
         let media_type = self.request.layer_selector.as_ref().and_then(|selector| nonempty(&selector.media_type));
         let selected = match media_type {
-            Some(media_type) => manifest.layers.iter().find(|layer| layer.media_type == media_type).ok_or_else(|| {
-                OciError::LayerNotFound { media_type: media_type.to_string(), reference: image.whole() }
-            })?,
+            Some(media_type) => {
+                manifest.layers.iter().find(|layer| layer.media_type == media_type).ok_or_else(|| {
+                    OciError::LayerNotFound { media_type: media_type.to_string(), reference: image.whole() }
+                })?
+            }
             None => manifest.layers.first().ok_or_else(|| OciError::NoLayers { reference: image.whole() })?,
         };
         let selected = selected.clone();
@@ -268,15 +291,16 @@ impl<'a> Session<'a> {
     }
 
     /// Turns an oci-client error into the variant a user can act on.
-    fn classify(&self, operation: &'static str, image: &Reference, error: OciDistributionError) -> OciError {
-        let reference = image.whole();
+    fn classify(&self, operation: &'static str, reference: String, error: OciDistributionError) -> OciError {
         let registry = self.url.registry.clone();
         let refused = |status: &str| {
             let detail = match &self.request.auth {
                 OciAuth::Anonymous => {
                     format!("the registry requires credentials ({status}) and none are configured (spec.secretRef)")
                 }
-                OciAuth::Basic { username, .. } => format!("the registry refused the credentials of '{username}' ({status})"),
+                OciAuth::Basic { username, .. } => {
+                    format!("the registry refused the credentials of '{username}' ({status})")
+                }
             };
             OciError::AuthenticationFailed { registry: registry.clone(), detail }
         };

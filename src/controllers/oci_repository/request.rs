@@ -188,7 +188,6 @@ pub(crate) fn digest_hex(digest: &str) -> &str {
     digest.split_once(':').map_or(digest, |(_, hex)| hex)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
