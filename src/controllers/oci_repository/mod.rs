@@ -5,7 +5,7 @@
 //! can skip the download when the revision has not changed.
 //!
 //! Nothing here knows about the API server: the reconciler (a later part) reads the object and its secret
-//! ([`OciAuth::from_secret_data`]), calls these, archives the directory (or stores the copied file), and writes
+//! ([`OciRequest::from_spec`], [`OciAuth::from_secret_data`]), calls these, archives the directory (or stores the copied file), and writes
 //! the status with [`OciError::reason`] and [`OciError::is_terminal`].
 //!
 //! Not supported yet: cloud providers' workload identity (`spec.provider` other than `generic`),

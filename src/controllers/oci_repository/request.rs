@@ -8,6 +8,7 @@ use regex::Regex;
 
 use super::auth::OciAuth;
 use super::error::OciError;
+use crate::api::source::oci_repository::OciRepositorySpec;
 use crate::controllers::storage::DEFAULT_MAX_UNPACKED_SIZE;
 
 /// The only scheme of `spec.url`.
@@ -107,6 +108,36 @@ impl OciRequest {
             ignore: None,
             max_unpacked_size: DEFAULT_MAX_UNPACKED_SIZE,
         }
+    }
+
+    /// The request an OCIRepository's spec asks for. The reconciler reads the secret into `auth` and parses
+    /// `spec.timeout` (its default is [`DEFAULT_TIMEOUT`]); the URL is validated when the pull starts.
+    pub fn from_spec(spec: &OciRepositorySpec, auth: OciAuth, timeout: Duration) -> Result<OciRequest, OciError> {
+        let reference = spec.ref_.as_ref().map_or_else(OciReference::default, |reference| OciReference {
+            tag: reference.tag.clone(),
+            semver: reference.semver.clone(),
+            semver_filter: reference.semver_filter.clone(),
+            digest: reference.digest.clone(),
+        });
+        let layer_selector = spec
+            .layer_selector
+            .as_ref()
+            .map(|selector| -> Result<LayerSelector, OciError> {
+                Ok(LayerSelector {
+                    media_type: selector.media_type.clone(),
+                    operation: LayerOperation::parse(selector.operation.as_deref())?,
+                })
+            })
+            .transpose()?;
+        Ok(OciRequest {
+            reference,
+            layer_selector,
+            auth,
+            insecure: spec.insecure.unwrap_or(false),
+            timeout,
+            ignore: spec.ignore.clone(),
+            ..OciRequest::new(spec.url.clone().unwrap_or_default())
+        })
     }
 
     /// The layer operation the selector asks for (extract when there is no selector).
@@ -211,6 +242,33 @@ mod tests {
             assert_eq!(error.reason(), "URLInvalid");
             assert!(error.is_terminal());
         }
+    }
+
+    #[test]
+    fn a_spec_becomes_a_request() {
+        let spec: OciRepositorySpec = serde_json::from_value(serde_json::json!({
+            "url": "oci://ghcr.io/org/app", "insecure": true, "ignore": "*.md",
+            "ref": {"semver": ">=1.0.0", "semverFilter": ".*-rc.*", "tag": "x"},
+            "layerSelector": {"mediaType": "application/x-yaml", "operation": "copy"}
+        }))
+        .unwrap();
+        let request = OciRequest::from_spec(&spec, OciAuth::Anonymous, DEFAULT_TIMEOUT).unwrap();
+        assert_eq!(request.url, "oci://ghcr.io/org/app");
+        assert!(request.insecure);
+        assert_eq!(request.reference.semver.as_deref(), Some(">=1.0.0"));
+        assert_eq!(request.reference.semver_filter.as_deref(), Some(".*-rc.*"));
+        assert_eq!(request.operation(), LayerOperation::Copy);
+        assert_eq!(request.ignore.as_deref(), Some("*.md"));
+
+        let plain: OciRepositorySpec = serde_json::from_value(serde_json::json!({"url": "oci://h/a"})).unwrap();
+        let request = OciRequest::from_spec(&plain, OciAuth::Anonymous, DEFAULT_TIMEOUT).unwrap();
+        assert_eq!(
+            (request.reference, request.layer_selector, request.insecure),
+            (OciReference::default(), None, false)
+        );
+        let bad: OciRepositorySpec =
+            serde_json::from_value(serde_json::json!({"layerSelector": {"operation": "move"}})).unwrap();
+        assert!(OciRequest::from_spec(&bad, OciAuth::Anonymous, DEFAULT_TIMEOUT).unwrap_err().is_terminal());
     }
 
     #[test]
