@@ -10,19 +10,23 @@
 //! - [`storage`]: artifact storage with its HTTP server.
 //! - one module per kind: [`git_repository`] (checkout, ignore rules, the reconciler's stages),
 //!   [`helm_repository`] (index fetch and chart lookup), [`helm_chart`] (chart pull, packaging from a
-//!   directory, values files), [`bucket`] (S3 listing, the etag revision, the download); [`semver_range`] (Masterminds ranges) is shared by Git and Helm.
+//!   directory, values files), [`bucket`] (S3 listing, the etag revision, the download); [`semver_range`]
+//!   (Masterminds ranges) is shared by Git, OCI and Helm; [`semver_tags`] picks the highest tag in a range;
+//!   [`oci_repository`] (the pull from a registry: refs, auth, layers).
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
 //! below them.
 
-pub mod conditions;
 pub mod bucket;
+pub mod conditions;
 pub mod git_repository;
-pub mod names;
-pub mod runtime;
 pub mod helm_chart;
 pub mod helm_repository;
+pub mod names;
+pub mod oci_repository;
+pub mod runtime;
 pub mod semver_range;
+pub mod semver_tags;
 pub mod storage;
 
 use std::sync::Arc;

@@ -19,6 +19,8 @@
 //!   packaged by the real `helm` in several versions.
 //! - [`S3Server`]: moto's S3 server checking signatures, with an access key, buckets and objects for the
 //!   Bucket tests.
+//! - [`Registry`]: an OCI registry (Debian's `docker-registry`) on a free loopback port, anonymous or behind
+//!   basic auth, with a configuration of its own.
 //! - [`helm_binary`], [`shared_dir`]: where the helm oracle and the shared reference data are.
 //! - [`http_request`], [`raw_request`], [`try_raw_request`]: raw HTTP, for what kubectl will not send (malformed
 //!   bodies, odd media types). Plain HTTP only: they serve clusters without TLS (no token, `tls` unset).
@@ -39,6 +41,7 @@ pub mod helm_repo;
 mod http;
 mod locate;
 mod process;
+mod registry;
 mod s3;
 mod tmux;
 
@@ -49,6 +52,7 @@ pub use helm_repo::{HelmRepoFixture, LoggedRequest, StaticHttpServer};
 pub use http::{HttpResponse, http_request, raw_request, try_raw_request};
 pub use locate::{helm_binary, shared_dir};
 pub use process::{SandboxProcess, assert_success};
+pub use registry::{Registry, registry_binary};
 pub use s3::S3Server;
 pub use tmux::Tmux;
 

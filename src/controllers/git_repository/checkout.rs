@@ -18,7 +18,7 @@ use git2::{
 
 use super::auth::{GitAuth, known_hosts_accepts};
 use super::error::CheckoutError;
-use super::semver_tags::highest_matching_tag;
+use crate::controllers::semver_tags::highest_matching_tag;
 
 /// The local ref fetched commits land in; HEAD is detached, so no branch of the working directory is touched.
 const CHECKOUT_REF: &str = "refs/fluxtui/checkout";

@@ -3,6 +3,8 @@
 
 use thiserror::Error;
 
+use crate::controllers::semver_tags::SemverError;
+
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum CheckoutError {
     /// The URL is not one source-controller accepts (`http`, `https`, `ssh`; `git` and `file` here for tests and
@@ -59,5 +61,14 @@ impl CheckoutError {
     /// Whether retrying without a spec change cannot help (source-controller marks these Stalled).
     pub fn is_terminal(&self) -> bool {
         matches!(self, CheckoutError::InvalidUrl { .. } | CheckoutError::InvalidSemver { .. })
+    }
+}
+
+impl From<SemverError> for CheckoutError {
+    fn from(error: SemverError) -> Self {
+        match error {
+            SemverError::InvalidRange { range, detail } => CheckoutError::InvalidSemver { range, detail },
+            SemverError::NoMatch { range } => CheckoutError::NoSemverMatch { range },
+        }
     }
 }

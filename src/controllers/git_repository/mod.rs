@@ -8,7 +8,6 @@ pub mod checkout;
 pub mod error;
 pub mod ignore;
 pub mod reconcile;
-pub mod semver_tags;
 
 pub use auth::GitAuth;
 pub use checkout::{Checkout, CheckoutRequest, CommitInfo, GitReference, Signature, checkout, checkout_blocking};
