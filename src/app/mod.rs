@@ -5,6 +5,7 @@ pub mod action;
 pub mod command;
 pub mod config;
 pub mod editor;
+pub mod engine;
 pub mod errors;
 pub mod insight;
 pub mod insight_tasks;

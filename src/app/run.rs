@@ -39,10 +39,14 @@ pub struct SessionOptions {
     pub readonly: bool,
     /// `--reconcile-timeout`: how long a reconcile may take before it is reported as timed out.
     pub reconcile_timeout: Option<Duration>,
+    /// `--controller` (and the demo): run the embedded engine against the session's first context.
+    pub engine: Option<crate::controllers::runtime::EngineConfig>,
 }
 
 /// Results of work the loop started in the background.
 enum TaskResult {
+    /// The embedded engine started, stopped or failed.
+    Engine(super::engine::EngineStatus),
     Connected(Result<Connection, cluster::ClusterError>, Option<String>),
     /// The config file was written (or not: the message says what was being saved and why it failed).
     Saved(Result<(), String>),
@@ -86,6 +90,8 @@ struct Runtime {
     pending_editor: Option<(update::EditRequest, cluster::edit::EditableObject)>,
     /// The events watches and log followers of the open events and logs views.
     live: cluster::live::LiveStreams,
+    /// The embedded engine, when the session runs one.
+    engine: Option<super::engine::EmbeddedEngine>,
 }
 
 /// Runs the terminal UI until the user quits.
@@ -156,7 +162,16 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         insight: None,
         pending_editor: None,
         live,
+        engine: None,
     };
+    if let Some(config) = runtime.options.engine.clone() {
+        let task_tx = runtime.task_tx.clone();
+        state.engine = Some(super::engine::EngineStatus::Starting);
+        runtime.engine =
+            Some(super::engine::EmbeddedEngine::start(runtime.connection.client().clone(), config, move |status| {
+                let _ = task_tx.send(TaskResult::Engine(status));
+            }));
+    }
 
     // Without a terminal, raw mode fails with a bare OS error; say what is missing instead.
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
@@ -247,6 +262,9 @@ pub async fn run(options: SessionOptions) -> color_eyre::Result<()> {
         }
     }
     runtime.session.shutdown();
+    if let Some(engine) = runtime.engine.take() {
+        engine.stop().await;
+    }
     Ok(())
 }
 
@@ -359,7 +377,21 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
             runtime.live.watch_events(runtime.connection.client().clone(), stream, target);
         }
         Effect::FollowLogs { stream, target, limit } => {
+            let relay = match (&runtime.engine, &target) {
+                // The engine's own lines join the controllers' logs, as if it were one more controller pod.
+                (Some(engine), cluster::logs::LogTarget::Controllers { .. }) => Some(super::engine::relay_engine_logs(
+                    engine.hub().clone(),
+                    target.clone(),
+                    stream,
+                    limit,
+                    runtime.live.sender(),
+                )),
+                _ => None,
+            };
             runtime.live.follow_logs(runtime.connection.client().clone(), stream, target, limit);
+            if let Some(relay) = relay {
+                runtime.live.attach(stream, relay);
+            }
         }
         Effect::SaveLogs { label, lines } => {
             let task_tx = runtime.task_tx.clone();
@@ -417,6 +449,10 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         TaskResult::Saved(Ok(())) => {}
         TaskResult::Saved(Err(message)) => state.flash_error(message),
         TaskResult::Insight(result) => return update::on_insight_result(state, result),
+        TaskResult::Engine(status) => {
+            state.engine = Some(status);
+            state.dirty = true;
+        }
         TaskResult::LogsSaved(Ok(path)) => state.flash_info(format!("logs saved to {}", path.display())),
         TaskResult::LogsSaved(Err(message)) => state.flash_error(message),
     }

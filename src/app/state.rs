@@ -239,6 +239,8 @@ pub struct AppState {
     pub bindings: Vec<(Action, Vec<String>)>,
     pub favorites: BTreeSet<ObjectKey>,
     pub readonly: bool,
+    /// The embedded engine's state, when the session runs one (`--controller`, the demo).
+    pub engine: Option<super::engine::EngineStatus>,
     pub flash: Option<Flash>,
     /// The start of a chord typed so far (`g` of `g g`), shown in the footer until the chord completes.
     pub pending_keys: Option<String>,
@@ -294,6 +296,7 @@ impl AppState {
             bindings: Vec::new(),
             favorites: BTreeSet::new(),
             readonly: false,
+            engine: None,
             flash: None,
             pending_keys: None,
             operations: Default::default(),

@@ -84,6 +84,16 @@ impl ControllerArgs {
     }
 }
 
+/// The engine of `fluxtui --controller`: storage in the state directory, artifacts on any free loopback port,
+/// leader election in the `default` namespace.
+pub fn embedded_config() -> Result<EngineConfig> {
+    let storage_dir =
+        crate::logging::state_dir().wrap_err("no state directory for the engine's storage")?.join("engine");
+    let mut config = EngineConfig::new(storage_dir);
+    config.lease = Some(LeaseConfig::new("default", LEASE_NAME, &instance_identity()));
+    Ok(config)
+}
+
 /// Applies fluxtui's Flux CRDs (server-side apply, field manager `fluxtui`) and waits until they are served.
 pub async fn install_crds(client: &Client) -> Result<()> {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());

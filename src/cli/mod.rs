@@ -60,6 +60,10 @@ pub struct SessionArgs {
     /// How long a reconcile may take before it is reported as timed out (default 5m, or the config's).
     #[arg(long, value_name = "DURATION", value_parser = duration::parse_duration)]
     pub reconcile_timeout: Option<std::time::Duration>,
+    /// Also run the embedded Flux engine against this context (its state in the header, its log in the
+    /// controllers' logs view). The same rules as `fluxtui controller` apply: it refuses to run next to Flux.
+    #[arg(long)]
+    pub controller: bool,
 }
 
 impl SessionArgs {
@@ -73,6 +77,7 @@ impl SessionArgs {
             keymap: self.keymap.clone(),
             readonly: self.readonly,
             reconcile_timeout: self.reconcile_timeout,
+            engine: None,
         }
     }
 }
@@ -133,7 +138,13 @@ impl Cli {
             Some(Command::Tree(args)) => tree::run(args).await,
             Some(Command::Events(args)) => events::run_events(args).await,
             Some(Command::Logs(args)) => logs::run_logs(args).await,
-            None => run(self.session.options()).await,
+            None => {
+                let mut options = self.session.options();
+                if self.session.controller {
+                    options.engine = Some(controller::embedded_config()?);
+                }
+                run(options).await
+            }
         }
     }
 }

@@ -54,6 +54,12 @@ impl LiveStreams {
         self.running.insert(stream, vec![task]);
     }
 
+    /// Adds a producer to stream `stream` (the embedded engine's lines next to the pods'); it stops with the
+    /// stream.
+    pub fn attach(&mut self, stream: u64, producer: impl std::future::Future<Output = ()> + Send + 'static) {
+        self.running.entry(stream).or_default().push(TaskGuard::spawn(producer));
+    }
+
     /// Stops every stream whose number `keep` refuses (its screen was closed).
     pub fn retain(&mut self, keep: impl Fn(u64) -> bool) {
         self.running.retain(|stream, _| keep(*stream));

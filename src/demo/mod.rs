@@ -7,6 +7,7 @@
 mod controller_logs;
 mod dependencies;
 mod objects;
+pub mod repository;
 mod scale;
 
 pub use controller_logs::log_script;

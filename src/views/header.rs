@@ -85,6 +85,15 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
             if state.readonly { Span::styled("  read-only", theme.warning) } else { Span::raw("") },
         ]),
     ];
+    let mut info_lines = info_lines;
+    if let Some(engine) = &state.engine {
+        // On the Flux line: the engine stands where the Flux controllers would.
+        let style = match engine {
+            crate::app::engine::EngineStatus::Failed(_) => theme.warning,
+            _ => theme.header,
+        };
+        info_lines[2].spans.extend([label("  Engine: "), Span::styled(engine.label(), style)]);
+    }
     if area.height < 4 {
         // A short terminal gets one line: context and namespace.
         let line = Line::from(info_lines.into_iter().take(1).flat_map(|line| line.spans).collect::<Vec<_>>());

@@ -6,8 +6,9 @@
 //! Where the lines go is the caller's choice: standard output for `fluxtui controller`, a channel into the
 //! TUI for `fluxtui --controller`, memory in tests.
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
@@ -48,6 +49,12 @@ impl EngineLog {
     /// Lines on standard output.
     pub fn stdout() -> EngineLog {
         EngineLog::new(|line| println!("{line}"))
+    }
+
+    /// Lines into `hub`, where views subscribe to them.
+    pub fn to_hub(hub: &LogHub) -> EngineLog {
+        let hub = hub.clone();
+        EngineLog::new(move |line| hub.publish(line))
     }
 
     /// Also prints debug lines.
@@ -117,6 +124,52 @@ impl EngineLog {
     }
 }
 
+/// The engine's recent lines and a broadcast of new ones: how the TUI's logs view reads an engine that runs in
+/// the same process. A view that opens late still sees the last [`LogHub::HISTORY`] lines.
+#[derive(Clone)]
+pub struct LogHub {
+    history: Arc<Mutex<VecDeque<Arc<str>>>>,
+    live: tokio::sync::broadcast::Sender<Arc<str>>,
+}
+
+impl Default for LogHub {
+    fn default() -> Self {
+        LogHub::new()
+    }
+}
+
+impl LogHub {
+    /// Lines kept for views that open later.
+    pub const HISTORY: usize = 2_000;
+
+    pub fn new() -> LogHub {
+        let (live, _) = tokio::sync::broadcast::channel(4_096);
+        LogHub { history: Arc::new(Mutex::new(VecDeque::new())), live }
+    }
+
+    fn publish(&self, line: String) {
+        let line: Arc<str> = Arc::from(line);
+        {
+            let mut history = self.history.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if history.len() == Self::HISTORY {
+                history.pop_front();
+            }
+            history.push_back(line.clone());
+        }
+        // No subscriber is fine: the history keeps the line.
+        let _ = self.live.send(line);
+    }
+
+    /// The kept lines and a receiver of every line after them. A receiver that falls behind the broadcast's
+    /// capacity skips the oldest lines (and is told how many), so a slow view never holds the engine up.
+    pub fn subscribe(&self) -> (Vec<Arc<str>>, tokio::sync::broadcast::Receiver<Arc<str>>) {
+        let history = self.history.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Subscribed under the lock, so no line falls between the history and the receiver.
+        let receiver = self.live.subscribe();
+        (history.iter().cloned().collect(), receiver)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
@@ -144,5 +197,17 @@ mod tests {
         assert_eq!(line["namespace"], "flux-system");
         assert_eq!(line["error"], "boom");
         assert!(line["ts"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[tokio::test]
+    async fn the_hub_replays_history_then_streams() {
+        let hub = LogHub::new();
+        let log = EngineLog::to_hub(&hub);
+        log.info("first", Value::Null);
+        let (history, mut live) = hub.subscribe();
+        assert_eq!(history.len(), 1);
+        assert!(history[0].contains("\"msg\":\"first\""));
+        log.info("second", Value::Null);
+        assert!(live.recv().await.unwrap().contains("second"));
     }
 }
