@@ -12,6 +12,8 @@ mod contexts;
 mod demo;
 #[path = "e2e/edit.rs"]
 mod edit;
+#[path = "e2e/engine.rs"]
+mod engine;
 #[path = "e2e/events.rs"]
 mod events;
 #[path = "e2e/graph.rs"]

@@ -1,21 +1,32 @@
-//! `fluxtui demo`: its own sandbox, the CRDs and the fleet, and the UI on them.
+//! `fluxtui demo`: its own sandbox, the CRDs, the fleet, the demo's Git repository and the embedded engine
+//! reconciling the sources that point at it, and the UI on them.
 
 use std::process::{Command, Stdio};
 
 use fluxtui_testkit::assert_success;
 
-use crate::support::{STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, path_str, row, title};
+use crate::support::{
+    STARTUP, STEP, assert_quits_cleanly, count_fixtures, fluxtui_in_tmux, line_with, path_str, row, title,
+};
 
 #[test]
 fn fluxtui_demo_lists_the_demo_fleet_follows_kubectl_on_its_kubeconfig_and_q_exits_cleanly() {
     let dir = tempfile::Builder::new().prefix("fluxtui-e2e-demo-").tempdir().expect("create the test's temp dir");
     let kubeconfig = dir.path().join("demo.kubeconfig");
     let tmux = fluxtui_in_tmux(dir.path(), &["demo", "--write-kubeconfig", path_str(&kubeconfig)]);
-    let total = count_fixtures(|_| true).to_string();
+    let live = fluxtui::demo::repository::live_objects("file:///x").len();
+    let total = (count_fixtures(|_| true) + live).to_string();
     tmux.wait_for("the demo fleet", STARTUP, |screen| {
         screen.contains(&title("All", "all", &total))
             && row(screen, &["flux-system", "Kustomization", "infra-configs"]).is_some()
             && screen.contains("Flux: v2.9.0")
+    });
+    // The engine reconciled the demo's own sources: the fleet and the release ready, the missing branch failing.
+    tmux.wait_for("the engine's sources", STEP, |screen| {
+        screen.contains("Engine: running")
+            && line_with(screen, &["GitRepository", "demo-fleet ", "main@sha1:", "True", "stored artifact"]).is_some()
+            && line_with(screen, &["GitRepository", "demo-fleet-re", "v1.1.0@sha1:", "True"]).is_some()
+            && line_with(screen, &["GitRepository", "demo-fleet-mi", "False", "unable to find branch"]).is_some()
     });
 
     // The kubeconfig the demo wrote reaches its cluster, and the UI follows what kubectl changes there.
@@ -30,7 +41,7 @@ fn fluxtui_demo_lists_the_demo_fleet_follows_kubectl_on_its_kubeconfig_and_q_exi
         .output()
         .expect("run kubectl");
     assert_success(&output, "kubectl delete helmrelease redis");
-    let left = (count_fixtures(|_| true) - 1).to_string();
+    let left = (count_fixtures(|_| true) + live - 1).to_string();
     tmux.wait_for("the fleet without redis", STEP, |screen| {
         screen.contains(&title("All", "all", &left)) && !screen.contains(" redis ")
     });

@@ -213,6 +213,20 @@ pub fn row<'a>(screen: &'a str, cells: &[&str]) -> Option<&'a str> {
     })
 }
 
+/// A screen line holding every one of `parts`, in order (cells may be cut short with `…`).
+pub fn line_with<'a>(screen: &'a str, parts: &[&str]) -> Option<&'a str> {
+    screen.lines().find(|line| {
+        let mut rest = *line;
+        parts.iter().all(|part| match rest.find(part) {
+            Some(at) => {
+                rest = &rest[at + part.len()..];
+                true
+            }
+            None => false,
+        })
+    })
+}
+
 /// The title of a table, as the frame shows it: ` All(all)[29] `.
 pub fn title(pane: &str, namespace: &str, count: &str) -> String {
     format!(" {pane}({namespace})[{count}] ")
