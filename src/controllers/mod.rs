@@ -47,7 +47,7 @@ pub const CONTROLLER_NAMES: [&str; 7] = [
 ];
 
 /// The kinds the engine reconciles today.
-pub const IMPLEMENTED_KINDS: [FluxKind; 1] = [FluxKind::GitRepository];
+pub const IMPLEMENTED_KINDS: [FluxKind; 3] = [FluxKind::GitRepository, FluxKind::OciRepository, FluxKind::Bucket];
 
 /// The runner of `kind`, or `None` for a kind the engine does not reconcile.
 pub fn runner_for(kind: FluxKind, _ctx: &Arc<Context>) -> Option<KindRunner> {
@@ -55,6 +55,16 @@ pub fn runner_for(kind: FluxKind, _ctx: &Arc<Context>) -> Option<KindRunner> {
         FluxKind::GitRepository => Some(KindRunner {
             kind,
             reconcile: runtime::source::reconcile::<git_repository::reconcile::GitRepositoryKind>,
+            triggers: Vec::new(),
+        }),
+        FluxKind::OciRepository => Some(KindRunner {
+            kind,
+            reconcile: runtime::source::reconcile::<oci_repository::reconcile::OciRepositoryKind>,
+            triggers: Vec::new(),
+        }),
+        FluxKind::Bucket => Some(KindRunner {
+            kind,
+            reconcile: runtime::source::reconcile::<bucket::reconcile::BucketKind>,
             triggers: Vec::new(),
         }),
         _ => None,

@@ -62,8 +62,22 @@ pub mod reason {
     pub const OCI_PULL_FAILED: &str = "OCIArtifactPullFailed";
     pub const OCI_LAYER_OPERATION_FAILED: &str = "OCIArtifactLayerOperationFailed";
     pub const OCI_PULL_SUCCEEDED: &str = "OCIArtifactPullSucceeded";
+    /// The tag of an OCIRepository could not be determined (no semver match, tags not listed).
+    pub const READ_OPERATION_FAILED: &str = "ReadOperationFailed";
+    /// A source's signature could not be verified (also: verification was asked for and is not available).
+    pub const VERIFICATION_ERROR: &str = "VerificationError";
     pub const INVALID_PROVIDER_CONFIGURATION: &str = "InvalidProviderConfiguration";
     pub const PATCH_OPERATION_FAILED: &str = "PatchOperationFailed";
+}
+
+/// Kind-specific status fields the source kinds write next to `artifact`.
+pub mod field {
+    /// `spec.ignore` as the artifact was built with it (GitRepository, OCIRepository, Bucket).
+    pub const OBSERVED_IGNORE: &str = "observedIgnore";
+    /// `spec.layerSelector` as the artifact was built with it (OCIRepository).
+    pub const OBSERVED_LAYER_SELECTOR: &str = "observedLayerSelector";
+    /// The download link of the artifact of the last sync (OCIRepository, Bucket, HelmRepository, HelmChart).
+    pub const URL: &str = "url";
 }
 
 /// Annotations and labels.

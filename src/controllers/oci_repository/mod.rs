@@ -4,17 +4,20 @@
 //! annotations become the artifact's metadata. [`resolve_revision`] is the cheap first half, so a reconciler
 //! can skip the download when the revision has not changed.
 //!
-//! Nothing here knows about the API server: the reconciler (a later part) reads the object and its secret
-//! ([`OciRequest::from_spec`], [`OciAuth::from_secret_data`]), calls these, archives the directory (or stores the copied file), and writes
-//! the status with [`OciError::reason`] and [`OciError::is_terminal`].
+//! [`reconcile`] is the reconciler's part: it reads the object and its secret ([`OciRequest::from_spec`],
+//! [`OciAuth::from_secret_data`]), skips the pull when the resolved revision is already stored, archives the
+//! directory (or stores the copied layer), and hands the status to the shared source reconcile, failures
+//! carrying [`OciError::reason`] and [`OciError::is_terminal`].
 //!
-//! Not supported yet: cloud providers' workload identity (`spec.provider` other than `generic`),
-//! `spec.serviceAccountName`, `spec.certSecretRef`, `spec.proxySecretRef` and `spec.verify`.
+//! Not supported yet: cloud providers' workload identity (`spec.provider` other than `generic`) and `spec.verify`
+//! (both stall with a message saying so), `spec.serviceAccountName`, `spec.certSecretRef` and
+//! `spec.proxySecretRef` (not read).
 
 pub mod auth;
 pub mod error;
 mod layer;
 pub mod pull;
+pub mod reconcile;
 pub mod request;
 
 pub use auth::OciAuth;
