@@ -37,7 +37,12 @@ async fn run() {
     let repos = GitRepos::new();
     let fleet = repos.create("fleet");
     let files: Vec<(String, String)> = (0..200)
-        .map(|i| (format!("apps/app-{i:03}/deployment.yaml"), format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n")))
+        .map(|i| {
+            (
+                format!("apps/app-{i:03}/deployment.yaml"),
+                format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n"),
+            )
+        })
         .collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
     fleet.commit(&refs, "the fleet");
@@ -45,7 +50,12 @@ async fn run() {
     let large = repos.create("large");
     for commit in 0..LARGE_COMMITS {
         let files: Vec<(String, String)> = (0..LARGE_FILES)
-            .map(|i| (format!("dir-{:02}/file-{i:05}.yaml", i % 50), format!("commit: {commit}\nfile: {i}\n{}\n", "x".repeat(2_000))))
+            .map(|i| {
+                (
+                    format!("dir-{:02}/file-{i:05}.yaml", i % 50),
+                    format!("commit: {commit}\nfile: {i}\n{}\n", "x".repeat(2_000)),
+                )
+            })
             .collect();
         let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
         large.commit(&refs, &format!("commit {commit}"));
@@ -88,7 +98,9 @@ async fn reconcile_many(url: &str, concurrency: u16) {
             .items
             .iter()
             .filter(|o| {
-                o.data["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+                o.data["status"]["conditions"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
             })
             .count();
         if ready == SOURCES_COUNT {

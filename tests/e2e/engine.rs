@@ -25,7 +25,8 @@ fn the_embedded_engine_reconciles_a_new_repository_and_follows_new_commits() {
     fleet.apply("engine-fleet", &[source], &[]);
     let short = &first[..5];
     tmux.wait_for("the engine's artifact", STEP, |screen| {
-        line_with(screen, &["GitRepository", "engine-fleet", &format!("main@sha1:{short}"), "True", "stored artifact"]).is_some()
+        line_with(screen, &["GitRepository", "engine-fleet", &format!("main@sha1:{short}"), "True", "stored artifact"])
+            .is_some()
     });
 
     // A new commit and `r` (reconcile) on the row: the engine fetches it at once, and the UI's wait ends.
@@ -40,12 +41,29 @@ fn the_embedded_engine_reconciles_a_new_repository_and_follows_new_commits() {
         line_with(screen, &["GitRepository", "engine-fleet", &format!("main@sha1:{short}"), "True"]).is_some()
     });
     // Its events are the engine's: NewArtifact from source-controller.
-    let events = fleet.kubectl(&["get", "events", "-n", "flux-system", "--field-selector", "involvedObject.name=engine-fleet", "-o", "json"]);
+    let events = fleet.kubectl(&[
+        "get",
+        "events",
+        "-n",
+        "flux-system",
+        "--field-selector",
+        "involvedObject.name=engine-fleet",
+        "-o",
+        "json",
+    ]);
     assert!(events.contains("\"NewArtifact\"") && events.contains("stored artifact for commit 'second'"), "{events}");
 
     tmux.send_keys(&["q"]);
     assert_quits_cleanly(&tmux);
     // Quitting released the engine's lease.
-    let holder = fleet.kubectl(&["get", "lease", "fluxtui-controller", "-n", "default", "-o", "jsonpath={.spec.holderIdentity}"]);
+    let holder = fleet.kubectl(&[
+        "get",
+        "lease",
+        "fluxtui-controller",
+        "-n",
+        "default",
+        "-o",
+        "jsonpath={.spec.holderIdentity}",
+    ]);
     assert_eq!(holder.trim(), "", "the lease is released on quit");
 }

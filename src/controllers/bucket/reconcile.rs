@@ -19,7 +19,7 @@ use crate::api::source::Bucket;
 use crate::controllers::conditions::Outcome;
 use crate::controllers::names::{condition, field, reason};
 use crate::controllers::runtime::context::{Context, spec_duration};
-use crate::controllers::runtime::source::{Produced, Progress, SourceKind};
+use crate::controllers::runtime::source::{Produced, Progress, SourceKind, storage_failed, stored_message};
 use crate::controllers::storage::{ArtifactOwner, include_everything};
 
 /// The Bucket kind for the shared source reconcile.
@@ -50,15 +50,6 @@ impl From<BucketError> for Outcome {
     fn from(err: BucketError) -> Outcome {
         Outcome::failed(Some(condition::FETCH_FAILED), err.reason(), err.to_string(), err.is_terminal())
     }
-}
-
-fn storage_failed(message: impl Into<String>) -> Outcome {
-    Outcome::failed(Some(condition::STORAGE_OPERATION_FAILED), reason::ARCHIVE_OPERATION_FAILED, message, false)
-}
-
-/// The Ready and ArtifactInStorage message (SEMANTICS §3).
-fn stored_message(revision: &str) -> String {
-    format!("stored artifact for revision '{revision}'")
 }
 
 /// The `NewArtifact` event's message, source-controller's wording for buckets.

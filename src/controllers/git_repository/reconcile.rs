@@ -21,7 +21,9 @@ use crate::api::source::git_repository::{GitRepository, GitRepositoryInclude};
 use crate::controllers::conditions::Outcome;
 use crate::controllers::names::{condition, reason};
 use crate::controllers::runtime::context::{Context, spec_duration};
-use crate::controllers::runtime::source::{Produced, Progress, SourceKind};
+use crate::controllers::runtime::source::{
+    Produced, Progress, SourceKind, fetch_failed, storage_failed, stored_message,
+};
 use crate::controllers::storage::{ArtifactOwner, DEFAULT_MAX_UNPACKED_SIZE};
 
 /// The GitRepository kind for the shared source reconcile.
@@ -51,14 +53,6 @@ impl SourceKind for GitRepositoryKind {
             produce(repository, &ctx, current, &progress).await
         })
     }
-}
-
-fn fetch_failed(reason: &str, message: impl Into<String>, terminal: bool) -> Outcome {
-    Outcome::failed(Some(condition::FETCH_FAILED), reason, message, terminal)
-}
-
-fn storage_failed(message: impl Into<String>) -> Outcome {
-    Outcome::failed(Some(condition::STORAGE_OPERATION_FAILED), reason::ARCHIVE_OPERATION_FAILED, message, false)
 }
 
 impl From<CheckoutError> for Outcome {
@@ -139,7 +133,7 @@ async fn produce(
     {
         return Ok(Produced {
             artifact: current.clone(),
-            message: format!("stored artifact for revision '{revision}'"),
+            message: stored_message(&revision),
             new_artifact_message: None,
             status_fields,
         });
@@ -182,7 +176,7 @@ async fn produce(
     let _ = ctx.storage.collect_garbage(&owner, Some(&artifact));
     let subject: String = checked_out.commit.message.lines().next().unwrap_or_default().chars().take(50).collect();
     Ok(Produced {
-        message: format!("stored artifact for revision '{}'", checked_out.revision),
+        message: stored_message(&checked_out.revision),
         new_artifact_message: Some(format!("stored artifact for commit '{subject}'")),
         artifact,
         status_fields,

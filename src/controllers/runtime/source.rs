@@ -82,6 +82,21 @@ impl Progress {
     }
 }
 
+/// A failed write to the artifact storage (`StorageOperationFailed`, retried).
+pub fn storage_failed(message: impl Into<String>) -> Outcome {
+    Outcome::failed(Some(condition::STORAGE_OPERATION_FAILED), reason::ARCHIVE_OPERATION_FAILED, message, false)
+}
+
+/// A failed fetch (`FetchFailed`) with the fetch engine's reason.
+pub fn fetch_failed(reason: &str, message: impl Into<String>, terminal: bool) -> Outcome {
+    Outcome::failed(Some(condition::FETCH_FAILED), reason, message, terminal)
+}
+
+/// Ready's and ArtifactInStorage's message for Git, OCI, Bucket and Helm repositories (SEMANTICS.md §3).
+pub fn stored_message(revision: &str) -> String {
+    format!("stored artifact for revision '{revision}'")
+}
+
 /// The conditions in a status value.
 pub fn conditions_of(status: &Value) -> Vec<Condition> {
     status.get("conditions").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default()
