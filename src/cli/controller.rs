@@ -55,6 +55,9 @@ pub struct ControllerArgs {
     /// Run without leader election (only when no other engine can run against this cluster).
     #[arg(long)]
     pub no_leader_election: bool,
+    /// Serve Prometheus metrics on this address (`/metrics`).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
     /// Print debug lines too.
     #[arg(long)]
     pub debug: bool,
@@ -77,6 +80,7 @@ impl ControllerArgs {
         config.storage_adv_addr = self.storage_adv_addr.clone();
         config.concurrency = self.concurrent.max(1);
         config.debug = self.debug;
+        config.metrics_addr = self.metrics_addr;
         if !self.no_leader_election {
             config.lease = Some(LeaseConfig::new(&self.lease_namespace, LEASE_NAME, &instance_identity()));
         }

@@ -30,6 +30,8 @@ pub struct Context {
     pub namespace: Option<String>,
     /// The version of each kind the cluster serves (kinds it does not serve are absent).
     pub versions: HashMap<FluxKind, String>,
+    /// The reconcile metrics.
+    pub metrics: Arc<super::metrics::Metrics>,
     /// One recorder per controller name (`source-controller`, ...).
     recorders: HashMap<&'static str, EventRecorder>,
 }
@@ -59,7 +61,8 @@ impl Context {
             .iter()
             .map(|name| (*name, EventRecorder::new(client.clone(), name, instance.to_string(), log.clone())))
             .collect();
-        Context { client, storage, work_root, log, backoff, namespace, versions, recorders }
+        let metrics = Arc::new(super::metrics::Metrics::new());
+        Context { client, storage, work_root, log, backoff, namespace, versions, metrics, recorders }
     }
 
     /// The recorder of `controller`.

@@ -112,7 +112,22 @@ pub async fn run_kind(
     let reconcile = runner.reconcile;
     controller
         .run(
-            reconcile,
+            move |object, ctx| {
+                let started = std::time::Instant::now();
+                let run = reconcile(object.clone(), ctx.clone());
+                async move {
+                    let result = run.await;
+                    let meta = object.metadata();
+                    ctx.metrics.observe(
+                        kind.name(),
+                        meta.namespace.as_deref().unwrap_or_default(),
+                        meta.name.as_deref().unwrap_or_default(),
+                        started.elapsed(),
+                        result.is_err(),
+                    );
+                    result
+                }
+            },
             move |object, error, ctx| {
                 let key = object_key(kind, &object);
                 ctx.log.error("reconciler error", &format!("{key}: {error}"));

@@ -11,6 +11,7 @@ pub mod driver;
 pub mod events;
 pub mod leader;
 pub mod logs;
+pub mod metrics;
 pub mod ownership;
 pub mod patch;
 pub mod source;
@@ -56,6 +57,8 @@ pub struct EngineConfig {
     pub kinds: Vec<FluxKind>,
     /// Debug lines in the log.
     pub debug: bool,
+    /// Where `/metrics` is served; not served when `None`.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl EngineConfig {
@@ -72,6 +75,7 @@ impl EngineConfig {
             lease: None,
             kinds: crate::controllers::IMPLEMENTED_KINDS.to_vec(),
             debug: false,
+            metrics_addr: None,
         }
     }
 }
@@ -91,6 +95,8 @@ pub enum EngineStartError {
     Refused(#[from] ownership::OwnershipError),
     #[error("artifact storage: {0}")]
     Storage(#[from] StorageError),
+    #[error("cannot serve metrics on {address}: {source}")]
+    Metrics { address: SocketAddr, source: std::io::Error },
     #[error("stopped while waiting for the leader lease")]
     StoppedWaiting,
 }
@@ -103,6 +109,7 @@ pub struct Engine {
     stop: watch::Sender<bool>,
     lost: watch::Receiver<bool>,
     _lost_keeper: Option<watch::Sender<bool>>,
+    metrics_server: Option<metrics::MetricsServer>,
     tasks: JoinSet<()>,
     server: Option<ArtifactServer>,
     storage: Arc<Storage>,
@@ -170,6 +177,14 @@ impl Engine {
             versions,
             &identity,
         ));
+        let metrics_server = match config.metrics_addr {
+            Some(address) => Some(
+                metrics::MetricsServer::start(ctx.metrics.clone(), address)
+                    .await
+                    .map_err(|source| EngineStartError::Metrics { address, source })?,
+            ),
+            None => None,
+        };
         let selector = config.shard.as_deref().map(ownership::shard_selector);
         for kind in &kinds {
             let Some(runner) = crate::controllers::runner_for(*kind, &ctx) else { continue };
@@ -209,9 +224,19 @@ impl Engine {
                 "namespace": config.namespace.as_deref().unwrap_or("*"),
                 "storageAddr": advertised,
                 "identity": identity,
+                "metricsAddr": metrics_server.as_ref().map(|m| m.address().to_string()),
             }),
         );
-        Ok(Engine { stop, lost, _lost_keeper: lost_keeper, tasks, server: Some(server), storage, kinds })
+        Ok(Engine {
+            stop,
+            lost,
+            _lost_keeper: lost_keeper,
+            tasks,
+            server: Some(server),
+            storage,
+            kinds,
+            metrics_server,
+        })
     }
 
     /// The kinds this engine reconciles.
@@ -227,6 +252,11 @@ impl Engine {
     /// The address the artifact server listens on.
     pub fn storage_address(&self) -> Option<SocketAddr> {
         self.server.as_ref().map(ArtifactServer::address)
+    }
+
+    /// The address `/metrics` is served on, if it is.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_server.as_ref().map(metrics::MetricsServer::address)
     }
 
     /// Resolves when the engine lost its lease (another engine took over).
