@@ -47,15 +47,25 @@ pub const CONTROLLER_NAMES: [&str; 7] = [
 ];
 
 /// The kinds the engine reconciles today.
-pub const IMPLEMENTED_KINDS: [FluxKind; 1] = [FluxKind::GitRepository];
+pub const IMPLEMENTED_KINDS: [FluxKind; 3] = [FluxKind::GitRepository, FluxKind::HelmRepository, FluxKind::HelmChart];
 
 /// The runner of `kind`, or `None` for a kind the engine does not reconcile.
-pub fn runner_for(kind: FluxKind, _ctx: &Arc<Context>) -> Option<KindRunner> {
+pub fn runner_for(kind: FluxKind, ctx: &Arc<Context>) -> Option<KindRunner> {
     match kind {
         FluxKind::GitRepository => Some(KindRunner {
             kind,
             reconcile: runtime::source::reconcile::<git_repository::reconcile::GitRepositoryKind>,
             triggers: Vec::new(),
+        }),
+        FluxKind::HelmRepository => Some(KindRunner {
+            kind,
+            reconcile: runtime::source::reconcile::<helm_repository::reconcile::HelmRepositoryKind>,
+            triggers: Vec::new(),
+        }),
+        FluxKind::HelmChart => Some(KindRunner {
+            kind,
+            reconcile: runtime::source::reconcile::<helm_chart::reconcile::HelmChartKind>,
+            triggers: helm_chart::watches::source_triggers(ctx),
         }),
         _ => None,
     }
