@@ -1,12 +1,14 @@
 //! The engine's source reconcilers against the real sandbox over HTTP, with real servers on loopback (git
-//! daemon, git http-backend behind basic auth): statuses, conditions, events and artifacts checked against
-//! Flux's semantics (../shared/flux/SEMANTICS.md), and the runtime around them (leader election, the
-//! ownership check, suspend, deletion).
+//! daemon, git http-backend behind basic auth, a Helm chart repository): statuses, conditions, events and
+//! artifacts checked against Flux's semantics (../shared/flux/SEMANTICS.md), and the runtime around them
+//! (leader election, the ownership check, suspend, deletion).
 
 #[path = "controllers_sources/support.rs"]
 mod support;
 
 #[path = "controllers_sources/git_repository.rs"]
 mod git_repository;
+#[path = "controllers_sources/helm.rs"]
+mod helm;
 #[path = "controllers_sources/runtime.rs"]
 mod runtime;
