@@ -1,5 +1,6 @@
 //! The engine's source reconcilers against the real sandbox over HTTP, with real servers on loopback (git
-//! daemon, git http-backend behind basic auth, moto's S3, docker-registry): statuses, conditions, events and
+//! daemon, git http-backend behind basic auth, moto's S3, docker-registry, a Helm chart repository): statuses,
+//! conditions, events and
 //! artifacts checked against Flux's semantics (../shared/flux/SEMANTICS.md), and the runtime around them
 //! (leader election, the ownership check, suspend, deletion).
 
@@ -10,6 +11,8 @@ mod support;
 mod bucket;
 #[path = "controllers_sources/git_repository.rs"]
 mod git_repository;
+#[path = "controllers_sources/helm.rs"]
+mod helm;
 #[path = "controllers_sources/oci_repository.rs"]
 mod oci_repository;
 #[path = "controllers_sources/runtime.rs"]

@@ -47,10 +47,11 @@ pub const CONTROLLER_NAMES: [&str; 7] = [
 ];
 
 /// The kinds the engine reconciles today.
-pub const IMPLEMENTED_KINDS: [FluxKind; 3] = [FluxKind::GitRepository, FluxKind::OciRepository, FluxKind::Bucket];
+pub const IMPLEMENTED_KINDS: [FluxKind; 5] =
+    [FluxKind::GitRepository, FluxKind::OciRepository, FluxKind::HelmRepository, FluxKind::HelmChart, FluxKind::Bucket];
 
 /// The runner of `kind`, or `None` for a kind the engine does not reconcile.
-pub fn runner_for(kind: FluxKind, _ctx: &Arc<Context>) -> Option<KindRunner> {
+pub fn runner_for(kind: FluxKind, ctx: &Arc<Context>) -> Option<KindRunner> {
     match kind {
         FluxKind::GitRepository => Some(KindRunner {
             kind,
@@ -66,6 +67,16 @@ pub fn runner_for(kind: FluxKind, _ctx: &Arc<Context>) -> Option<KindRunner> {
             kind,
             reconcile: runtime::source::reconcile::<bucket::reconcile::BucketKind>,
             triggers: Vec::new(),
+        }),
+        FluxKind::HelmRepository => Some(KindRunner {
+            kind,
+            reconcile: runtime::source::reconcile::<helm_repository::reconcile::HelmRepositoryKind>,
+            triggers: Vec::new(),
+        }),
+        FluxKind::HelmChart => Some(KindRunner {
+            kind,
+            reconcile: runtime::source::reconcile::<helm_chart::reconcile::HelmChartKind>,
+            triggers: helm_chart::watches::source_triggers(ctx),
         }),
         _ => None,
     }

@@ -57,13 +57,20 @@ pub mod reason {
     pub const CHART_PULL_FAILED: &str = "ChartPullFailed";
     pub const CHART_PACKAGE_SUCCEEDED: &str = "ChartPackageSucceeded";
     pub const CHART_PACKAGE_FAILED: &str = "ChartPackageFailed";
+    /// HelmChart: the build differs from the stored artifact (on `ArtifactOutdated`).
+    pub const NEW_CHART: &str = "NewChart";
+    /// HelmChart: the source object could not be read.
+    pub const SOURCE_UNAVAILABLE: &str = "SourceUnavailable";
+    /// HelmChart: `spec.sourceRef.kind` is none of the kinds a chart can come from.
+    pub const UNSUPPORTED_SOURCE_KIND: &str = "UnsupportedSourceKind";
+    /// HelmChart: the source has no artifact (yet).
+    pub const NO_SOURCE_ARTIFACT: &str = "NoSourceArtifact";
+    pub const READ_OPERATION_FAILED: &str = "ReadOperationFailed";
     pub const BUCKET_OPERATION_SUCCEEDED: &str = "BucketOperationSucceeded";
     pub const BUCKET_OPERATION_FAILED: &str = "BucketOperationFailed";
     pub const OCI_PULL_FAILED: &str = "OCIArtifactPullFailed";
     pub const OCI_LAYER_OPERATION_FAILED: &str = "OCIArtifactLayerOperationFailed";
     pub const OCI_PULL_SUCCEEDED: &str = "OCIArtifactPullSucceeded";
-    /// The tag of an OCIRepository could not be determined (no semver match, tags not listed).
-    pub const READ_OPERATION_FAILED: &str = "ReadOperationFailed";
     /// A source's signature could not be verified (also: verification was asked for and is not available).
     pub const VERIFICATION_ERROR: &str = "VerificationError";
     pub const INVALID_PROVIDER_CONFIGURATION: &str = "InvalidProviderConfiguration";
@@ -88,6 +95,14 @@ pub mod annotation {
     pub const EVENT_PREFIX: &str = "event.toolkit.fluxcd.io/";
     /// The label Flux's controllers shard on (`--watch-label-selector`).
     pub const SHARDING_KEY: &str = "sharding.fluxcd.io/key";
+}
+
+/// Values of spec fields the reconcilers branch on.
+pub mod spec {
+    /// HelmRepository `spec.type` of a static OCI repository.
+    pub const HELM_REPOSITORY_TYPE_OCI: &str = "oci";
+    /// HelmChart `spec.reconcileStrategy` default.
+    pub const RECONCILE_STRATEGY_CHART_VERSION: &str = "ChartVersion";
 }
 
 /// Field managers and event sources.

@@ -105,6 +105,7 @@ async fn produce(
         && ctx.storage.contains(current)
     {
         return Ok(Produced {
+            reason: reason::SUCCEEDED,
             artifact: current.clone(),
             message: stored_message(&revision),
             new_artifact_message: None,
@@ -153,6 +154,7 @@ async fn produce(
 
     let changed = current.as_ref().and_then(|c| c.digest.as_deref()) != artifact.digest.as_deref();
     Ok(Produced {
+        reason: reason::SUCCEEDED,
         message: stored_message(&revision),
         // source-controller announces an artifact only when its digest changed (new ignore rules giving the same
         // tarball are not news).

@@ -132,6 +132,7 @@ async fn produce(
         && ctx.storage.contains(current)
     {
         return Ok(Produced {
+            reason: reason::SUCCEEDED,
             artifact: current.clone(),
             message: stored_message(&revision),
             new_artifact_message: None,
@@ -176,6 +177,7 @@ async fn produce(
     let _ = ctx.storage.collect_garbage(&owner, Some(&artifact));
     let subject: String = checked_out.commit.message.lines().next().unwrap_or_default().chars().take(50).collect();
     Ok(Produced {
+        reason: reason::SUCCEEDED,
         message: stored_message(&checked_out.revision),
         new_artifact_message: Some(format!("stored artifact for commit '{subject}'")),
         artifact,

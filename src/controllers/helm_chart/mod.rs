@@ -6,9 +6,10 @@
 //!   ([`chart_files`], [`helmignore`]), dependencies taken from `charts/` as they are.
 //! - [`values`]: `spec.valuesFiles` merged into the packaged `values.yaml`.
 //! - [`version`]: the artifact's version (its revision), with the build metadata Flux adds.
+//! - [`source`]: `spec.sourceRef` resolved to its object and artifact; [`reconcile`]: the reconciler, which
+//!   calls the stages above and stores [`BuiltChart::path`] under [`BuiltChart::file_name`]; [`watches`]: a
+//!   source's new artifact revision wakes the charts that use it.
 //!
-//! Nothing here knows about the API server: the reconciler (a later part) resolves the source, calls these, and
-//! stores [`BuiltChart::path`] with the storage's `store_file` under [`BuiltChart::file_name`].
 //! Remote dependencies are not resolved, OCI repositories and chart verification are not handled.
 
 pub mod chart_files;
@@ -16,8 +17,11 @@ pub mod error;
 pub mod helmignore;
 pub mod local;
 pub mod pull;
+pub mod reconcile;
+pub mod source;
 pub mod values;
 pub mod version;
+pub mod watches;
 
 pub use chart_files::{ChartFiles, ChartMetadata};
 pub use error::ChartBuildError;

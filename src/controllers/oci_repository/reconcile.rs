@@ -155,6 +155,7 @@ async fn produce(
         && ctx.storage.contains(current)
     {
         return Ok(Produced {
+            reason: reason::SUCCEEDED,
             artifact: current.clone(),
             message: stored_message(&resolved.revision),
             new_artifact_message: None,
@@ -194,6 +195,7 @@ async fn produce(
 
     let changed = current.as_ref().and_then(|c| c.digest.as_deref()) != artifact.digest.as_deref();
     Ok(Produced {
+        reason: reason::SUCCEEDED,
         message: stored_message(&pulled.revision),
         // source-controller announces an artifact only when its digest changed.
         new_artifact_message: changed.then(|| new_artifact_message(&pulled.revision, &url, artifact.metadata.as_ref())),

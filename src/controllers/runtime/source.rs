@@ -27,6 +27,9 @@ use crate::controllers::storage::ArtifactOwner;
 #[derive(Debug, Clone)]
 pub struct Produced {
     pub artifact: Artifact,
+    /// Ready's and ArtifactInStorage's reason: `Succeeded` for most kinds; HelmChart's `ChartPullSucceeded` or
+    /// `ChartPackageSucceeded`, which Flux also gives its success events instead of `NewArtifact`.
+    pub reason: &'static str,
     /// Ready's and ArtifactInStorage's message (`stored artifact for revision '…'`).
     pub message: String,
     /// The `NewArtifact` event's message, when the artifact is new (its digest changed).
@@ -42,6 +45,13 @@ pub trait SourceKind: Send + Sync + 'static {
     const OWNED_FAILURES: &'static [&'static str];
     /// The requeue interval when `spec.interval` is unset.
     const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+
+    /// Whether `object` is static: no artifact, no conditions, no finalizer (HelmRepository `type: oci`,
+    /// SEMANTICS §3). The shared reconcile then only removes what an earlier type left: stored artifacts, the
+    /// finalizer and the status.
+    fn is_static(_object: &AnyFluxObject) -> bool {
+        false
+    }
 
     /// Fetches, builds and stores the artifact. `current` is the artifact in the status (the last one stored).
     fn produce(
@@ -70,12 +80,19 @@ impl Progress {
     /// `building artifact: new upstream revision '<rev>'`, written at once. A failed write is not fatal here:
     /// the final status write follows.
     pub async fn new_revision(&self, revision: &str) {
+        self.outdated(reason::NEW_REVISION, &format!("new upstream revision '{revision}'")).await;
+    }
+
+    /// Marks the stored artifact outdated with the kind's own reason and message (HelmRepository's `new index
+    /// revision '…'`, HelmChart's `NewChart`): `ArtifactOutdated=True` and the Reconciling message
+    /// `building artifact: <message>`, written at once.
+    pub async fn outdated(&self, outdated_reason: &str, message: &str) {
         let mut state = self.inner.lock().await;
         let generation = state.generation;
         let mut list = conditions_of(&state.status);
         let mut c = Conditions::new(&mut list, generation);
-        c.mark_true(condition::ARTIFACT_OUTDATED, reason::NEW_REVISION, format!("new upstream revision '{revision}'"));
-        c.progress(&format!("building artifact: new upstream revision '{revision}'"));
+        c.mark_true(condition::ARTIFACT_OUTDATED, outdated_reason, message);
+        c.progress(&format!("building artifact: {message}"));
         set_conditions(&mut state.status, list);
         let status = state.status.clone();
         let _ = state.writer.write(&status).await;
@@ -171,6 +188,9 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
     let finalizers = meta.finalizers.clone().unwrap_or_default();
     let has_finalizer = finalizers.iter().any(|f| f == FINALIZER);
 
+    if S::is_static(&object) {
+        return make_static(kind, &object, &ctx, api, has_finalizer).await;
+    }
     if meta.deletion_timestamp.is_some() {
         if has_finalizer {
             let owner = ArtifactOwner::new(kind, namespace.clone(), name.clone());
@@ -219,12 +239,11 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
     let mut list = conditions_of(status);
     let outcome = match produced {
         Ok(produced) => {
-            let outcome =
-                Outcome::Succeeded { reason: reason::SUCCEEDED.to_string(), message: produced.message.clone() };
+            let outcome = Outcome::Succeeded { reason: produced.reason.to_string(), message: produced.message.clone() };
             conditions::summarize(&mut list, generation, &outcome, S::OWNED_FAILURES);
             Conditions::new(&mut list, generation).mark_true(
                 condition::ARTIFACT_IN_STORAGE,
-                reason::SUCCEEDED,
+                produced.reason,
                 produced.message.as_str(),
             );
             status["artifact"] = serde_json::to_value(&produced.artifact).unwrap_or(Value::Null);
@@ -240,13 +259,17 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
             }
             let revision = produced.artifact.revision.clone().unwrap_or_default();
             let digest = produced.artifact.digest.clone().unwrap_or_default();
+            // A kind with its own success reason (HelmChart) gives it to both events, as Flux does.
+            let specific = (produced.reason != reason::SUCCEEDED).then_some(produced.reason);
             if let Some(message) = &produced.new_artifact_message {
                 ctx.log.info_in(&scope, message);
                 let metadata = event_metadata(kind, &object, &[("revision", &revision), ("digest", &digest)]);
-                record(&ctx, kind, &object, EventType::Normal, reason::NEW_ARTIFACT, message, metadata).await;
+                let why = specific.unwrap_or(reason::NEW_ARTIFACT);
+                record(&ctx, kind, &object, EventType::Normal, why, message, metadata).await;
             } else if was_failing || !was_ready {
                 let metadata = event_metadata(kind, &object, &[("revision", &revision), ("digest", &digest)]);
-                record(&ctx, kind, &object, EventType::Normal, reason::SUCCEEDED, &produced.message, metadata).await;
+                let why = specific.unwrap_or(reason::SUCCEEDED);
+                record(&ctx, kind, &object, EventType::Normal, why, &produced.message, metadata).await;
             } else {
                 ctx.log.debug_in(&scope, &format!("artifact up-to-date with remote revision: '{revision}'"));
             }
@@ -279,6 +302,50 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
         Outcome::Failed { terminal: true, .. } => Action::await_change(),
         Outcome::Failed { .. } => Action::requeue(ctx.backoff.failed(&key)),
     })
+}
+
+/// source-controller's `migrationToStatic`: a static object keeps no artifact, no finalizer and no status. A
+/// suspended one is left alone unless it is being deleted.
+async fn make_static(
+    kind: FluxKind,
+    object: &AnyFluxObject,
+    ctx: &Context,
+    api: kube::Api<AnyFluxObject>,
+    has_finalizer: bool,
+) -> Result<Action, EngineError> {
+    let manager = controller::SOURCE_CONTROLLER;
+    let meta = object.metadata();
+    let deleting = meta.deletion_timestamp.is_some();
+    if object.suspended() && !deleting {
+        return Ok(Action::await_change());
+    }
+    let name = meta.name.clone().unwrap_or_default();
+    let namespace = meta.namespace.clone().unwrap_or_default();
+    let key = object_key(kind, object);
+    let scope = log_scope(kind, object);
+    let owner = ArtifactOwner::new(kind, namespace.clone(), name.clone());
+    match ctx.storage.remove_owner(&owner) {
+        Ok(true) => ctx.log.info_in(&scope, "garbage collected artifacts for static resource"),
+        Ok(false) => {}
+        Err(err) => ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err.to_string()),
+    }
+    let _ = std::fs::remove_dir_all(ctx.work_dir(kind, &namespace, &name));
+    // The finalizer goes first: its write is conditional on the resourceVersion read, which a status write
+    // would move. A deleted object is gone once the finalizer is, so its status is left as it is.
+    if has_finalizer {
+        let finalizers = meta.finalizers.clone().unwrap_or_default();
+        remove_finalizer(&api, &name, &finalizers, meta.resource_version.as_deref(), manager)
+            .await
+            .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
+    }
+    let status = object.to_value().get("status").cloned().filter(|s| s.as_object().is_some_and(|m| !m.is_empty()));
+    if let Some(status) = status
+        && !deleting
+    {
+        let mut writer = StatusWriter::new(api, &name, manager, status);
+        writer.write(&json!({})).await.map_err(|source| EngineError::Status { object: key, source })?;
+    }
+    Ok(Action::await_change())
 }
 
 fn object_interval(object: &AnyFluxObject) -> Option<String> {
