@@ -12,11 +12,13 @@
 //!   [`helm_repository`] (index fetch and chart lookup), [`helm_chart`] (chart pull, packaging from a
 //!   directory, values files), [`bucket`] (S3 listing, the etag revision, the download); [`semver_range`]
 //!   (Masterminds ranges) is shared by Git, OCI and Helm; [`semver_tags`] picks the highest tag in a range;
-//!   [`oci_repository`] (the pull from a registry: refs, auth, layers).
+//!   [`oci_repository`] (the pull from a registry: refs, auth, layers); [`artifact_generator`] (source-watcher's
+//!   ExternalArtifacts composed from other sources' files).
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
 //! below them.
 
+pub mod artifact_generator;
 pub mod bucket;
 pub mod conditions;
 pub mod git_repository;
@@ -47,16 +49,17 @@ pub const CONTROLLER_NAMES: [&str; 7] = [
 ];
 
 /// The kinds the engine reconciles today.
-pub const IMPLEMENTED_KINDS: [FluxKind; 1] = [FluxKind::GitRepository];
+pub const IMPLEMENTED_KINDS: [FluxKind; 2] = [FluxKind::GitRepository, FluxKind::ArtifactGenerator];
 
 /// The runner of `kind`, or `None` for a kind the engine does not reconcile.
-pub fn runner_for(kind: FluxKind, _ctx: &Arc<Context>) -> Option<KindRunner> {
+pub fn runner_for(kind: FluxKind, ctx: &Arc<Context>) -> Option<KindRunner> {
     match kind {
         FluxKind::GitRepository => Some(KindRunner {
             kind,
             reconcile: runtime::source::reconcile::<git_repository::reconcile::GitRepositoryKind>,
             triggers: Vec::new(),
         }),
+        FluxKind::ArtifactGenerator => Some(artifact_generator::runner(ctx)),
         _ => None,
     }
 }
