@@ -207,9 +207,25 @@ async fn bad_input_shows_source_watchers_reasons_and_recovers() {
     env.apply("bad-copy", &generator("bad-copy", &format!("{SOURCES}{bad_copy}")));
     let duplicate = format!("{SOURCES}  - alias: repo\n    kind: GitRepository\n    name: other\n{copy_all}");
     env.apply("duplicate", &generator("duplicate", &duplicate));
+    let disabled = generator("disabled", &format!("{SOURCES}{copy_all}"))
+        .replace(
+            "  namespace: default\n",
+            "  namespace: default\n  annotations:\n    source.extensions.fluxcd.io/reconcile: Disabled\n",
+        )
+        .replace("name: out", "name: never");
+    env.apply("disabled", &disabled);
     let failed = |reason: &'static str| {
         move |o: &Value| ready_is(o, "False") && condition(o, "Ready").unwrap()["reason"] == reason
     };
+
+    // Suspended by annotation from the start: source-watcher's initial status, and nothing generated.
+    let suspended = env
+        .wait_for(FluxKind::ArtifactGenerator, "disabled", "ReconciliationDisabled", |o| {
+            ready_is(o, "True") && condition(o, "Ready").unwrap()["reason"] == "ReconciliationDisabled"
+        })
+        .await;
+    assert_eq!(condition(&suspended, "Ready").unwrap()["message"], "Initialized with reconciliation suspended");
+    assert_kstatus(&suspended);
 
     let missing =
         env.wait_for(FluxKind::ArtifactGenerator, "missing", "SourceFetchFailed", failed("SourceFetchFailed")).await;
@@ -235,6 +251,9 @@ async fn bad_input_shows_source_watchers_reasons_and_recovers() {
     assert_eq!(stalled_condition["message"], "duplicate source alias 'repo' found");
     assert!(condition(&stalled, "Reconciling").is_none());
 
+    assert!(env.get(FluxKind::ExternalArtifact, "default", "never").await.is_none());
+    let events = events_of(&env.client, "disabled").await;
+    assert!(events.iter().any(|e| e["reason"] == "ReconciliationDisabled"), "{events:?}");
     let events = events_of(&env.client, "bad-copy").await;
     assert!(events.iter().any(|e| e["type"] == "Warning" && e["reason"] == "BuildFailed"), "{events:?}");
 
