@@ -1,12 +1,14 @@
 //! The engine's source reconcilers against the real sandbox over HTTP, with real servers on loopback (git
 //! daemon, git http-backend behind basic auth, moto's S3, docker-registry, a Helm chart repository): statuses,
-//! conditions, events and
-//! artifacts checked against Flux's semantics (../shared/flux/SEMANTICS.md), and the runtime around them
-//! (leader election, the ownership check, suspend, deletion).
+//! conditions, events and artifacts checked against Flux's semantics (../shared/flux/SEMANTICS.md), the
+//! ExternalArtifacts ArtifactGenerators compose from them, and the runtime around them (leader election, the
+//! ownership check, suspend, deletion, the JSON log).
 
 #[path = "controllers_sources/support.rs"]
 mod support;
 
+#[path = "controllers_sources/artifact_generator.rs"]
+mod artifact_generator;
 #[path = "controllers_sources/bucket.rs"]
 mod bucket;
 #[path = "controllers_sources/git_repository.rs"]

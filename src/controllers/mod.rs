@@ -12,11 +12,13 @@
 //!   [`helm_repository`] (index fetch and chart lookup), [`helm_chart`] (chart pull, packaging from a
 //!   directory, values files), [`bucket`] (S3 listing, the etag revision, the download); [`semver_range`]
 //!   (Masterminds ranges) is shared by Git, OCI and Helm; [`semver_tags`] picks the highest tag in a range;
-//!   [`oci_repository`] (the pull from a registry: refs, auth, layers).
+//!   [`oci_repository`] (the pull from a registry: refs, auth, layers); [`artifact_generator`] (source-watcher's
+//!   ExternalArtifacts composed from other sources' files).
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
 //! below them.
 
+pub mod artifact_generator;
 pub mod bucket;
 pub mod conditions;
 pub mod git_repository;
@@ -47,8 +49,14 @@ pub const CONTROLLER_NAMES: [&str; 7] = [
 ];
 
 /// The kinds the engine reconciles today.
-pub const IMPLEMENTED_KINDS: [FluxKind; 5] =
-    [FluxKind::GitRepository, FluxKind::OciRepository, FluxKind::HelmRepository, FluxKind::HelmChart, FluxKind::Bucket];
+pub const IMPLEMENTED_KINDS: [FluxKind; 6] = [
+    FluxKind::GitRepository,
+    FluxKind::OciRepository,
+    FluxKind::HelmRepository,
+    FluxKind::HelmChart,
+    FluxKind::Bucket,
+    FluxKind::ArtifactGenerator,
+];
 
 /// The runner of `kind`, or `None` for a kind the engine does not reconcile.
 pub fn runner_for(kind: FluxKind, ctx: &Arc<Context>) -> Option<KindRunner> {
@@ -78,6 +86,7 @@ pub fn runner_for(kind: FluxKind, ctx: &Arc<Context>) -> Option<KindRunner> {
             reconcile: runtime::source::reconcile::<helm_chart::reconcile::HelmChartKind>,
             triggers: helm_chart::watches::source_triggers(ctx),
         }),
+        FluxKind::ArtifactGenerator => Some(artifact_generator::runner(ctx)),
         _ => None,
     }
 }

@@ -5,6 +5,9 @@
 /// The finalizer every Flux reconciler puts on the objects it reconciles.
 pub const FINALIZER: &str = "finalizers.fluxcd.io";
 
+/// source-watcher's finalizer on ArtifactGenerators (the one Flux controller with a finalizer of its own).
+pub const SOURCE_WATCHER_FINALIZER: &str = "source.extensions.fluxcd.io/finalizer";
+
 /// Condition types (`fluxcd/pkg/apis/meta` and the source API).
 pub mod condition {
     pub const READY: &str = "Ready";
@@ -75,6 +78,13 @@ pub mod reason {
     pub const VERIFICATION_ERROR: &str = "VerificationError";
     pub const INVALID_PROVIDER_CONFIGURATION: &str = "InvalidProviderConfiguration";
     pub const PATCH_OPERATION_FAILED: &str = "PatchOperationFailed";
+    pub const BUILD_FAILED: &str = "BuildFailed";
+    pub const RECONCILIATION_FAILED: &str = "ReconciliationFailed";
+    pub const ACCESS_DENIED: &str = "AccessDenied";
+    /// source-watcher's reasons (ArtifactGenerator).
+    pub const SOURCE_FETCH_FAILED: &str = "SourceFetchFailed";
+    pub const VALIDATION_FAILED: &str = "ValidationFailed";
+    pub const RECONCILIATION_DISABLED: &str = "ReconciliationDisabled";
 }
 
 /// Kind-specific status fields the source kinds write next to `artifact`.
@@ -95,6 +105,17 @@ pub mod annotation {
     pub const EVENT_PREFIX: &str = "event.toolkit.fluxcd.io/";
     /// The label Flux's controllers shard on (`--watch-label-selector`).
     pub const SHARDING_KEY: &str = "sharding.fluxcd.io/key";
+    /// source-watcher's suspend switch: an ArtifactGenerator with this annotation set to `Disabled` (any case) is
+    /// not reconciled.
+    pub const SOURCE_WATCHER_RECONCILE: &str = "source.extensions.fluxcd.io/reconcile";
+    /// The value of [`SOURCE_WATCHER_RECONCILE`] that suspends, compared case-insensitively.
+    pub const SOURCE_WATCHER_DISABLED: &str = "disabled";
+    /// On every ExternalArtifact an ArtifactGenerator writes: the generator's UID.
+    pub const GENERATOR_LABEL: &str = "source.extensions.fluxcd.io/generator";
+    /// On every ExternalArtifact an ArtifactGenerator writes: `source-watcher`.
+    pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+    /// The OCI annotation an artifact's `metadata` carries its origin revision in.
+    pub const OCI_REVISION: &str = "org.opencontainers.image.revision";
 }
 
 /// Values of spec fields the reconcilers branch on.

@@ -109,12 +109,15 @@ pub fn ready_is(object: &Value, status: &str) -> bool {
         .is_some_and(|c| c["status"] == status && c["observedGeneration"] == object["metadata"]["generation"])
 }
 
-/// The kstatus contract on the object's status (SEMANTICS.md §2.2).
+/// The kstatus contract on the object's status (SEMANTICS.md §2.2). Kinds whose status has no
+/// `observedGeneration` (ArtifactGenerator, ExternalArtifact) are held to their Ready condition's.
 pub fn assert_kstatus(object: &Value) {
     let conditions: Vec<fluxtui::api::Condition> =
         serde_json::from_value(object["status"]["conditions"].clone()).expect("conditions");
     let generation = object["metadata"]["generation"].as_i64().expect("generation");
-    let observed = object["status"]["observedGeneration"].as_i64();
+    let observed = object["status"]["observedGeneration"]
+        .as_i64()
+        .or_else(|| condition(object, "Ready").and_then(|ready| ready["observedGeneration"].as_i64()));
     if let Err(broken) = check_kstatus(&conditions, generation, observed) {
         panic!("kstatus broken: {broken}\n{}", serde_json::to_string_pretty(object).unwrap_or_default());
     }

@@ -75,6 +75,17 @@ impl SourceIgnore {
         Ok(SourceIgnore { root, nested })
     }
 
+    /// The VCS and default sets alone, with no `.sourceignore` file read: fluxcd/pkg's
+    /// `SourceIgnoreFilter(nil, nil)`, which source-watcher archives every generated artifact through.
+    pub fn defaults() -> Result<SourceIgnore, String> {
+        let mut builder = GitignoreBuilder::new(Path::new(""));
+        for pattern in VCS_PATTERNS.iter().chain(DEFAULT_PATTERNS) {
+            builder.add_line(None, pattern).map_err(|e| format!("built-in pattern {pattern}: {e}"))?;
+        }
+        let root = builder.build().map_err(|e| format!("built-in patterns: {e}"))?;
+        Ok(SourceIgnore { root, nested: Vec::new() })
+    }
+
     /// Rules from pattern texts alone, each line scoped to the root, with none of the built-in patterns: what
     /// source-controller applies to a Bucket's keys (the bucket's root `.sourceignore` object, then
     /// `spec.ignore`, through a plain matcher; neither the VCS nor the default set is added for buckets).

@@ -83,8 +83,20 @@ pub async fn add_finalizer(
     resource_version: Option<&str>,
     manager: &'static str,
 ) -> Result<(), kube::Error> {
+    add_finalizer_named(api, name, finalizers, resource_version, manager, FINALIZER).await
+}
+
+/// [`add_finalizer`] for a controller with a finalizer of its own (source-watcher's).
+pub async fn add_finalizer_named(
+    api: &Api<AnyFluxObject>,
+    name: &str,
+    finalizers: &[String],
+    resource_version: Option<&str>,
+    manager: &'static str,
+    finalizer: &str,
+) -> Result<(), kube::Error> {
     let mut list: Vec<String> = finalizers.to_vec();
-    list.push(FINALIZER.to_string());
+    list.push(finalizer.to_string());
     let patch = json!({"metadata": {"finalizers": list, "resourceVersion": resource_version}});
     let params = PatchParams { field_manager: Some(manager.to_string()), ..PatchParams::default() };
     api.patch(name, &params, &Patch::Merge(&patch)).await.map(|_| ())
@@ -98,7 +110,19 @@ pub async fn remove_finalizer(
     resource_version: Option<&str>,
     manager: &'static str,
 ) -> Result<(), kube::Error> {
-    let list: Vec<&String> = finalizers.iter().filter(|f| f.as_str() != FINALIZER).collect();
+    remove_finalizer_named(api, name, finalizers, resource_version, manager, FINALIZER).await
+}
+
+/// [`remove_finalizer`] for a controller with a finalizer of its own (source-watcher's).
+pub async fn remove_finalizer_named(
+    api: &Api<AnyFluxObject>,
+    name: &str,
+    finalizers: &[String],
+    resource_version: Option<&str>,
+    manager: &'static str,
+    finalizer: &str,
+) -> Result<(), kube::Error> {
+    let list: Vec<&String> = finalizers.iter().filter(|f| f.as_str() != finalizer).collect();
     let patch = json!({"metadata": {"finalizers": list, "resourceVersion": resource_version}});
     let params = PatchParams { field_manager: Some(manager.to_string()), ..PatchParams::default() };
     match api.patch(name, &params, &Patch::Merge(&patch)).await {

@@ -119,7 +119,8 @@ pub fn conditions_of(status: &Value) -> Vec<Condition> {
     status.get("conditions").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default()
 }
 
-fn set_conditions(status: &mut Value, list: Vec<Condition>) {
+/// Replaces the conditions in a status value.
+pub fn set_conditions(status: &mut Value, list: Vec<Condition>) {
     status["conditions"] = serde_json::to_value(list).unwrap_or(Value::Array(Vec::new()));
 }
 
@@ -361,6 +362,21 @@ async fn record(
     message: &str,
     metadata: BTreeMap<String, String>,
 ) {
+    record_as(ctx, controller::SOURCE_CONTROLLER, kind, object, type_, reason, message, metadata).await;
+}
+
+/// Records an event on `object` as `controller` (`source-controller`, `source-watcher`, ...).
+#[allow(clippy::too_many_arguments)]
+pub async fn record_as(
+    ctx: &Context,
+    controller: &'static str,
+    kind: FluxKind,
+    object: &AnyFluxObject,
+    type_: EventType,
+    reason: &str,
+    message: &str,
+    metadata: BTreeMap<String, String>,
+) {
     let event = EventRecord {
         object: involved(kind, object),
         type_,
@@ -368,5 +384,5 @@ async fn record(
         message: message.to_string(),
         metadata,
     };
-    ctx.recorder(controller::SOURCE_CONTROLLER).record(event).await;
+    ctx.recorder(controller).record(event).await;
 }
