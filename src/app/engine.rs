@@ -28,12 +28,12 @@ pub enum EngineStatus {
 }
 
 impl EngineStatus {
-    /// The header's text.
+    /// The header's text: short, so the key hints keep their place; why it stopped goes to the flash line.
     pub fn label(&self) -> String {
         match self {
             EngineStatus::Starting => "starting".to_string(),
             EngineStatus::Running { kinds } => format!("running ({kinds} kinds)"),
-            EngineStatus::Failed(reason) => format!("stopped: {reason}"),
+            EngineStatus::Failed(_) => "stopped".to_string(),
         }
     }
 }

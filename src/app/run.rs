@@ -450,6 +450,9 @@ fn on_task_result(state: &mut AppState, runtime: &mut Runtime, result: TaskResul
         TaskResult::Saved(Err(message)) => state.flash_error(message),
         TaskResult::Insight(result) => return update::on_insight_result(state, result),
         TaskResult::Engine(status) => {
+            if let super::engine::EngineStatus::Failed(reason) = &status {
+                state.flash_error(format!("embedded engine stopped: {reason}"));
+            }
             state.engine = Some(status);
             state.dirty = true;
         }

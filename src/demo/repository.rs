@@ -88,7 +88,8 @@ fn tag(
 }
 
 /// The sources the demo's engine reconciles, all labelled with [`DEMO_SHARD`]: the fleet on `main`, the
-/// latest release by semver, and one that fails (a branch that does not exist).
+/// latest release by semver, one that fails (a branch that does not exist), and an ArtifactGenerator that
+/// splits the fleet into an `infrastructure` and an `apps` ExternalArtifact, as Flux's monorepo example does.
 pub fn live_objects(repository_url: &str) -> Vec<Value> {
     let source = |name: &str, reference: Value| {
         json!({
@@ -102,6 +103,20 @@ pub fn live_objects(repository_url: &str) -> Vec<Value> {
         source("demo-fleet", json!({"branch": "main"})),
         source("demo-fleet-release", json!({"semver": ">=1.0.0"})),
         source("demo-fleet-missing-branch", json!({"branch": "does-not-exist"})),
+        json!({
+            "apiVersion": "source.extensions.fluxcd.io/v1beta1",
+            "kind": "ArtifactGenerator",
+            "metadata": {"name": "demo-fleet", "namespace": "flux-system", "labels": {SHARDING_KEY: DEMO_SHARD}},
+            "spec": {
+                "sources": [{"alias": "fleet", "kind": "GitRepository", "name": "demo-fleet"}],
+                "artifacts": [
+                    {"name": "demo-infrastructure", "originRevision": "@fleet",
+                     "copy": [{"from": "@fleet/infrastructure/**", "to": "@artifact/"}]},
+                    {"name": "demo-apps", "originRevision": "@fleet",
+                     "copy": [{"from": "@fleet/apps/**", "to": "@artifact/"}]}
+                ]
+            }
+        }),
     ]
 }
 

@@ -14,12 +14,11 @@ fn fluxtui_demo_lists_the_demo_fleet_follows_kubectl_on_its_kubeconfig_and_q_exi
     let dir = tempfile::Builder::new().prefix("fluxtui-e2e-demo-").tempdir().expect("create the test's temp dir");
     let kubeconfig = dir.path().join("demo.kubeconfig");
     let tmux = fluxtui_in_tmux(dir.path(), &["demo", "--write-kubeconfig", path_str(&kubeconfig)]);
-    let live = fluxtui::demo::repository::live_objects("file:///x").len();
+    // The engine's objects: its sources and generator, and the two ExternalArtifacts the generator makes.
+    let live = fluxtui::demo::repository::live_objects("file:///x").len() + 2;
     let total = (count_fixtures(|_| true) + live).to_string();
     tmux.wait_for("the demo fleet", STARTUP, |screen| {
-        screen.contains(&title("All", "all", &total))
-            && row(screen, &["flux-system", "Kustomization", "infra-configs"]).is_some()
-            && screen.contains("Flux: v2.9.0")
+        row(screen, &["flux-system", "Kustomization", "infra-configs"]).is_some() && screen.contains("Flux: v2.9.0")
     });
     // The engine reconciled the demo's own sources: the fleet and the release ready, the missing branch failing.
     tmux.wait_for("the engine's sources", STEP, |screen| {
@@ -27,7 +26,18 @@ fn fluxtui_demo_lists_the_demo_fleet_follows_kubectl_on_its_kubeconfig_and_q_exi
             && line_with(screen, &["GitRepository", "demo-fleet ", "main@sha1:", "True", "stored artifact"]).is_some()
             && line_with(screen, &["GitRepository", "demo-fleet-re", "v1.1.0@sha1:", "True"]).is_some()
             && line_with(screen, &["GitRepository", "demo-fleet-mi", "False", "unable to find branch"]).is_some()
+            && screen.contains(&title("All", "all", &total))
     });
+    // The generator's ExternalArtifacts, from the fleet's revision.
+    tmux.type_text(":sources");
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the ExternalArtifacts", STEP, |screen| {
+        line_with(screen, &["ExternalArti", "demo-apps", "latest@sha256:", "True"]).is_some()
+            && line_with(screen, &["ExternalArti", "demo-infrastr", "latest@sha256:", "True"]).is_some()
+    });
+    tmux.type_text(":all");
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text(&title("All", "all", &total), STEP);
 
     // The kubeconfig the demo wrote reaches its cluster, and the UI follows what kubectl changes there.
     let output = Command::new("kubectl")

@@ -306,3 +306,31 @@ fn a_kind_whose_watch_fails() {
         harness
     });
 }
+
+#[test]
+fn the_embedded_engine_in_the_header() {
+    use fluxtui::app::engine::EngineStatus;
+    snapshot_sizes("engine_running", || {
+        let mut harness = Harness::demo();
+        harness.state.engine = Some(EngineStatus::Running { kinds: 6 });
+        harness
+    });
+    snapshot_sizes("engine_refused", || {
+        let mut harness = Harness::demo();
+        harness.state.engine = Some(EngineStatus::Failed(
+            "Flux controllers are running in this cluster (flux-system/source-controller)".to_string(),
+        ));
+        harness
+    });
+    // A stopped engine is drawn in the warning style, a running one like the rest of the header.
+    let mut harness = Harness::demo();
+    harness.state.engine = Some(EngineStatus::Failed("lost".to_string()));
+    harness.resize(120, 40);
+    let buffer = harness.buffer();
+    let row: String = (0..120).map(|x| buffer[(x, 2)].symbol().to_string()).collect();
+    let at = row
+        .find("Engine: stopped")
+        .map(|at| at + "Engine: ".len())
+        .expect("the engine's state on the third header line") as u16;
+    assert_eq!(buffer[(at, 2)].style().fg, harness.theme().warning.fg);
+}
