@@ -17,6 +17,8 @@ fn help_lists_the_subcommands_and_the_session_flags() {
     for expected in [
         "sandbox",
         "demo",
+        "controller",
+        "--controller",
         "--context",
         "--kubeconfig",
         "--namespace",
@@ -151,4 +153,73 @@ fn without_a_terminal_the_ui_says_it_needs_one() {
         "escape sequences on stdout: {:?}",
         String::from_utf8_lossy(&output.stdout)
     );
+}
+
+#[test]
+fn controller_installs_the_crds_reconciles_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut sandbox = SandboxProcess::start(fluxtui_binary!(), &[]);
+    let repos = fluxtui_testkit::GitRepos::new();
+    let repo = repos.create("fleet");
+    let head = repo.commit(&[("app.yaml", "kind: ConfigMap\n")], "first");
+    repo.push();
+    let daemon = fluxtui_testkit::GitDaemon::start(&repos);
+    let work = tempfile::tempdir().expect("a temp dir");
+    let mut engine = Command::new(fluxtui_binary!())
+        .args(["controller", "--install-crds", "--storage-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"])
+        .arg("--kubeconfig")
+        .arg(sandbox.kubeconfig_path())
+        .arg("--storage-dir")
+        .arg(work.path().join("engine"))
+        .env("XDG_STATE_HOME", work.path().join("state"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start fluxtui controller");
+    let mut lines = BufReader::new(engine.stdout.take().expect("stdout")).lines();
+    // Every line is JSON; the engine says when it holds the lease and when it runs.
+    let mut started = None;
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        let parsed: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        if parsed["msg"] == "engine started" {
+            started = Some(parsed);
+            break;
+        }
+    }
+    let started = started.expect("the engine started");
+    assert_eq!(started["kinds"].as_array().map(Vec::len), Some(fluxtui::controllers::IMPLEMENTED_KINDS.len()));
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+
+    let manifest = work.path().join("fleet.yaml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: fleet\n  namespace: default\nspec:\n  url: {}\n  interval: 1m\n  ref:\n    branch: main\n",
+            daemon.url(&repo)
+        ),
+    )
+    .expect("write the manifest");
+    assert_success(&sandbox.kubectl(&["apply", "-f", manifest.to_str().expect("utf-8")]), "kubectl apply");
+    let waited = sandbox.kubectl(&["wait", "gitrepository/fleet", "--for=condition=Ready", "--timeout=30s"]);
+    assert_success(&waited, "kubectl wait for Ready");
+    let revision = sandbox.kubectl(&["get", "gitrepository/fleet", "-o", "jsonpath={.status.artifact.revision}"]);
+    assert_eq!(String::from_utf8_lossy(&revision.stdout), format!("main@sha1:{head}"));
+    // The lease is held by this engine.
+    let holder = sandbox.kubectl(&["get", "lease", "fluxtui-controller", "-o", "jsonpath={.spec.holderIdentity}"]);
+    assert!(!String::from_utf8_lossy(&holder.stdout).is_empty(), "no lease holder");
+
+    // SIGTERM: a clean stop, the lease given back.
+    let pid = engine.id().to_string();
+    assert_success(&Command::new("kill").args(["-TERM", &pid]).output().expect("kill"), "kill -TERM");
+    let status = engine.wait().expect("wait for the engine");
+    assert!(status.success(), "fluxtui controller exited with {status} after SIGTERM");
+    let lines = rest.join().expect("the reader thread");
+    assert!(lines.iter().any(|l| l.contains("stopping the engine")), "{lines:?}");
+    let holder = sandbox.kubectl(&["get", "lease", "fluxtui-controller", "-o", "jsonpath={.spec.holderIdentity}"]);
+    assert_eq!(String::from_utf8_lossy(&holder.stdout), "", "the lease is released on SIGTERM");
+    let _ = sandbox.terminate();
 }
