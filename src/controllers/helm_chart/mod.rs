@@ -32,6 +32,8 @@ pub use error::ChartBuildError;
 pub use helmignore::HelmIgnore;
 pub use local::{BuiltChart, LocalChartRequest, build_local_chart};
 pub use oci::{OciChartError, OciChartRequest, OciChartVersion, pull_oci_chart, resolve_oci_chart};
-pub use pull::{ChartPullRequest, DEFAULT_MAX_CHART_SIZE, PackageOptions, package_pulled, pull_chart, resolve_chart_url};
+pub use pull::{
+    ChartPullRequest, DEFAULT_MAX_CHART_SIZE, PackageOptions, package_pulled, pull_chart, resolve_chart_url,
+};
 pub use values::{MergedValues, merge_maps};
 pub use version::{ChartSourceKind, VersionInputs, artifact_revision, artifact_version, version_metadata};

@@ -126,9 +126,10 @@ pub async fn request_for(
         Some(secret) => {
             let namespace = repository.metadata.namespace.as_deref().unwrap_or_default();
             // A missing secret may appear later: an authentication failure, retried.
-            let data = ctx.secret_data(namespace, secret).await.map_err(|err| {
-                OciChartError::Authentication(OciError::InvalidSecret { detail: err.to_string() })
-            })?;
+            let data = ctx
+                .secret_data(namespace, secret)
+                .await
+                .map_err(|err| OciChartError::Authentication(OciError::InvalidSecret { detail: err.to_string() }))?;
             secret_auth(&registry, &data)?
         }
         None => OciAuth::Anonymous,

@@ -358,6 +358,26 @@ mod tests {
     }
 
     #[test]
+    fn verification_stalls_rather_than_pulling_unverified() {
+        let chart = |verify: Value| -> HelmChart {
+            serde_json::from_value(json!({
+                "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmChart",
+                "metadata": {"name": "podinfo", "namespace": "default"},
+                "spec": {"chart": "podinfo", "sourceRef": {"kind": "HelmRepository", "name": "r"}, "verify": verify},
+            }))
+            .expect("a HelmChart")
+        };
+        assert!(check_verification(&chart(Value::Null)).is_ok());
+        let Err(Outcome::Failed { reason, terminal, message, .. }) =
+            check_verification(&chart(json!({"provider": "cosign"})))
+        else {
+            panic!("verification must be refused")
+        };
+        assert_eq!((reason.as_str(), terminal), ("VerificationError", true));
+        assert!(message.contains("'cosign'") && message.contains("remove spec.verify"), "{message}");
+    }
+
+    #[test]
     fn summaries_read_as_flux_writes_them() {
         assert_eq!(build_summary(false, "podinfo", "6.1.0", &[]), "pulled 'podinfo' chart with version '6.1.0'");
         let files = ["a.yaml".to_string(), "b.yaml".to_string()];
