@@ -45,6 +45,8 @@ impl HelmClient {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// helm 3.17's `registry login` has no `--plain-http`; with `--insecure` it falls back to plain HTTP when the
+    /// registry does not speak TLS. The login lands in this client's HELM_REGISTRY_CONFIG.
     fn login(&self, registry: &Registry) {
         self.run(&["registry", "login", &registry.host(), "--insecure", "--username", USER, "--password", PASSWORD]);
     }
