@@ -15,6 +15,8 @@ mod bucket;
 mod git_repository;
 #[path = "controllers_sources/helm.rs"]
 mod helm;
+#[path = "controllers_sources/helm_oci.rs"]
+mod helm_oci;
 #[path = "controllers_sources/oci_repository.rs"]
 mod oci_repository;
 #[path = "controllers_sources/runtime.rs"]

@@ -81,13 +81,38 @@ pub async fn pull_chart(
         })
         .await
         .map_err(|e| pull(e.to_string()))?;
-    let mut chart = ChartFiles::load_archive(&bytes)
+    let options = PackageOptions {
+        values_files: request.values_files,
+        ignore_missing_values_files: request.ignore_missing_values_files,
+        version_metadata: request.version_metadata,
+    };
+    package_pulled(&bytes, version, &options, output_dir)
+}
+
+/// What decides whether a pulled package is kept as it came or repackaged.
+#[derive(Debug, Clone, Copy)]
+pub struct PackageOptions<'a> {
+    pub values_files: &'a [String],
+    pub ignore_missing_values_files: bool,
+    pub version_metadata: Option<&'a str>,
+}
+
+/// A downloaded package (from a chart repository or an OCI registry) written to `output_dir` as
+/// `<name>-<version>.tgz`: byte for byte when nothing changes it, otherwise with `version` set and the values
+/// files merged, then packaged again.
+pub fn package_pulled(
+    bytes: &[u8],
+    version: String,
+    request: &PackageOptions<'_>,
+    output_dir: &Path,
+) -> Result<BuiltChart, ChartBuildError> {
+    let mut chart = ChartFiles::load_archive(bytes)
         .map_err(|e| ChartBuildError::ChartPull(format!("failed to load chart metadata from written chart: {e}")))?;
 
     if request.values_files.is_empty() && request.version_metadata.is_none() {
         // Kept byte for byte, as Flux keeps it, so its digest is the repository's.
         let path = output_dir.join(format!("{}-{version}.tgz", chart.metadata.name));
-        let written = std::fs::write(&path, &bytes);
+        let written = std::fs::write(&path, bytes);
         written.map_err(|e| ChartBuildError::ChartPull(format!("failed to write chart to file: {e}")))?;
         return Ok(BuiltChart { name: chart.metadata.name, version, path, packaged: false, values_files: Vec::new() });
     }

@@ -2,6 +2,9 @@
 //! artifact ([`super::source`]), then
 //! - from a HelmRepository: read its stored index, pick the version, and pull the chart with the repository's
 //!   credentials ([`super::pull`]), unless the stored artifact already is that chart at that version;
+//! - from a HelmRepository of `type: oci`: list the chart's tags in the registry, pick the version, and pull the
+//!   chart layer with the repository's credentials ([`super::oci`]), unless the stored artifact already is that
+//!   chart at that version;
 //! - from a GitRepository or Bucket: unpack the source artifact and build the chart at `spec.chart`
 //!   ([`super::local`]), keeping the stored artifact when the build has the same name and version;
 //!
@@ -21,8 +24,9 @@ use serde_json::{Map, Value, json};
 
 use super::source::{ChartSource, resolve_source};
 use super::{
-    BuiltChart, ChartBuildError, ChartPullRequest, DEFAULT_MAX_CHART_SIZE, LocalChartRequest, VersionInputs,
-    artifact_version, build_local_chart, pull_chart, version_metadata,
+    BuiltChart, ChartBuildError, ChartPullRequest, DEFAULT_MAX_CHART_SIZE, LocalChartRequest, PackageOptions,
+    VersionInputs, artifact_version, build_local_chart, oci, pull_chart, pull_oci_chart, resolve_oci_chart,
+    version_metadata,
 };
 use crate::api::FluxKind;
 use crate::api::meta::Artifact;
@@ -123,7 +127,7 @@ async fn produce(
     let generation = chart.metadata.generation.unwrap_or(0);
     let namespace = chart.metadata.namespace.as_deref().unwrap_or_default();
     let source = resolve_source(ctx, namespace, &spec.source_ref.clone().unwrap_or_default()).await?;
-    let source_revision = source.artifact().revision.clone().unwrap_or_default();
+    let source_revision = source.artifact().and_then(|a| a.revision.clone()).unwrap_or_default();
     let values_files = effective_values_files(spec.values_files.as_deref().unwrap_or_default());
     let metadata = version_metadata(&VersionInputs {
         source_kind: source.kind(),
@@ -143,7 +147,10 @@ async fn produce(
         })
     };
     let mut status_fields = Map::new();
-    status_fields.insert("observedSourceArtifactRevision".into(), json!(source_revision));
+    // As in Flux, a source without an artifact (an OCI repository) leaves the last observed revision as it is.
+    if source.artifact().is_some() {
+        status_fields.insert("observedSourceArtifactRevision".into(), json!(source_revision));
+    }
 
     let output = work.join("build");
     recreate_dir(&output).await?;
@@ -175,6 +182,23 @@ async fn produce(
                 version_metadata: metadata.as_deref(),
             };
             pull_chart(&HelmClient::new(), &request, &output).await?
+        }
+        ChartSource::OciRepository { repository } => {
+            check_verification(chart)?;
+            let range = spec.version.clone().unwrap_or_default();
+            let request = oci::request_for(ctx, repository, &chart_ref, &range).await?;
+            let found = resolve_oci_chart(&request).await?;
+            let version = artifact_version(&found.version, metadata.as_deref())?;
+            // The name Flux compares with the stored chart's is the one asked for.
+            if let Some(stored) = reusable(&chart_ref, &version) {
+                return Ok(reuse(chart, stored, &chart_ref, &version, status_fields));
+            }
+            let options = PackageOptions {
+                values_files: &values_files,
+                ignore_missing_values_files: ignore_missing,
+                version_metadata: metadata.as_deref(),
+            };
+            pull_oci_chart(&found, version, &options, &work.join("pull"), &output).await?
         }
         ChartSource::Tarball { artifact, .. } => {
             let source_dir = work.join("source");
@@ -249,6 +273,23 @@ fn reuse(
     Produced { artifact: stored.clone(), reason: why, message, new_artifact_message: None, status_fields }
 }
 
+/// `spec.verify` with a provider asks Flux to verify an OCI chart's signature (cosign, notation), which this
+/// engine cannot do: rather than pull unverified, the chart stalls until the spec changes.
+fn check_verification(chart: &HelmChart) -> Result<(), Outcome> {
+    match chart.spec.verify.as_ref().and_then(|v| v.provider.as_deref()).filter(|p| !p.is_empty()) {
+        Some(provider) => Err(Outcome::failed(
+            None,
+            reason::VERIFICATION_ERROR,
+            format!(
+                "spec.verify asks for '{provider}' verification, but fluxtui's engine cannot verify OCI \
+                 signatures; remove spec.verify to pull without verification"
+            ),
+            true,
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The HelmRepository's stored index, checked against its digest.
 async fn load_index(ctx: &Context, artifact: &Artifact) -> Result<HelmIndex, Outcome> {
     let storage = ctx.storage.clone();
@@ -314,6 +355,26 @@ mod tests {
         assert!(effective_values_files(&files(&["./values.yaml"])).is_empty());
         assert_eq!(effective_values_files(&files(&["values-prod.yaml"])), files(&["values-prod.yaml"]));
         assert_eq!(effective_values_files(&files(&["values.yaml", "b.yaml"])).len(), 2);
+    }
+
+    #[test]
+    fn verification_stalls_rather_than_pulling_unverified() {
+        let chart = |verify: Value| -> HelmChart {
+            serde_json::from_value(json!({
+                "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmChart",
+                "metadata": {"name": "podinfo", "namespace": "default"},
+                "spec": {"chart": "podinfo", "sourceRef": {"kind": "HelmRepository", "name": "r"}, "verify": verify},
+            }))
+            .expect("a HelmChart")
+        };
+        assert!(check_verification(&chart(Value::Null)).is_ok());
+        let Err(Outcome::Failed { reason, terminal, message, .. }) =
+            check_verification(&chart(json!({"provider": "cosign"})))
+        else {
+            panic!("verification must be refused")
+        };
+        assert_eq!((reason.as_str(), terminal), ("VerificationError", true));
+        assert!(message.contains("'cosign'") && message.contains("remove spec.verify"), "{message}");
     }
 
     #[test]

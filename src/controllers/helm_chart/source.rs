@@ -1,5 +1,6 @@
 //! A HelmChart's source (source-controller's `getSource` and the artifact check after it): `spec.sourceRef`
-//! resolved to a HelmRepository, GitRepository or Bucket in the chart's namespace, with an artifact in storage.
+//! resolved to a HelmRepository, GitRepository or Bucket in the chart's namespace, with an artifact in storage —
+//! except a HelmRepository of `type: oci`, which has none (the chart comes from its registry).
 //!
 //! What goes wrong here reads as Flux writes it: `failed to get source: ...` (`SourceUnavailable`, retried; an
 //! unknown kind is `UnsupportedSourceKind` and stalls) and `no artifact available for <Kind> source '<name>'`
@@ -24,20 +25,24 @@ pub const SOURCE_KINDS: [FluxKind; 3] = [FluxKind::HelmRepository, FluxKind::Git
 pub enum ChartSource {
     /// A chart repository: the artifact is its index.
     HelmRepository { repository: Box<HelmRepository>, artifact: Artifact },
+    /// A HelmRepository of `type: oci`: no artifact, the chart is pulled from the registry.
+    OciRepository { repository: Box<HelmRepository> },
     /// A GitRepository or Bucket: the artifact is a tarball holding the chart.
     Tarball { kind: ChartSourceKind, artifact: Artifact },
 }
 
 impl ChartSource {
-    pub fn artifact(&self) -> &Artifact {
+    /// The source's artifact; none for an OCI repository.
+    pub fn artifact(&self) -> Option<&Artifact> {
         match self {
-            ChartSource::HelmRepository { artifact, .. } | ChartSource::Tarball { artifact, .. } => artifact,
+            ChartSource::HelmRepository { artifact, .. } | ChartSource::Tarball { artifact, .. } => Some(artifact),
+            ChartSource::OciRepository { .. } => None,
         }
     }
 
     pub fn kind(&self) -> ChartSourceKind {
         match self {
-            ChartSource::HelmRepository { .. } => ChartSourceKind::HelmRepository,
+            ChartSource::HelmRepository { .. } | ChartSource::OciRepository { .. } => ChartSourceKind::HelmRepository,
             ChartSource::Tarball { kind, .. } => *kind,
         }
     }
@@ -95,14 +100,11 @@ pub async fn resolve_source(
         let message = format!("no artifact available for {kind_name} source '{name}'");
         Outcome::failed(Some(condition::FETCH_FAILED), reason::NO_SOURCE_ARTIFACT, message, false)
     };
+    // An OCI repository has no artifact: the chart comes from its registry.
     if let AnyFluxObject::HelmRepository(repository) = &object
         && is_oci(repository)
     {
-        let message = format!(
-            "HelmRepository '{name}' is of type 'oci': fluxtui's engine does not pull charts from OCI registries \
-             (use an OCIRepository and a HelmRelease chartRef instead)"
-        );
-        return Err(Outcome::failed(Some(condition::FETCH_FAILED), reason::FAILED, message, true));
+        return Ok(ChartSource::OciRepository { repository: Box::new(repository.clone()) });
     }
     let artifact = source_artifact(&object).filter(|a| ctx.storage.contains(a)).cloned().ok_or_else(no_artifact)?;
     Ok(match object {

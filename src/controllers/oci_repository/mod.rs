@@ -23,7 +23,7 @@ pub mod request;
 pub use auth::OciAuth;
 pub use error::OciError;
 pub use pull::{
-    OciPull, PulledContent, PulledLayer, ResolvedRevision, install_crypto_provider, pull, pull_resolved,
+    OciPull, PulledContent, PulledLayer, ResolvedRevision, install_crypto_provider, list_tags, pull, pull_resolved,
     resolve_revision,
 };
 pub use request::{LayerOperation, LayerSelector, OciReference, OciRequest, OciUrl};

@@ -3,6 +3,8 @@
 //! manifest digest, fetch that manifest by digest, pick the layer, download it with its digest checked, and
 //! extract or copy it ([`super::layer`]).
 //!
+//! [`list_tags`] serves the HelmChart's OCI chart repositories, which choose a tag themselves.
+//!
 //! [`resolve_revision`] is the cheap first step (a tag list for semver, then one HEAD request): a reconciler that
 //! finds the revision unchanged skips [`pull_resolved`]. [`pull`] does both.
 
@@ -82,6 +84,13 @@ pub struct OciPull {
 pub async fn resolve_revision(request: &OciRequest) -> Result<ResolvedRevision, OciError> {
     let session = Session::new(request)?;
     session.within_timeout(session.resolve()).await
+}
+
+/// Every tag of the repository `request.url` names, as the registry lists them (Helm's OCI chart repositories
+/// pick a chart version among them). `request.reference` is not used.
+pub async fn list_tags(request: &OciRequest) -> Result<BTreeSet<String>, OciError> {
+    let session = Session::new(request)?;
+    session.within_timeout(session.list_tags()).await
 }
 
 /// Resolves and pulls `request` into `dir`, which is emptied first and then holds only what the pull wrote.
