@@ -6,10 +6,8 @@
 //! The shared source reconcile ([`crate::controllers::runtime::source`]) does the rest: finalizer, suspend,
 //! conditions, status, events and requeue.
 
-use std::sync::Arc;
-
-use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
+use std::future::Future;
 
 use super::{BucketClient, BucketError, BucketRequest, DEFAULT_TIMEOUT};
 use crate::api::FluxKind;
@@ -31,18 +29,22 @@ impl SourceKind for BucketKind {
     const KIND: FluxKind = FluxKind::Bucket;
     const OWNED_FAILURES: &'static [&'static str] = OWNED;
 
-    fn produce(
-        object: Arc<AnyFluxObject>,
-        ctx: Arc<Context>,
+    type Object = Bucket;
+
+    fn typed(object: &AnyFluxObject) -> Option<&Bucket> {
+        match object {
+            AnyFluxObject::Bucket(typed) => Some(typed),
+            _ => None,
+        }
+    }
+
+    fn produce<'a>(
+        bucket: &'a Bucket,
+        ctx: &'a Context,
         current: Option<Artifact>,
-        progress: Progress,
-    ) -> BoxFuture<'static, Result<Produced, Outcome>> {
-        Box::pin(async move {
-            let AnyFluxObject::Bucket(bucket) = object.as_ref() else {
-                return Err(Outcome::failed(None, reason::FAILED, "the object is not a Bucket", true));
-            };
-            produce(bucket, &ctx, current, &progress).await
-        })
+        progress: &'a Progress,
+    ) -> impl Future<Output = Result<Produced, Outcome>> + Send + 'a {
+        produce(bucket, ctx, current, progress)
     }
 }
 

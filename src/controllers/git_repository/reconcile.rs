@@ -7,11 +7,10 @@
 //! conditions, status, events and requeue.
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
+use std::future::Future;
 
 use super::{CheckoutError, CheckoutRequest, GitAuth, GitReference, SourceIgnore, checkout};
 use crate::api::FluxKind;
@@ -40,18 +39,22 @@ impl SourceKind for GitRepositoryKind {
     const KIND: FluxKind = FluxKind::GitRepository;
     const OWNED_FAILURES: &'static [&'static str] = OWNED;
 
-    fn produce(
-        object: Arc<AnyFluxObject>,
-        ctx: Arc<Context>,
+    type Object = GitRepository;
+
+    fn typed(object: &AnyFluxObject) -> Option<&GitRepository> {
+        match object {
+            AnyFluxObject::GitRepository(typed) => Some(typed),
+            _ => None,
+        }
+    }
+
+    fn produce<'a>(
+        repository: &'a GitRepository,
+        ctx: &'a Context,
         current: Option<Artifact>,
-        progress: Progress,
-    ) -> BoxFuture<'static, Result<Produced, Outcome>> {
-        Box::pin(async move {
-            let AnyFluxObject::GitRepository(repository) = object.as_ref() else {
-                return Err(Outcome::failed(None, reason::FAILED, "the object is not a GitRepository", true));
-            };
-            produce(repository, &ctx, current, &progress).await
-        })
+        progress: &'a Progress,
+    ) -> impl Future<Output = Result<Produced, Outcome>> + Send + 'a {
+        produce(repository, ctx, current, progress)
     }
 }
 

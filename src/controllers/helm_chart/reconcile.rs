@@ -17,9 +17,7 @@
 //! conditions, status, events and requeue. [`super::watches`] wakes a chart when its source has a new artifact.
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 
-use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 use super::source::{ChartSource, resolve_source};
@@ -54,22 +52,27 @@ impl SourceKind for HelmChartKind {
     const KIND: FluxKind = FluxKind::HelmChart;
     const OWNED_FAILURES: &'static [&'static str] = OWNED;
 
-    fn produce(
-        object: Arc<AnyFluxObject>,
-        ctx: Arc<Context>,
+    type Object = HelmChart;
+
+    fn typed(object: &AnyFluxObject) -> Option<&HelmChart> {
+        match object {
+            AnyFluxObject::HelmChart(typed) => Some(typed),
+            _ => None,
+        }
+    }
+
+    async fn produce(
+        chart: &HelmChart,
+        ctx: &Context,
         current: Option<Artifact>,
-        progress: Progress,
-    ) -> BoxFuture<'static, Result<Produced, Outcome>> {
-        Box::pin(async move {
-            let AnyFluxObject::HelmChart(chart) = object.as_ref() else {
-                return Err(Outcome::failed(None, reason::FAILED, "the object is not a HelmChart", true));
-            };
-            let work = ctx.work_dir(FluxKind::HelmChart, object.namespace(), object.name());
-            let produced = produce(chart, &ctx, current, &progress, &work).await;
-            // Builds and unpacked sources are scratch space: nothing in them is reused by the next run.
-            let _ = tokio::fs::remove_dir_all(&work).await;
-            produced
-        })
+        progress: &Progress,
+    ) -> Result<Produced, Outcome> {
+        let namespace = chart.metadata.namespace.as_deref().unwrap_or_default();
+        let work = ctx.work_dir(FluxKind::HelmChart, namespace, chart.metadata.name.as_deref().unwrap_or_default());
+        let produced = produce(chart, ctx, current, progress, &work).await;
+        // Builds and unpacked sources are scratch space: nothing in them is reused by the next run.
+        let _ = tokio::fs::remove_dir_all(&work).await;
+        produced
     }
 }
 

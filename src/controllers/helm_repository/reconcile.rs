@@ -8,11 +8,10 @@
 //! The shared source reconcile ([`crate::controllers::runtime::source`]) does the rest: finalizer, suspend,
 //! conditions, status, events and requeue.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
+use std::future::Future;
 
 use super::{DEFAULT_MAX_INDEX_SIZE, HelmAuth, HelmClient, IndexError, IndexRequest, fetch_index, normalize_url};
 use crate::api::FluxKind;
@@ -40,18 +39,22 @@ impl SourceKind for HelmRepositoryKind {
         matches!(object, AnyFluxObject::HelmRepository(repository) if is_oci(repository))
     }
 
-    fn produce(
-        object: Arc<AnyFluxObject>,
-        ctx: Arc<Context>,
+    type Object = HelmRepository;
+
+    fn typed(object: &AnyFluxObject) -> Option<&HelmRepository> {
+        match object {
+            AnyFluxObject::HelmRepository(typed) => Some(typed),
+            _ => None,
+        }
+    }
+
+    fn produce<'a>(
+        repository: &'a HelmRepository,
+        ctx: &'a Context,
         current: Option<Artifact>,
-        progress: Progress,
-    ) -> BoxFuture<'static, Result<Produced, Outcome>> {
-        Box::pin(async move {
-            let AnyFluxObject::HelmRepository(repository) = object.as_ref() else {
-                return Err(Outcome::failed(None, reason::FAILED, "the object is not a HelmRepository", true));
-            };
-            produce(repository, &ctx, current, &progress).await
-        })
+        progress: &'a Progress,
+    ) -> impl Future<Output = Result<Produced, Outcome>> + Send + 'a {
+        produce(repository, ctx, current, progress)
     }
 }
 

@@ -7,10 +7,8 @@
 //! The shared source reconcile ([`crate::controllers::runtime::source`]) does the rest: finalizer, suspend,
 //! conditions, status, events and requeue.
 
-use std::sync::Arc;
-
-use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
+use std::future::Future;
 
 use super::request::{DEFAULT_TIMEOUT, digest_hex};
 use super::{OciAuth, OciError, OciRequest, OciUrl, PulledContent, pull_resolved, resolve_revision};
@@ -37,18 +35,22 @@ impl SourceKind for OciRepositoryKind {
     const KIND: FluxKind = FluxKind::OciRepository;
     const OWNED_FAILURES: &'static [&'static str] = OWNED;
 
-    fn produce(
-        object: Arc<AnyFluxObject>,
-        ctx: Arc<Context>,
+    type Object = OciRepository;
+
+    fn typed(object: &AnyFluxObject) -> Option<&OciRepository> {
+        match object {
+            AnyFluxObject::OciRepository(typed) => Some(typed),
+            _ => None,
+        }
+    }
+
+    fn produce<'a>(
+        repository: &'a OciRepository,
+        ctx: &'a Context,
         current: Option<Artifact>,
-        progress: Progress,
-    ) -> BoxFuture<'static, Result<Produced, Outcome>> {
-        Box::pin(async move {
-            let AnyFluxObject::OciRepository(repository) = object.as_ref() else {
-                return Err(Outcome::failed(None, reason::FAILED, "the object is not an OCIRepository", true));
-            };
-            produce(repository, &ctx, current, &progress).await
-        })
+        progress: &'a Progress,
+    ) -> impl Future<Output = Result<Produced, Outcome>> + Send + 'a {
+        produce(repository, ctx, current, progress)
     }
 }
 

@@ -3,6 +3,7 @@
 //! events and the next run. A source kind supplies only [`SourceKind::produce`].
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -53,13 +54,19 @@ pub trait SourceKind: Send + Sync + 'static {
         false
     }
 
+    /// The kind's own object type.
+    type Object: Send + Sync;
+
+    /// The typed object inside `object`; `None` for another kind (the controller only hands it its own).
+    fn typed(object: &AnyFluxObject) -> Option<&Self::Object>;
+
     /// Fetches, builds and stores the artifact. `current` is the artifact in the status (the last one stored).
-    fn produce(
-        object: Arc<AnyFluxObject>,
-        ctx: Arc<Context>,
+    fn produce<'a>(
+        object: &'a Self::Object,
+        ctx: &'a Context,
         current: Option<Artifact>,
-        progress: Progress,
-    ) -> BoxFuture<'static, Result<Produced, Outcome>>;
+        progress: &'a Progress,
+    ) -> impl Future<Output = Result<Produced, Outcome>> + Send + 'a;
 }
 
 /// Lets a kind's stages show progress while they run (Flux writes `ArtifactOutdated` as soon as it sees a new
@@ -232,7 +239,10 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
 
     let current: Option<Artifact> = status.get("artifact").and_then(|a| serde_json::from_value(a.clone()).ok());
     let progress = Progress { inner: Arc::new(Mutex::new(ProgressState { writer, status, generation })) };
-    let produced = S::produce(object.clone(), ctx.clone(), current.clone(), progress.clone()).await;
+    let produced = match S::typed(&object) {
+        Some(typed) => S::produce(typed, &ctx, current.clone(), &progress).await,
+        None => Err(Outcome::failed(None, reason::FAILED, format!("the object is not a {}", kind.name()), true)),
+    };
     // The stages are done with the handle; the final write goes through the same writer, so it patches only
     // what changed since the last progress write.
     let mut state = progress.inner.lock().await;
