@@ -410,3 +410,49 @@ async fn a_helm_repository_of_type_oci_is_static() {
     assert!(env.get(FluxKind::HelmRepository, "default", "static").await.is_none());
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_a_chart_from_a_bucket_is_packaged_and_follows_the_bucket() {
+    if skip_without_shared() {
+        return;
+    }
+    let env = EngineCluster::start().await;
+    let s3 = fluxtui_testkit::S3Server::start();
+    s3.create_bucket("charts");
+    let files = podinfo_files("podinfo");
+    let objects: Vec<(&str, &[u8])> = files.iter().map(|(p, c)| (p.as_str(), c.as_bytes())).collect();
+    s3.put_objects("charts", &objects);
+    env.apply(
+        "credentials",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s3\n  namespace: default\nstringData:\n  accesskey: {}\n  secretkey: {}\n",
+            s3.access_key(),
+            s3.secret_key()
+        ),
+    );
+    env.apply(
+        "bucket",
+        &format!(
+            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata:\n  name: charts\n  namespace: default\nspec:\n  endpoint: \"{}\"\n  bucketName: charts\n  insecure: true\n  interval: 1s\n  secretRef:\n    name: s3\n",
+            s3.endpoint()
+        ),
+    );
+    env.apply("from-bucket", &helm_chart("from-bucket", "./podinfo", "Bucket", "charts", ""));
+    let chart = env.wait_for(FluxKind::HelmChart, "from-bucket", "Ready=True", |o| ready_is(o, "True")).await;
+    assert_kstatus(&chart);
+    assert_eq!(revision(&chart), "6.14.1");
+    assert_eq!(ready_message(&chart), "packaged 'podinfo' chart with version '6.14.1'");
+    let bucket = env.get(FluxKind::Bucket, "default", "charts").await.unwrap();
+    assert_eq!(chart["status"]["observedSourceArtifactRevision"], bucket["status"]["artifact"]["revision"]);
+    let package = reqwest_get(chart["status"]["artifact"]["url"].as_str().unwrap()).await;
+    let home = tempfile::tempdir().unwrap();
+    let shown = helm(home.path(), &["show", "chart", &saved(home.path(), "from-bucket.tgz", &package)]);
+    assert!(shown.contains("name: podinfo") && shown.contains("version: 6.14.1"), "{shown}");
+
+    // A new chart version uploaded: the Bucket's new artifact wakes the chart.
+    let chart_yaml = files.iter().find(|(p, _)| p == "podinfo/Chart.yaml").unwrap().1.replace("6.14.1", "6.16.0");
+    s3.put_object("charts", "podinfo/Chart.yaml", chart_yaml.as_bytes());
+    let chart = env.wait_for(FluxKind::HelmChart, "from-bucket", "the new version", |o| revision(o) == "6.16.0").await;
+    assert_kstatus(&chart);
+    env.stop().await;
+}
