@@ -190,7 +190,22 @@ macro_rules! any_flux_object {
                 })
             }
         }
+
+        $(impl KindObject for $ty {
+            fn from_any(object: &AnyFluxObject) -> Option<&Self> {
+                match object {
+                    AnyFluxObject::$variant(typed) => Some(typed),
+                    _ => None,
+                }
+            }
+        })+
     };
+}
+
+/// A kind's own object type, as found inside an [`AnyFluxObject`] (the engine's reconcilers work on these).
+pub trait KindObject: Sized {
+    /// The typed object, or `None` when `object` is another kind or unparsed.
+    fn from_any(object: &AnyFluxObject) -> Option<&Self>;
 }
 
 any_flux_object! {

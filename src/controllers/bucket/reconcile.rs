@@ -12,7 +12,6 @@ use std::future::Future;
 use super::{BucketClient, BucketError, BucketRequest, DEFAULT_TIMEOUT};
 use crate::api::FluxKind;
 use crate::api::meta::Artifact;
-use crate::api::object::AnyFluxObject;
 use crate::api::source::Bucket;
 use crate::controllers::conditions::Outcome;
 use crate::controllers::names::{condition, field, reason};
@@ -30,13 +29,6 @@ impl SourceKind for BucketKind {
     const OWNED_FAILURES: &'static [&'static str] = OWNED;
 
     type Object = Bucket;
-
-    fn typed(object: &AnyFluxObject) -> Option<&Bucket> {
-        match object {
-            AnyFluxObject::Bucket(typed) => Some(typed),
-            _ => None,
-        }
-    }
 
     fn produce<'a>(
         bucket: &'a Bucket,

@@ -41,13 +41,6 @@ impl SourceKind for GitRepositoryKind {
 
     type Object = GitRepository;
 
-    fn typed(object: &AnyFluxObject) -> Option<&GitRepository> {
-        match object {
-            AnyFluxObject::GitRepository(typed) => Some(typed),
-            _ => None,
-        }
-    }
-
     fn produce<'a>(
         repository: &'a GitRepository,
         ctx: &'a Context,

@@ -28,7 +28,6 @@ use super::{
 };
 use crate::api::FluxKind;
 use crate::api::meta::Artifact;
-use crate::api::object::AnyFluxObject;
 use crate::api::source::helm_chart::HelmChart;
 use crate::controllers::conditions::Outcome;
 use crate::controllers::helm_repository::reconcile::{repository_auth, repository_timeout};
@@ -53,13 +52,6 @@ impl SourceKind for HelmChartKind {
     const OWNED_FAILURES: &'static [&'static str] = OWNED;
 
     type Object = HelmChart;
-
-    fn typed(object: &AnyFluxObject) -> Option<&HelmChart> {
-        match object {
-            AnyFluxObject::HelmChart(typed) => Some(typed),
-            _ => None,
-        }
-    }
 
     async fn produce(
         chart: &HelmChart,

@@ -41,13 +41,6 @@ impl SourceKind for HelmRepositoryKind {
 
     type Object = HelmRepository;
 
-    fn typed(object: &AnyFluxObject) -> Option<&HelmRepository> {
-        match object {
-            AnyFluxObject::HelmRepository(typed) => Some(typed),
-            _ => None,
-        }
-    }
-
     fn produce<'a>(
         repository: &'a HelmRepository,
         ctx: &'a Context,

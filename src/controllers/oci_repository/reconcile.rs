@@ -14,7 +14,6 @@ use super::request::{DEFAULT_TIMEOUT, digest_hex};
 use super::{OciAuth, OciError, OciRequest, OciUrl, PulledContent, pull_resolved, resolve_revision};
 use crate::api::FluxKind;
 use crate::api::meta::Artifact;
-use crate::api::object::AnyFluxObject;
 use crate::api::source::OciRepository;
 use crate::controllers::conditions::Outcome;
 use crate::controllers::names::{condition, field, reason};
@@ -36,13 +35,6 @@ impl SourceKind for OciRepositoryKind {
     const OWNED_FAILURES: &'static [&'static str] = OWNED;
 
     type Object = OciRepository;
-
-    fn typed(object: &AnyFluxObject) -> Option<&OciRepository> {
-        match object {
-            AnyFluxObject::OciRepository(typed) => Some(typed),
-            _ => None,
-        }
-    }
 
     fn produce<'a>(
         repository: &'a OciRepository,

@@ -19,7 +19,7 @@ use super::logs::LogScope;
 use super::patch::{StatusWriter, add_finalizer, remove_finalizer};
 use crate::api::FluxKind;
 use crate::api::meta::{Artifact, Condition};
-use crate::api::object::AnyFluxObject;
+use crate::api::object::{AnyFluxObject, KindObject};
 use crate::controllers::conditions::{self, Conditions, Outcome};
 use crate::controllers::names::{FINALIZER, annotation, condition, controller, reason, status};
 use crate::controllers::storage::ArtifactOwner;
@@ -55,10 +55,7 @@ pub trait SourceKind: Send + Sync + 'static {
     }
 
     /// The kind's own object type.
-    type Object: Send + Sync;
-
-    /// The typed object inside `object`; `None` for another kind (the controller only hands it its own).
-    fn typed(object: &AnyFluxObject) -> Option<&Self::Object>;
+    type Object: KindObject + Send + Sync;
 
     /// Fetches, builds and stores the artifact. `current` is the artifact in the status (the last one stored).
     fn produce<'a>(
@@ -239,7 +236,7 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
 
     let current: Option<Artifact> = status.get("artifact").and_then(|a| serde_json::from_value(a.clone()).ok());
     let progress = Progress { inner: Arc::new(Mutex::new(ProgressState { writer, status, generation })) };
-    let produced = match S::typed(&object) {
+    let produced = match S::Object::from_any(&object) {
         Some(typed) => S::produce(typed, &ctx, current.clone(), &progress).await,
         None => Err(Outcome::failed(None, reason::FAILED, format!("the object is not a {}", kind.name()), true)),
     };
