@@ -27,7 +27,7 @@ use crate::controllers::runtime::context::Context;
 use crate::controllers::runtime::driver::{EngineError, object_key};
 use crate::controllers::runtime::events::EventType;
 use crate::controllers::runtime::logs::LogScope;
-use crate::controllers::runtime::patch::{StatusWriter, add_finalizer_named, remove_finalizer_named};
+use crate::controllers::runtime::patch::{StatusWriter, set_finalizer};
 use crate::controllers::runtime::source::{conditions_of, event_metadata, log_scope, record_as, set_conditions};
 use crate::controllers::storage::ArtifactOwner;
 
@@ -79,31 +79,13 @@ async fn reconcile_generator(object: Arc<AnyFluxObject>, ctx: Arc<Context>) -> R
             }
             external_artifact::delete(&ctx, &scope, &owned).await;
             let _ = std::fs::remove_dir_all(ctx.work_dir(KIND, &namespace, &name));
-            remove_finalizer_named(
-                &api,
-                &name,
-                &finalizers,
-                meta.resource_version.as_deref(),
-                MANAGER,
-                SOURCE_WATCHER_FINALIZER,
-            )
-            .await
-            .map_err(finalizer_error)?;
+            set_finalizer(&api, meta, SOURCE_WATCHER_FINALIZER, false, MANAGER).await.map_err(finalizer_error)?;
             ctx.log.info_in(&scope, "Removed finalizer");
         }
         return Ok(Action::await_change());
     }
     if !finalizers.iter().any(|f| f == SOURCE_WATCHER_FINALIZER) {
-        add_finalizer_named(
-            &api,
-            &name,
-            &finalizers,
-            meta.resource_version.as_deref(),
-            MANAGER,
-            SOURCE_WATCHER_FINALIZER,
-        )
-        .await
-        .map_err(finalizer_error)?;
+        set_finalizer(&api, meta, SOURCE_WATCHER_FINALIZER, true, MANAGER).await.map_err(finalizer_error)?;
     }
 
     let before = object.to_value().get("status").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));

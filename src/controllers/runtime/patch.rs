@@ -5,11 +5,11 @@
 //! never dropped and an unchanged status is not written at all. Every write carries the controller's field
 //! manager (`source-controller`, ...), as Flux's status patches do.
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::{Map, Value, json};
 
 use crate::api::object::AnyFluxObject;
-use crate::controllers::names::FINALIZER;
 
 /// The JSON merge patch (RFC 7386) that turns `before` into `after`: changed and new keys, `null` for removed
 /// ones; arrays and scalars are replaced whole. `None` when nothing changed.
@@ -74,61 +74,26 @@ impl StatusWriter {
     }
 }
 
-/// Adds Flux's finalizer, keeping the others; `resourceVersion` makes it a precondition, so a concurrent change
-/// fails the write (and the reconcile retries) instead of dropping someone else's finalizer.
-pub async fn add_finalizer(
+/// Adds (`present`) or removes `finalizer` on the object `meta` describes, keeping the others. The read
+/// `resourceVersion` goes with the patch as a precondition, so a concurrent change fails the write (and the
+/// reconcile retries) instead of dropping someone else's finalizer. Removing from an object already gone is done.
+pub async fn set_finalizer(
     api: &Api<AnyFluxObject>,
-    name: &str,
-    finalizers: &[String],
-    resource_version: Option<&str>,
-    manager: &'static str,
-) -> Result<(), kube::Error> {
-    add_finalizer_named(api, name, finalizers, resource_version, manager, FINALIZER).await
-}
-
-/// [`add_finalizer`] for a controller with a finalizer of its own (source-watcher's).
-pub async fn add_finalizer_named(
-    api: &Api<AnyFluxObject>,
-    name: &str,
-    finalizers: &[String],
-    resource_version: Option<&str>,
-    manager: &'static str,
+    meta: &ObjectMeta,
     finalizer: &str,
-) -> Result<(), kube::Error> {
-    let mut list: Vec<String> = finalizers.to_vec();
-    list.push(finalizer.to_string());
-    let patch = json!({"metadata": {"finalizers": list, "resourceVersion": resource_version}});
-    let params = PatchParams { field_manager: Some(manager.to_string()), ..PatchParams::default() };
-    api.patch(name, &params, &Patch::Merge(&patch)).await.map(|_| ())
-}
-
-/// Removes Flux's finalizer (the object is then deleted if no other finalizer holds it).
-pub async fn remove_finalizer(
-    api: &Api<AnyFluxObject>,
-    name: &str,
-    finalizers: &[String],
-    resource_version: Option<&str>,
+    present: bool,
     manager: &'static str,
 ) -> Result<(), kube::Error> {
-    remove_finalizer_named(api, name, finalizers, resource_version, manager, FINALIZER).await
-}
-
-/// [`remove_finalizer`] for a controller with a finalizer of its own (source-watcher's).
-pub async fn remove_finalizer_named(
-    api: &Api<AnyFluxObject>,
-    name: &str,
-    finalizers: &[String],
-    resource_version: Option<&str>,
-    manager: &'static str,
-    finalizer: &str,
-) -> Result<(), kube::Error> {
-    let list: Vec<&String> = finalizers.iter().filter(|f| f.as_str() != finalizer).collect();
-    let patch = json!({"metadata": {"finalizers": list, "resourceVersion": resource_version}});
+    let mut list: Vec<String> = meta.finalizers.iter().flatten().filter(|f| f.as_str() != finalizer).cloned().collect();
+    if present {
+        list.push(finalizer.to_string());
+    }
+    let patch = json!({"metadata": {"finalizers": list, "resourceVersion": meta.resource_version}});
     let params = PatchParams { field_manager: Some(manager.to_string()), ..PatchParams::default() };
+    let name = meta.name.as_deref().unwrap_or_default();
     match api.patch(name, &params, &Patch::Merge(&patch)).await {
         Ok(_) => Ok(()),
-        // Already gone: nothing left to finalize.
-        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 404 && !present => Ok(()),
         Err(err) => Err(err),
     }
 }

@@ -16,7 +16,7 @@ use super::context::{Context, spec_duration};
 use super::driver::{EngineError, object_key};
 use super::events::{EventRecord, EventType, InvolvedObject};
 use super::logs::LogScope;
-use super::patch::{StatusWriter, add_finalizer, remove_finalizer};
+use super::patch::{StatusWriter, set_finalizer};
 use crate::api::FluxKind;
 use crate::api::meta::{Artifact, Condition};
 use crate::api::object::{AnyFluxObject, KindObject};
@@ -203,7 +203,7 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
                 ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err.to_string());
             }
             let _ = std::fs::remove_dir_all(ctx.work_dir(kind, &namespace, &name));
-            remove_finalizer(&api, &name, &finalizers, meta.resource_version.as_deref(), manager)
+            set_finalizer(&api, &meta, FINALIZER, false, manager)
                 .await
                 .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
             ctx.log.info_in(&scope, "garbage collected artifacts for deleted resource");
@@ -211,7 +211,7 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
         return Ok(Action::await_change());
     }
     if !has_finalizer {
-        add_finalizer(&api, &name, &finalizers, meta.resource_version.as_deref(), manager)
+        set_finalizer(&api, &meta, FINALIZER, true, manager)
             .await
             .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
     }
@@ -341,8 +341,7 @@ async fn make_static(
     // The finalizer goes first: its write is conditional on the resourceVersion read, which a status write
     // would move. A deleted object is gone once the finalizer is, so its status is left as it is.
     if has_finalizer {
-        let finalizers = meta.finalizers.clone().unwrap_or_default();
-        remove_finalizer(&api, &name, &finalizers, meta.resource_version.as_deref(), manager)
+        set_finalizer(&api, meta, FINALIZER, false, manager)
             .await
             .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
     }
