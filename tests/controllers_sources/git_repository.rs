@@ -46,6 +46,7 @@ async fn a_repository_becomes_ready_with_flux_status_events_and_a_served_artifac
     let artifact = &object["status"]["artifact"];
     assert_eq!(artifact["path"], format!("gitrepository/default/app/{first}.tar.gz"));
     let url = artifact["url"].as_str().unwrap();
+    assert_eq!(object["status"]["url"], url, "status.url is the download link of the artifact");
     let body = reqwest_get(url).await;
     assert_eq!(artifact["digest"], format!("sha256:{:x}", Sha256::digest(&body)));
     assert_eq!(artifact["size"].as_u64(), Some(body.len() as u64));

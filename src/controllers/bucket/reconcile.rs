@@ -60,10 +60,9 @@ pub fn artifact_file_name(revision: &str) -> String {
 /// The kind-specific status fields: `observedIgnore` (removed when `spec.ignore` is unset) and `url`, the download
 /// link of the current artifact (source-controller points it at a `latest.tar.gz` symlink; this storage writes
 /// no symlinks, so it is the artifact's own URL).
-fn status_fields(bucket: &Bucket, artifact: &Artifact) -> Map<String, Value> {
+fn status_fields(bucket: &Bucket) -> Map<String, Value> {
     let mut fields = Map::new();
     fields.insert(field::OBSERVED_IGNORE.into(), bucket.spec.ignore.as_ref().map_or(Value::Null, |i| json!(i)));
-    fields.insert(field::URL.into(), artifact.url.as_ref().map_or(Value::Null, |u| json!(u)));
     fields
 }
 
@@ -103,7 +102,7 @@ async fn produce(
             artifact: current.clone(),
             message: stored_message(&revision),
             new_artifact_message: None,
-            status_fields: status_fields(bucket, current),
+            status_fields: status_fields(bucket),
         });
     }
     progress.new_revision(&revision).await;
@@ -153,7 +152,7 @@ async fn produce(
         // source-controller announces an artifact only when its digest changed (new ignore rules giving the same
         // tarball are not news).
         new_artifact_message: changed.then(|| new_artifact_message(fetched.object_count, &bucket_name)),
-        status_fields: status_fields(bucket, &artifact),
+        status_fields: status_fields(bucket),
         artifact,
     })
 }
@@ -178,9 +177,7 @@ mod tests {
             "spec": {"bucketName": "x", "endpoint": "h:1", "interval": "1m"}
         }))
         .expect("a Bucket");
-        let artifact = Artifact { url: Some("http://h/bucket/default/b/x.tar.gz".into()), ..Artifact::default() };
-        let fields = status_fields(&bucket, &artifact);
+        let fields = status_fields(&bucket);
         assert_eq!(fields[field::OBSERVED_IGNORE], Value::Null);
-        assert_eq!(fields[field::URL], "http://h/bucket/default/b/x.tar.gz");
     }
 }

@@ -236,7 +236,6 @@ async fn produce(
         "observedValuesFiles".into(),
         if ignore_missing && !built.values_files.is_empty() { json!(built.values_files) } else { Value::Null },
     );
-    status_fields.insert("url".into(), artifact.url.as_ref().map_or(Value::Null, |url| json!(url)));
     let new_digest = current.as_ref().is_none_or(|c| c.digest != artifact.digest);
     Ok(Produced {
         reason: if built.packaged { reason::CHART_PACKAGE_SUCCEEDED } else { reason::CHART_PULL_SUCCEEDED },

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use serde_json::Map;
 use std::future::Future;
 
 use super::{DEFAULT_MAX_INDEX_SIZE, HelmAuth, HelmClient, IndexError, IndexRequest, fetch_index, normalize_url};
@@ -110,7 +110,7 @@ async fn produce(
             reason: reason::SUCCEEDED,
             message: stored_message(&fetched.revision),
             new_artifact_message: None,
-            status_fields: url_field(current),
+            status_fields: Map::new(),
             artifact: current.clone(),
         });
     }
@@ -147,7 +147,7 @@ async fn produce(
         reason: reason::SUCCEEDED,
         message: stored_message(&fetched.revision),
         new_artifact_message: Some(format!("stored fetched index of {size} from '{normalized}'")),
-        status_fields: url_field(&artifact),
+        status_fields: Map::new(),
         artifact,
     })
 }
@@ -155,14 +155,6 @@ async fn produce(
 /// Ready's and ArtifactInStorage's message, as source-controller words it for a HelmRepository.
 fn stored_message(revision: &str) -> String {
     format!("stored artifact: revision '{revision}'")
-}
-
-/// `status.url`: where the index is served. source-controller points it at an `index.yaml` symlink next to
-/// the artifact; the storage here serves no symlinks, so it is the artifact's own URL.
-fn url_field(artifact: &Artifact) -> Map<String, Value> {
-    let mut fields = Map::new();
-    fields.insert("url".into(), artifact.url.as_ref().map_or(Value::Null, |url| json!(url)));
-    fields
 }
 
 /// A size as Docker's `units.HumanSize` prints it: decimal units, four significant digits (`9.34kB`).

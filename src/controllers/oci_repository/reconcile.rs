@@ -72,7 +72,7 @@ pub fn new_artifact_message(
 /// The kind-specific status fields: `observedIgnore` and `observedLayerSelector` (removed when the spec has
 /// none), and `url`, the download link of the current artifact (source-controller points it at a `latest.tar.gz`
 /// symlink; this storage writes no symlinks, so it is the artifact's own URL).
-fn status_fields(repository: &OciRepository, artifact: &Artifact) -> Map<String, Value> {
+fn status_fields(repository: &OciRepository) -> Map<String, Value> {
     let spec = &repository.spec;
     let mut fields = Map::new();
     fields.insert(field::OBSERVED_IGNORE.into(), spec.ignore.as_ref().map_or(Value::Null, |i| json!(i)));
@@ -80,7 +80,6 @@ fn status_fields(repository: &OciRepository, artifact: &Artifact) -> Map<String,
         field::OBSERVED_LAYER_SELECTOR.into(),
         spec.layer_selector.as_ref().and_then(|s| serde_json::to_value(s).ok()).unwrap_or(Value::Null),
     );
-    fields.insert(field::URL.into(), artifact.url.as_ref().map_or(Value::Null, |u| json!(u)));
     fields
 }
 
@@ -153,7 +152,7 @@ async fn produce(
             artifact: current.clone(),
             message: stored_message(&resolved.revision),
             new_artifact_message: None,
-            status_fields: status_fields(repository, current),
+            status_fields: status_fields(repository),
         });
     }
     progress.new_revision(&resolved.revision).await;
@@ -193,7 +192,7 @@ async fn produce(
         message: stored_message(&pulled.revision),
         // source-controller announces an artifact only when its digest changed.
         new_artifact_message: changed.then(|| new_artifact_message(&pulled.revision, &url, artifact.metadata.as_ref())),
-        status_fields: status_fields(repository, &artifact),
+        status_fields: status_fields(repository),
         artifact,
     })
 }
@@ -228,21 +227,19 @@ mod tests {
 
     #[test]
     fn status_fields_mirror_the_spec() {
-        let artifact = Artifact { url: Some("http://h/a.tar.gz".into()), ..Artifact::default() };
-        let plain = status_fields(&repository(json!({"url": "oci://r/app"})), &artifact);
+        let plain = status_fields(&repository(json!({"url": "oci://r/app"})));
         assert_eq!(
             (&plain[field::OBSERVED_IGNORE], &plain[field::OBSERVED_LAYER_SELECTOR]),
             (&Value::Null, &Value::Null)
         );
         let selected = repository(json!({"url": "oci://r/app", "ignore": "*.md",
             "layerSelector": {"mediaType": "application/x-yaml", "operation": "copy"}}));
-        let fields = status_fields(&selected, &artifact);
+        let fields = status_fields(&selected);
         assert_eq!(fields[field::OBSERVED_IGNORE], "*.md");
         assert_eq!(
             fields[field::OBSERVED_LAYER_SELECTOR],
             json!({"mediaType": "application/x-yaml", "operation": "copy"})
         );
-        assert_eq!(fields[field::URL], "http://h/a.tar.gz");
     }
 
     #[test]

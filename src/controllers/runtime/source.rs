@@ -21,7 +21,7 @@ use crate::api::FluxKind;
 use crate::api::meta::{Artifact, Condition};
 use crate::api::object::{AnyFluxObject, KindObject};
 use crate::controllers::conditions::{self, Conditions, Outcome};
-use crate::controllers::names::{FINALIZER, annotation, condition, controller, reason, status};
+use crate::controllers::names::{FINALIZER, annotation, condition, controller, field, reason, status};
 use crate::controllers::storage::ArtifactOwner;
 
 /// What a source kind's stages produced.
@@ -255,6 +255,10 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
                 produced.message.as_str(),
             );
             status["artifact"] = serde_json::to_value(&produced.artifact).unwrap_or(Value::Null);
+            // `status.url`, the download link of the last artifact, for every source kind.
+            if let Some(url) = &produced.artifact.url {
+                status[field::URL] = json!(url);
+            }
             status["observedGeneration"] = json!(generation);
             for (field, value) in &produced.status_fields {
                 if value.is_null() {
