@@ -30,6 +30,7 @@ pub mod runtime;
 pub mod semver_range;
 pub mod semver_tags;
 pub mod storage;
+pub mod tls;
 
 use std::sync::Arc;
 

@@ -64,7 +64,7 @@ impl BucketClient {
     /// Builds the client; no request is sent yet.
     pub fn new(request: BucketRequest) -> Result<BucketClient, BucketError> {
         validate_endpoint(&request.endpoint)?;
-        install_crypto_provider();
+        crate::controllers::tls::install_crypto_provider();
         let options = ClientOptions::new()
             .with_allow_http(request.insecure)
             .with_timeout(request.timeout + REQUEST_TIMEOUT_SLACK)
@@ -265,10 +265,4 @@ pub async fn fetch_index(request: BucketRequest) -> Result<BucketIndex, BucketEr
 
 fn local_write(key: &str, path: &Path, error: std::io::Error) -> BucketError {
     BucketError::LocalWrite { key: key.to_string(), path: path.display().to_string(), detail: error.to_string() }
-}
-
-/// reqwest is built without a TLS provider of its own (see Cargo.toml) and takes the process default: ring, the
-/// provider kube's rustls uses. Installing fails harmlessly when a default is already set.
-fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -23,7 +23,9 @@ pub mod request;
 pub use auth::OciAuth;
 pub use error::OciError;
 pub use pull::{
-    OciPull, PulledContent, PulledLayer, ResolvedRevision, install_crypto_provider, list_tags, pull, pull_resolved,
-    resolve_revision,
+    OciPull, PulledContent, PulledLayer, ResolvedRevision, list_tags, pull, pull_resolved, resolve_revision,
 };
 pub use request::{LayerOperation, LayerSelector, OciReference, OciRequest, OciUrl};
+
+/// Tests that push with an oci-client `Client` of their own install the provider through here too.
+pub use crate::controllers::tls::install_crypto_provider;

@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
@@ -106,17 +105,6 @@ pub async fn pull_resolved(request: &OciRequest, resolved: &ResolvedRevision, di
     session.fetch(resolved, dir).await
 }
 
-/// reqwest is built with rustls but no crypto provider, and panics when it builds a client before one is the
-/// process default: this makes ring (which the workspace already uses) the default, once. Every pull calls it;
-/// other code that builds an oci-client `Client` (tests that push) calls it first. An error from
-/// `install_default` means another default is installed already, which serves as well.
-pub fn install_crypto_provider() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
-
 struct Session<'a> {
     request: &'a OciRequest,
     /// `spec.timeout` bounds all the network work of one call together, as one context does in Flux.
@@ -129,7 +117,7 @@ struct Session<'a> {
 impl<'a> Session<'a> {
     fn new(request: &'a OciRequest) -> Result<Session<'a>, OciError> {
         let url = OciUrl::parse(&request.url)?;
-        install_crypto_provider();
+        crate::controllers::tls::install_crypto_provider();
         let config = ClientConfig {
             protocol: if request.insecure { ClientProtocol::Http } else { ClientProtocol::Https },
             connect_timeout: Some(request.timeout),
