@@ -152,10 +152,11 @@ pub async fn apply_all(
             }
         }
         // Later stages may depend on these (a custom resource on its CRD): wait until they are usable.
-        if stage != Stage::Rest && !applied.is_empty() {
-            if let Err(message) = health::wait_for_health(resolver, &applied, &options.stage_wait).await {
-                return Err(ApplyError { message, applied: set });
-            }
+        if stage != Stage::Rest
+            && !applied.is_empty()
+            && let Err(message) = health::wait_for_health(resolver, &applied, &options.stage_wait).await
+        {
+            return Err(ApplyError { message, applied: set });
         }
     }
     Ok(set)

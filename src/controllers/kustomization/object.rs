@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn orders_kinds_as_flux() {
-        let mut ids = vec![
+        let mut ids = [
             id("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "", "v"),
             id("example.com/v1", "Widget", "default", "w"),
             id("apps/v1", "Deployment", "default", "b"),
