@@ -13,7 +13,8 @@
 //!   directory, values files), [`bucket`] (S3 listing, the etag revision, the download); [`semver_range`]
 //!   (Masterminds ranges) is shared by Git, OCI and Helm; [`semver_tags`] picks the highest tag in a range;
 //!   [`oci_repository`] (the pull from a registry: refs, auth, layers); [`artifact_generator`] (source-watcher's
-//!   ExternalArtifacts composed from other sources' files).
+//!   ExternalArtifacts composed from other sources' files); [`kustomization`] (the apply, inventory, prune and
+//!   health stages of the Kustomization reconciler).
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
 //! below them.
@@ -24,6 +25,7 @@ pub mod conditions;
 pub mod git_repository;
 pub mod helm_chart;
 pub mod helm_repository;
+pub mod kustomization;
 pub mod names;
 pub mod oci_repository;
 pub mod runtime;

@@ -118,6 +118,30 @@ pub mod annotation {
     pub const OCI_REVISION: &str = "org.opencontainers.image.revision";
 }
 
+/// kustomize-controller's labels and annotations on the objects it applies (SEMANTICS.md §4.1, §8).
+pub mod kustomize {
+    /// Label: the name of the Kustomization that applied the object.
+    pub const NAME_LABEL: &str = "kustomize.toolkit.fluxcd.io/name";
+    /// Label: the namespace of the Kustomization that applied the object.
+    pub const NAMESPACE_LABEL: &str = "kustomize.toolkit.fluxcd.io/namespace";
+    /// Label or annotation, `disabled`: never apply nor prune the object.
+    pub const RECONCILE: &str = "kustomize.toolkit.fluxcd.io/reconcile";
+    /// Label or annotation, `disabled`: never garbage-collect the object.
+    pub const PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
+    /// Label or annotation: the apply policy (`Override` by default, `Merge`, `IfNotPresent`, `Ignore`).
+    pub const SSA: &str = "kustomize.toolkit.fluxcd.io/ssa";
+    /// Label or annotation, `Enabled`: recreate the object when an immutable field changes.
+    pub const FORCE: &str = "kustomize.toolkit.fluxcd.io/force";
+    /// The value of [`RECONCILE`] and [`PRUNE`] that opts out, compared case-insensitively.
+    pub const DISABLED: &str = "disabled";
+    /// The value of [`FORCE`] that opts in, compared case-insensitively.
+    pub const ENABLED: &str = "enabled";
+    pub const SSA_OVERRIDE: &str = "Override";
+    pub const SSA_MERGE: &str = "Merge";
+    pub const SSA_IF_NOT_PRESENT: &str = "IfNotPresent";
+    pub const SSA_IGNORE: &str = "Ignore";
+}
+
 /// Values of spec fields the reconcilers branch on.
 pub mod spec {
     /// HelmRepository `spec.type` of a static OCI repository.

@@ -51,9 +51,62 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     Ok(total)
 }
 
+/// Writes a duration as Go's `time.Duration.String` does (`1.5s`, `2m3.25s`, `1h0m0s`, `500ms`, `0s`): Flux puts
+/// these in messages such as "Health check passed in 1.503s".
+pub fn format_duration(duration: Duration) -> String {
+    let nanos = duration.as_nanos();
+    if nanos == 0 {
+        return "0s".to_string();
+    }
+    // Under a second Go picks the largest unit that keeps a non-zero integer part.
+    let fraction = |value: u128, scale: u128| {
+        let whole = value / scale;
+        let rest = value % scale;
+        if rest == 0 {
+            whole.to_string()
+        } else {
+            let digits = scale.ilog10() as usize;
+            let text = format!("{whole}.{rest:0digits$}");
+            text.trim_end_matches('0').to_string()
+        }
+    };
+    if nanos < 1_000 {
+        return format!("{nanos}ns");
+    }
+    if nanos < 1_000_000 {
+        return format!("{}µs", fraction(nanos, 1_000));
+    }
+    if nanos < 1_000_000_000 {
+        return format!("{}ms", fraction(nanos, 1_000_000));
+    }
+    let seconds = nanos % 60_000_000_000;
+    let minutes = nanos / 60_000_000_000;
+    let mut text = String::new();
+    if minutes >= 60 {
+        text.push_str(&format!("{}h", minutes / 60));
+    }
+    if minutes > 0 {
+        text.push_str(&format!("{}m", minutes % 60));
+    }
+    text.push_str(&format!("{}s", fraction(seconds, 1_000_000_000)));
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_durations_as_go() {
+        assert_eq!(format_duration(Duration::ZERO), "0s");
+        assert_eq!(format_duration(Duration::from_nanos(15)), "15ns");
+        assert_eq!(format_duration(Duration::from_nanos(1_500)), "1.5µs");
+        assert_eq!(format_duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(format_duration(Duration::from_millis(1_503)), "1.503s");
+        assert_eq!(format_duration(Duration::from_secs(2)), "2s");
+        assert_eq!(format_duration(Duration::from_millis(123_250)), "2m3.25s");
+        assert_eq!(format_duration(Duration::from_secs(3600)), "1h0m0s");
+    }
 
     #[test]
     fn reads_single_and_compound_durations() {

@@ -1,0 +1,375 @@
+//! The apply stage (SEMANTICS.md §4.1): server-side apply of built manifests with field manager
+//! `kustomize-controller`, in Flux's stages and kind order, each object dry-run first and really applied only when
+//! it is new or has drifted.
+//!
+//! Not done here: the managed-fields cleanup (taking over fields of `kubectl` and `before-first-apply` managers,
+//! removing the last-applied annotation) and `spec.ignore` drift paths.
+
+use std::fmt;
+use std::time::Duration;
+
+use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
+use serde_json::{Value, json};
+
+use super::health::{self, WaitOptions};
+use super::object::{ObjectId, Policy, Resolver, SsaPolicy, Stage, api_error, order_key, stage_of};
+use crate::controllers::names::{controller, kustomize};
+
+/// What happened to one object (fluxcd/pkg/ssa `Action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Created,
+    Configured,
+    Unchanged,
+    Skipped,
+    Deleted,
+    Unknown,
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::Created => "created",
+            Action::Configured => "configured",
+            Action::Unchanged => "unchanged",
+            Action::Skipped => "skipped",
+            Action::Deleted => "deleted",
+            Action::Unknown => "unknown",
+        })
+    }
+}
+
+/// One line of a change set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: ObjectId,
+    pub action: Action,
+}
+
+/// The objects of one apply (or prune), in the order they were handled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeSet {
+    pub entries: Vec<Change>,
+}
+
+impl ChangeSet {
+    /// The action taken on `id`, if it is in the set.
+    pub fn action_of(&self, id: &ObjectId) -> Option<Action> {
+        self.entries.iter().find(|c| &c.id == id).map(|c| c.action)
+    }
+
+    /// Whether anything was created, configured or deleted.
+    pub fn has_changes(&self) -> bool {
+        self.entries.iter().any(|c| matches!(c.action, Action::Created | Action::Configured | Action::Deleted))
+    }
+}
+
+/// `<Kind>/<namespace>/<name> <action>` per line, as Flux writes change sets into events.
+impl fmt::Display for ChangeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (at, change) in self.entries.iter().enumerate() {
+            if at > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{} {}", change.id, change.action)?;
+        }
+        Ok(())
+    }
+}
+
+/// The Kustomization applying, and how.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// The Kustomization's name and namespace, written into the owner labels.
+    pub owner_name: String,
+    pub owner_namespace: String,
+    /// `spec.force`: recreate objects whose immutable fields changed.
+    pub force: bool,
+    /// The namespace of namespaced objects that name none.
+    pub default_namespace: String,
+    /// How long to wait for the CRDs/Namespaces and the classes of the first stages (Flux: 2s polls, 60s).
+    pub stage_wait: WaitOptions,
+}
+
+impl ApplyOptions {
+    pub fn new(owner_name: &str, owner_namespace: &str) -> ApplyOptions {
+        ApplyOptions {
+            owner_name: owner_name.to_string(),
+            owner_namespace: owner_namespace.to_string(),
+            force: false,
+            default_namespace: owner_namespace.to_string(),
+            stage_wait: WaitOptions {
+                interval: Duration::from_secs(2),
+                timeout: Duration::from_secs(60),
+                fail_fast: true,
+            },
+        }
+    }
+}
+
+/// Why an apply stopped: the message names the object; `applied` is what was done before.
+#[derive(Debug, Clone)]
+pub struct ApplyError {
+    pub message: String,
+    pub applied: ChangeSet,
+}
+
+impl fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+/// Applies `objects` in stages and returns the change set in apply order (the inventory's order). The first
+/// failure stops the apply, as in Flux.
+pub async fn apply_all(
+    resolver: &Resolver,
+    objects: Vec<Value>,
+    options: &ApplyOptions,
+) -> Result<ChangeSet, ApplyError> {
+    let mut set = ChangeSet::default();
+    let mut prepared = Vec::with_capacity(objects.len());
+    for object in objects {
+        match prepare(object, options) {
+            Ok(pair) => prepared.push(pair),
+            Err(message) => return Err(ApplyError { message, applied: set }),
+        }
+    }
+    prepared.sort_by(|(a, _), (b, _)| (stage_of(a), order_key(a)).cmp(&(stage_of(b), order_key(b))));
+    for stage in [Stage::ClusterDefinitions, Stage::Classes, Stage::Rest] {
+        let mut applied = Vec::new();
+        for (id, object) in prepared.iter_mut().filter(|(id, _)| stage_of(id) == stage) {
+            match apply_one(resolver, id, object, options).await {
+                Ok(action) => {
+                    if action != Action::Skipped {
+                        applied.push(id.clone());
+                    }
+                    set.entries.push(Change { id: id.clone(), action });
+                }
+                Err(message) => return Err(ApplyError { message, applied: set }),
+            }
+        }
+        // Later stages may depend on these (a custom resource on its CRD): wait until they are usable.
+        if stage != Stage::Rest
+            && !applied.is_empty()
+            && let Err(message) = health::wait_for_health(resolver, &applied, &options.stage_wait).await
+        {
+            return Err(ApplyError { message, applied: set });
+        }
+    }
+    Ok(set)
+}
+
+/// The object's identity and the payload to apply: owner labels added, namespace defaulted, CRD caBundle
+/// stripped.
+fn prepare(mut object: Value, options: &ApplyOptions) -> Result<(ObjectId, Value), String> {
+    let Some(mut id) = ObjectId::of(&object) else {
+        return Err(format!("object without apiVersion, kind or metadata.name: {object}"));
+    };
+    if !object["metadata"]["labels"].is_object() {
+        object["metadata"]["labels"] = json!({});
+    }
+    object["metadata"]["labels"][kustomize::NAME_LABEL] = json!(options.owner_name);
+    object["metadata"]["labels"][kustomize::NAMESPACE_LABEL] = json!(options.owner_namespace);
+    if id.kind == "CustomResourceDefinition"
+        && let Some(client_config) =
+            object.pointer_mut("/spec/conversion/webhook/clientConfig").and_then(Value::as_object_mut)
+    {
+        // The CA bundle is injected in the cluster (cert-manager, the API server): applying Git's would fight it.
+        client_config.remove("caBundle");
+    }
+    if id.namespace.is_empty() && !is_cluster_scoped_hint(&id) {
+        // Whether the kind is namespaced is only known after discovery; apply_one clears it again for
+        // cluster-scoped kinds.
+        id.namespace = options.default_namespace.clone();
+    }
+    Ok((id, object))
+}
+
+/// Built-in cluster-scoped kinds, so their identity never carries a namespace even before discovery.
+fn is_cluster_scoped_hint(id: &ObjectId) -> bool {
+    matches!(
+        id.kind.as_str(),
+        "Namespace"
+            | "CustomResourceDefinition"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "PriorityClass"
+            | "RuntimeClass"
+            | "IngressClass"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingWebhookConfiguration"
+            | "APIService"
+            | "Node"
+    )
+}
+
+/// Applies one object and returns its action.
+/// A cluster-scoped kind's `id` loses the namespace [`prepare`] defaulted.
+async fn apply_one(
+    resolver: &Resolver,
+    id: &mut ObjectId,
+    desired: &Value,
+    options: &ApplyOptions,
+) -> Result<Action, String> {
+    let resolved = resolver.resolve(id).await.map_err(|err| format!("{id} dry-run failed: {err}"))?;
+    let mut desired = desired.clone();
+    if resolved.namespaced {
+        desired["metadata"]["namespace"] = json!(id.namespace);
+    } else {
+        id.namespace.clear();
+        if let Some(metadata) = desired["metadata"].as_object_mut() {
+            metadata.remove("namespace");
+        }
+    }
+    let id = &*id;
+    let api = resolver.api(&resolved, id);
+    let live = api.get_opt(&id.name).await.map_err(|err| format!("{id} query failed: {err}"))?.map(to_value);
+    let policy = SsaPolicy::of(&desired);
+    let live_skips =
+        live.as_ref().is_some_and(|l| Policy::reconcile_disabled(l) || SsaPolicy::of(l) == SsaPolicy::Ignore);
+    if Policy::reconcile_disabled(&desired) || policy == SsaPolicy::Ignore || live_skips {
+        return Ok(Action::Skipped);
+    }
+    if live.is_some() && policy == SsaPolicy::IfNotPresent {
+        return Ok(Action::Skipped);
+    }
+    let payload: DynamicObject =
+        serde_json::from_value(desired.clone()).map_err(|err| format!("{id} is not a valid object: {err}"))?;
+    let dry_run = PatchParams { dry_run: true, ..PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force() };
+    let mut live = live;
+    let dry = match api.patch(&id.name, &dry_run, &Patch::Apply(&payload)).await {
+        Ok(dry) => to_value(dry),
+        Err(err) => {
+            let forced =
+                options.force || Policy::force_enabled(&desired) || live.as_ref().is_some_and(Policy::force_enabled);
+            if !(live.is_some() && forced && is_immutable_error(&err)) {
+                return Err(dry_run_failed(id, &err));
+            }
+            recreate_wait(&api, id).await?;
+            live = None;
+            to_value(
+                api.patch(&id.name, &dry_run, &Patch::Apply(&payload)).await.map_err(|err| dry_run_failed(id, &err))?,
+            )
+        }
+    };
+    let action = match &live {
+        None => Action::Created,
+        Some(live) if comparable(live) == comparable(&dry) => return Ok(Action::Unchanged),
+        Some(_) => Action::Configured,
+    };
+    let apply = PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force();
+    api.patch(&id.name, &apply, &Patch::Apply(&payload)).await.map_err(|err| {
+        let (_, message) = api_error(&err);
+        format!("{id} apply failed: {message}")
+    })?;
+    Ok(action)
+}
+
+/// Flux's `DryRunErr`: `<object> dry-run failed (<Reason>): <message>`.
+fn dry_run_failed(id: &ObjectId, err: &kube::Error) -> String {
+    match api_error(err) {
+        (reason, message) if reason.is_empty() => format!("{id} dry-run failed: {message}"),
+        (reason, message) => format!("{id} dry-run failed ({reason}): {message}"),
+    }
+}
+
+/// Immutability as kubectl (and fluxcd/pkg/ssa `IsImmutableError`) detects it: Invalid or Conflict, or a
+/// Forbidden that says so (admission webhooks, CEL rules).
+fn is_immutable_error(err: &kube::Error) -> bool {
+    match err {
+        kube::Error::Api(status) => {
+            status.code == 422
+                || status.code == 409
+                || (status.code == 403 && status.message.to_ascii_lowercase().contains("immutable"))
+        }
+        _ => false,
+    }
+}
+
+/// Deletes the object (background propagation) and waits until it is gone, so it can be created anew.
+async fn recreate_wait(api: &kube::Api<DynamicObject>, id: &ObjectId) -> Result<(), String> {
+    let params = DeleteParams { propagation_policy: Some(PropagationPolicy::Background), ..DeleteParams::default() };
+    match api.delete(&id.name, &params).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(status)) if status.code == 404 => return Ok(()),
+        Err(err) => return Err(format!("{id} delete failed: {}", api_error(&err).1)),
+    }
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        match api.get_opt(&id.name).await {
+            Ok(None) => return Ok(()),
+            Ok(Some(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
+            Err(err) => return Err(format!("{id} query failed: {err}")),
+        }
+    }
+    Err(format!("{id} was not deleted in 60s, cannot recreate it"))
+}
+
+pub(super) fn to_value(object: DynamicObject) -> Value {
+    // A DynamicObject is a JSON object with string keys: serializing it cannot fail.
+    serde_json::to_value(object).unwrap_or(Value::Null)
+}
+
+/// The object without what the server changes on its own (status, bookkeeping metadata), for the drift check.
+fn comparable(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(map) = object.as_object_mut() {
+        map.remove("status");
+    }
+    if let Some(metadata) = object["metadata"].as_object_mut() {
+        for key in ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"] {
+            metadata.remove(key);
+        }
+    }
+    object
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_change_sets_as_flux() {
+        let id = |kind: &str, namespace: &str, name: &str| ObjectId {
+            group: String::new(),
+            version: "v1".into(),
+            kind: kind.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+        };
+        let set = ChangeSet {
+            entries: vec![
+                Change { id: id("Namespace", "", "apps"), action: Action::Created },
+                Change { id: id("ConfigMap", "apps", "settings"), action: Action::Unchanged },
+            ],
+        };
+        assert_eq!(set.to_string(), "Namespace/apps created\nConfigMap/apps/settings unchanged");
+        assert!(set.has_changes());
+    }
+
+    #[test]
+    fn prepares_labels_namespace_and_ca_bundle() {
+        let options = ApplyOptions::new("apps", "flux-system");
+        let (id, object) =
+            prepare(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}), &options)
+                .expect("prepared");
+        assert_eq!(id.to_string(), "ConfigMap/flux-system/c");
+        assert_eq!(object["metadata"]["labels"][kustomize::NAME_LABEL], "apps");
+        assert_eq!(object["metadata"]["labels"][kustomize::NAMESPACE_LABEL], "flux-system");
+        let (id, object) = prepare(
+            json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "w.example.com"},
+                "spec": {"conversion": {"webhook": {"clientConfig": {"caBundle": "xx", "url": "https://x"}}}}}),
+            &options,
+        )
+        .expect("prepared");
+        assert_eq!(id.namespace, "");
+        assert_eq!(object["spec"]["conversion"]["webhook"]["clientConfig"], json!({"url": "https://x"}));
+        assert!(prepare(json!({"kind": "ConfigMap"}), &options).is_err());
+    }
+}

@@ -1,0 +1,21 @@
+//! Kustomization: the stages of kustomize-controller's reconcile that act on the cluster, as building blocks the
+//! reconciler (a later part, with the build stage) calls in order (SEMANTICS.md §4):
+//!
+//! - [`apply`]: staged server-side apply with field manager `kustomize-controller`, dry-run first, Flux's
+//!   per-object actions and change-set lines;
+//! - [`inventory`]: `status.inventory` entries, parsed back, and the stale set;
+//! - [`prune`]: deletion of stale objects this Kustomization still owns;
+//! - [`health`]: kstatus per object and the wait for a set of objects;
+//! - [`object`]: what they share (object identity, policies from labels/annotations, kind order, discovery).
+
+pub mod apply;
+pub mod health;
+pub mod inventory;
+pub mod object;
+pub mod prune;
+
+pub use apply::{Action, ApplyError, ApplyOptions, Change, ChangeSet, apply_all};
+pub use health::{Health, Status, WaitOptions, compute, wait_for_health};
+pub use inventory::{InventoryEntry, entry_of, inventory_of, parse_entry, stale};
+pub use object::{ObjectId, Resolver, SsaPolicy};
+pub use prune::{PruneResult, prune};
