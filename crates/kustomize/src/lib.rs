@@ -18,6 +18,7 @@
 
 mod error;
 mod fieldspec;
+mod generator;
 mod kustomization;
 mod loader;
 mod order;
@@ -54,6 +55,10 @@ impl Build {
 /// Builds the kustomization in `dir`.
 pub fn build(dir: impl AsRef<Path>) -> Result<Build, Error> {
     let mut resources = loader::build_dir(dir.as_ref(), &mut Vec::new())?;
+    // kustomize adds the content hashes once, after the top level, then lets references follow.
+    generator::add_hashes(&mut resources);
+    transform::fix_name_references(&mut resources)
+        .map_err(|message| Error::Transform { path: dir.as_ref().to_path_buf(), message })?;
     order::legacy_sort(&mut resources);
     Ok(Build { resources })
 }
