@@ -29,6 +29,8 @@ pub enum Error {
     Cycle { path: PathBuf, dir: PathBuf },
     #[error("{path}: may not add resource with an already registered id: {id}")]
     DuplicateId { path: PathBuf, id: String },
+    #[error("{path}: generator: {message}")]
+    Generator { path: PathBuf, message: String },
     #[error("{path}: {message}")]
     Transform { path: PathBuf, message: String },
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::generator::{GeneratorArgs, GeneratorOptions};
 
 /// The file names kustomize looks for, in its order.
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -61,6 +62,11 @@ pub struct Kustomization {
     /// Deprecated spelling of `resources`.
     #[serde(default)]
     pub bases: Vec<String>,
+    #[serde(default)]
+    pub config_map_generator: Vec<GeneratorArgs>,
+    #[serde(default)]
+    pub secret_generator: Vec<GeneratorArgs>,
+    pub generator_options: Option<GeneratorOptions>,
     pub namespace: Option<String>,
     pub name_prefix: Option<String>,
     pub name_suffix: Option<String>,
@@ -85,12 +91,9 @@ pub struct Kustomization {
     pub sort_options: Option<Value>,
     pub components: Option<Value>,
     pub crds: Option<Value>,
-    pub config_map_generator: Option<Value>,
-    pub secret_generator: Option<Value>,
     pub helm_globals: Option<Value>,
     pub helm_charts: Option<Value>,
     pub helm_chart_inflation_generator: Option<Value>,
-    pub generator_options: Option<Value>,
     pub configurations: Option<Value>,
     pub generators: Option<Value>,
     pub transformers: Option<Value>,
@@ -105,6 +108,9 @@ pub const SUPPORTED_FIELDS: &[&str] = &[
     "metadata",
     "resources",
     "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
     "namespace",
     "namePrefix",
     "nameSuffix",
@@ -162,12 +168,9 @@ fn known(field: &str) -> bool {
         "sortOptions",
         "components",
         "crds",
-        "configMapGenerator",
-        "secretGenerator",
         "helmGlobals",
         "helmCharts",
         "helmChartInflationGenerator",
-        "generatorOptions",
         "configurations",
         "generators",
         "transformers",

@@ -1,14 +1,15 @@
 //! A `kustomize build` engine.
 //!
 //! [`build`] reads the kustomization in a directory (`kustomization.yaml`, `.yml` or `Kustomization`), loads its
-//! resources (files with several documents, `List`s, nested kustomization directories), applies the
-//! transforms it sets in kustomize's order (namespace, namePrefix/nameSuffix with the name reference fix-up,
-//! labels and commonLabels, commonAnnotations, replicas, images), sorts the result in kustomize's legacy order and
-//! prints it as `kubectl kustomize` does ([`Build::to_yaml`]).
+//! resources (files with several documents, `List`s, nested kustomization directories), runs its
+//! `configMapGenerator` and `secretGenerator`, applies the transforms it sets in kustomize's order (namespace,
+//! namePrefix/nameSuffix with the name reference fix-up, labels and commonLabels, commonAnnotations, replicas,
+//! images), adds the generated objects' content hash suffixes after the top level, sorts the result in kustomize's
+//! legacy order and prints it as `kubectl kustomize` does ([`Build::to_yaml`]).
 //!
 //! Load restrictions are kustomize's default (`LoadRestrictionsRootOnly`); remote resources are refused. Fields
-//! this engine does not build yet (patches, generators, components, replacements, vars, ...) make the build fail
-//! with [`Error::Unsupported`] rather than silently produce something else.
+//! this engine does not build yet (patches, the `generators` field, components, replacements, vars, ...) make the
+//! build fail with [`Error::Unsupported`] rather than silently produce something else.
 //!
 //! ```no_run
 //! let build = fluxtui_kustomize::build("deploy/overlays/prod")?;
@@ -18,6 +19,7 @@
 
 mod error;
 mod fieldspec;
+mod generator;
 mod kustomization;
 mod loader;
 mod order;
@@ -54,6 +56,10 @@ impl Build {
 /// Builds the kustomization in `dir`.
 pub fn build(dir: impl AsRef<Path>) -> Result<Build, Error> {
     let mut resources = loader::build_dir(dir.as_ref(), &mut Vec::new())?;
+    // kustomize adds the content hashes once, after the top level, then lets references follow.
+    generator::add_hashes(&mut resources);
+    transform::fix_name_references(&mut resources)
+        .map_err(|message| Error::Transform { path: dir.as_ref().to_path_buf(), message })?;
     order::legacy_sort(&mut resources);
     Ok(Build { resources })
 }

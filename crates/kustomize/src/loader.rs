@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::generator;
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
 use crate::transform;
@@ -32,6 +33,7 @@ pub fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>) -> Result<Vec<Resource>, 
         }
     }
     stack.pop();
+    generator::run(&root, &file, &kustomization, &mut resources)?;
     transform::apply_all(&kustomization, &mut resources).map_err(|message| Error::Transform { path: file, message })?;
     Ok(resources)
 }

@@ -118,6 +118,8 @@ pub struct Resource {
     /// Name prefixes and suffixes applied so far.
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
+    /// A generated object that gets the content hash suffix at the end of the build.
+    pub needs_hash: bool,
 }
 
 impl Resource {
@@ -131,7 +133,7 @@ impl Resource {
         if !matches!(name, Some(Value::String(n)) if !n.is_empty()) {
             return Err("missing metadata.name in a resource".into());
         }
-        Ok(Resource { value, previous: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new() })
+        Ok(Resource { value, previous: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new(), needs_hash: false })
     }
 
     fn str_at(&self, pointer: &str) -> &str {

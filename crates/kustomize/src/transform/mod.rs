@@ -9,6 +9,7 @@ use crate::kustomization::Kustomization;
 use crate::resource::Resource;
 
 pub use fields::{LabelScope, add_annotations, add_labels, set_images, set_name_affix, set_namespace, set_replicas};
+pub use name_reference::fix as fix_name_references;
 
 /// Applies every transform `kustomization` sets to `resources`.
 pub fn apply_all(kustomization: &Kustomization, resources: &mut [Resource]) -> Result<(), String> {
