@@ -223,3 +223,62 @@ fn controller_installs_the_crds_reconciles_and_stops_cleanly_on_sigterm() {
     assert_eq!(String::from_utf8_lossy(&holder.stdout), "", "the lease is released on SIGTERM");
     let _ = sandbox.terminate();
 }
+
+/// Every kustomization in the shared fixtures, built by `fluxtui kustomize build` and by `kubectl kustomize`: the
+/// same bytes, or fluxtui refuses a field it does not build yet, naming it (never a different build).
+#[test]
+fn shared_kustomize_build_matches_kubectl_on_the_fixtures() {
+    let Some(shared) = fluxtui_testkit::shared_dir() else {
+        eprintln!("skipped: ../shared is absent (set FLUXTUI_SHARED)");
+        return;
+    };
+    fn kustomizations(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read a fixture directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                kustomizations(&path, found);
+            } else if path.file_name().is_some_and(|n| n == "kustomization.yaml") {
+                found.push(dir.to_path_buf());
+            }
+        }
+    }
+    let mut dirs = Vec::new();
+    kustomizations(&shared.join("fixtures"), &mut dirs);
+    dirs.sort();
+    let (mut same, mut unsupported) = (Vec::new(), Vec::new());
+    for dir in &dirs {
+        let ours = fluxtui(&["kustomize", "build", dir.to_str().expect("utf-8")]);
+        let theirs = Command::new("kubectl").arg("kustomize").arg(dir).output().expect("run kubectl kustomize");
+        let stderr = String::from_utf8_lossy(&ours.stderr);
+        if !ours.status.success() && stderr.contains("is not supported yet by this engine") {
+            unsupported.push(format!("{}: {}", dir.display(), stderr.trim()));
+            continue;
+        }
+        assert_eq!(
+            ours.status.success(),
+            theirs.status.success(),
+            "{}: fluxtui and kubectl disagree on success:\n{stderr}\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        if ours.status.success() {
+            assert_eq!(
+                String::from_utf8_lossy(&ours.stdout),
+                String::from_utf8_lossy(&theirs.stdout),
+                "{}: the builds differ",
+                dir.display()
+            );
+            same.push(dir.display().to_string());
+        }
+    }
+    eprintln!(
+        "{} kustomizations: {} byte-identical to kubectl kustomize, {} use fields not built yet:",
+        dirs.len(),
+        same.len(),
+        unsupported.len()
+    );
+    for line in &unsupported {
+        eprintln!("  {line}");
+    }
+    assert!(!same.is_empty(), "no fixture could be compared");
+}

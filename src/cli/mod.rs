@@ -6,6 +6,7 @@ pub mod demo;
 pub use crate::model::go_duration as duration;
 pub mod events;
 pub mod get;
+pub mod kustomize;
 pub mod logs;
 pub mod reconcile;
 pub mod sandbox;
@@ -88,6 +89,8 @@ pub enum Command {
     Controller(controller::ControllerArgs),
     /// Start an embedded cluster with the Flux CRDs and an example fleet, and open the terminal UI on it.
     Demo(demo::DemoArgs),
+    /// Build kustomizations with fluxtui's own kustomize engine (`kustomize build DIR`).
+    Kustomize(kustomize::KustomizeArgs),
     /// Run the embedded Kubernetes API server until interrupted (SIGINT or SIGTERM).
     Sandbox(sandbox::SandboxArgs),
     /// List Flux objects once, like `flux get` (exit code 1 for an unknown kind, a missing object or an API error).
@@ -113,6 +116,7 @@ impl Command {
             Command::Controller(_) => "controller",
             Command::Sandbox(_) => "sandbox",
             Command::Demo(_) => "demo",
+            Command::Kustomize(_) => "kustomize",
             Command::Get(_) => "get",
             Command::Reconcile(_) => "reconcile",
             Command::Suspend(_) => "suspend",
@@ -131,6 +135,7 @@ impl Cli {
             Some(Command::Controller(args)) => controller::run_controller(args).await,
             Some(Command::Sandbox(args)) => sandbox::run(args).await,
             Some(Command::Demo(args)) => demo::run_demo(args).await,
+            Some(Command::Kustomize(args)) => kustomize::run_kustomize(args),
             Some(Command::Get(args)) => get::run(args).await,
             Some(Command::Reconcile(args)) => exit_with(reconcile::run_reconcile(args).await),
             Some(Command::Suspend(args)) => exit_with(reconcile::run_suspend(args).await),

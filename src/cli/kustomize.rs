@@ -1,0 +1,44 @@
+//! `fluxtui kustomize build DIR`: the YAML stream `kubectl kustomize DIR` prints, built by fluxtui's own engine
+//! (`crates/kustomize`). A kustomization using a field the engine does not build yet fails with an error that
+//! names the file and the field, never with a partial build.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use color_eyre::eyre::{Result, eyre};
+
+#[derive(Debug, Clone, Args)]
+pub struct KustomizeArgs {
+    #[command(subcommand)]
+    pub command: KustomizeCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum KustomizeCommand {
+    /// Build a kustomization directory and print the resulting YAML stream.
+    Build {
+        /// The directory holding kustomization.yaml (default: the current directory).
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+/// Builds and prints; a build error is printed as kubectl prints it (`Error: ...` on stderr) with exit code 1, since
+/// it is the user's input, not a fault of fluxtui's worth a report.
+pub fn run_kustomize(args: KustomizeArgs) -> Result<()> {
+    match args.command {
+        KustomizeCommand::Build { dir } => match fluxtui_kustomize::build(&dir) {
+            Ok(build) => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(build.to_yaml().as_bytes()).map_err(|err| eyre!("cannot write the output: {err}"))?;
+                out.flush().map_err(|err| eyre!("cannot write the output: {err}"))?;
+                Ok(())
+            }
+            Err(err) => {
+                eprintln!("Error: {err}");
+                std::process::exit(1);
+            }
+        },
+    }
+}
