@@ -113,6 +113,9 @@ pub const SUPPORTED_FIELDS: &[&str] = &[
     "commonAnnotations",
     "images",
     "replicas",
+    "patchesStrategicMerge",
+    "patches",
+    "patchesJson6902",
 ];
 
 impl Kustomization {
@@ -153,9 +156,6 @@ impl Kustomization {
 fn known(field: &str) -> bool {
     const OTHERS: &[&str] = &[
         "openapi",
-        "patchesStrategicMerge",
-        "patchesJson6902",
-        "patches",
         "imageTags",
         "replacements",
         "vars",

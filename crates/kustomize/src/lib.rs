@@ -2,12 +2,13 @@
 //!
 //! [`build`] reads the kustomization in a directory (`kustomization.yaml`, `.yml` or `Kustomization`), loads its
 //! resources (files with several documents, `List`s, nested kustomization directories), applies the
-//! transforms it sets in kustomize's order (namespace, namePrefix/nameSuffix with the name reference fix-up,
-//! labels and commonLabels, commonAnnotations, replicas, images), sorts the result in kustomize's legacy order and
+//! transforms it sets in kustomize's order (strategic merge and JSON 6902 patches, namespace,
+//! namePrefix/nameSuffix with the name reference fix-up, labels and commonLabels, commonAnnotations, legacy JSON
+//! 6902 patches, replicas, images), sorts the result in kustomize's legacy order and
 //! prints it as `kubectl kustomize` does ([`Build::to_yaml`]).
 //!
 //! Load restrictions are kustomize's default (`LoadRestrictionsRootOnly`); remote resources are refused. Fields
-//! this engine does not build yet (patches, generators, components, replacements, vars, ...) make the build fail
+//! this engine does not build yet (generators, components, replacements, vars, ...) make the build fail
 //! with [`Error::Unsupported`] rather than silently produce something else.
 //!
 //! ```no_run
@@ -21,6 +22,7 @@ mod fieldspec;
 mod kustomization;
 mod loader;
 mod order;
+mod patch;
 mod resource;
 mod transform;
 pub mod yaml;

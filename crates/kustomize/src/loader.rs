@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::kustomization::Kustomization;
+use crate::patch::Patches;
 use crate::resource::Resource;
 use crate::transform;
 
@@ -32,7 +33,9 @@ pub fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>) -> Result<Vec<Resource>, 
         }
     }
     stack.pop();
-    transform::apply_all(&kustomization, &mut resources).map_err(|message| Error::Transform { path: file, message })?;
+    let patches = Patches::load(&root, &file, &kustomization)?;
+    transform::apply_all(&kustomization, &patches, &mut resources)
+        .map_err(|message| Error::Transform { path: file, message })?;
     Ok(resources)
 }
 
