@@ -119,6 +119,9 @@ pub const SUPPORTED_FIELDS: &[&str] = &[
     "commonAnnotations",
     "images",
     "replicas",
+    "patchesStrategicMerge",
+    "patches",
+    "patchesJson6902",
 ];
 
 impl Kustomization {
@@ -159,9 +162,6 @@ impl Kustomization {
 fn known(field: &str) -> bool {
     const OTHERS: &[&str] = &[
         "openapi",
-        "patchesStrategicMerge",
-        "patchesJson6902",
-        "patches",
         "imageTags",
         "replacements",
         "vars",

@@ -2,14 +2,15 @@
 //!
 //! [`build`] reads the kustomization in a directory (`kustomization.yaml`, `.yml` or `Kustomization`), loads its
 //! resources (files with several documents, `List`s, nested kustomization directories), runs its
-//! `configMapGenerator` and `secretGenerator`, applies the transforms it sets in kustomize's order (namespace,
-//! namePrefix/nameSuffix with the name reference fix-up, labels and commonLabels, commonAnnotations, replicas,
-//! images), adds the generated objects' content hash suffixes after the top level, sorts the result in kustomize's
-//! legacy order and prints it as `kubectl kustomize` does ([`Build::to_yaml`]).
+//! `configMapGenerator` and `secretGenerator`, applies the transforms it sets in kustomize's order (strategic merge
+//! and JSON 6902 patches, namespace, namePrefix/nameSuffix with the name reference fix-up, labels and
+//! commonLabels, commonAnnotations, legacy JSON 6902 patches, replicas, images), adds the generated objects' content
+//! hash suffixes after the top level, sorts the result in kustomize's legacy order and prints it as
+//! `kubectl kustomize` does ([`Build::to_yaml`]).
 //!
 //! Load restrictions are kustomize's default (`LoadRestrictionsRootOnly`); remote resources are refused. Fields
-//! this engine does not build yet (patches, the `generators` field, components, replacements, vars, ...) make the
-//! build fail with [`Error::Unsupported`] rather than silently produce something else.
+//! this engine does not build yet (the `generators` field, components, replacements, vars, ...) make the build
+//! fail with [`Error::Unsupported`] rather than silently produce something else.
 //!
 //! ```no_run
 //! let build = fluxtui_kustomize::build("deploy/overlays/prod")?;
@@ -23,6 +24,7 @@ mod generator;
 mod kustomization;
 mod loader;
 mod order;
+mod patch;
 mod resource;
 mod transform;
 pub mod yaml;

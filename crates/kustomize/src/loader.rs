@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::generator;
 use crate::kustomization::Kustomization;
+use crate::patch::Patches;
 use crate::resource::Resource;
 use crate::transform;
 
@@ -34,7 +35,9 @@ pub fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>) -> Result<Vec<Resource>, 
     }
     stack.pop();
     generator::run(&root, &file, &kustomization, &mut resources)?;
-    transform::apply_all(&kustomization, &mut resources).map_err(|message| Error::Transform { path: file, message })?;
+    let patches = Patches::load(&root, &file, &kustomization)?;
+    transform::apply_all(&kustomization, &patches, &mut resources)
+        .map_err(|message| Error::Transform { path: file, message })?;
     Ok(resources)
 }
 

@@ -1,18 +1,24 @@
-//! The transforms of one kustomization level, in kustomize's order: namespace, name prefix, name suffix, labels,
-//! annotations, replicas, images; then the name reference fix-up.
+//! The transforms of one kustomization level, in kustomize's order: patches, namespace, name prefix, name suffix, labels,
+//! annotations, JSON 6902 patches, replicas, images; then the name reference fix-up.
 
 mod fields;
 mod name_reference;
 pub mod specs;
 
 use crate::kustomization::Kustomization;
+use crate::patch::Patches;
 use crate::resource::Resource;
 
 pub use fields::{LabelScope, add_annotations, add_labels, set_images, set_name_affix, set_namespace, set_replicas};
 pub use name_reference::fix as fix_name_references;
 
 /// Applies every transform `kustomization` sets to `resources`.
-pub fn apply_all(kustomization: &Kustomization, resources: &mut [Resource]) -> Result<(), String> {
+pub fn apply_all(
+    kustomization: &Kustomization,
+    patches: &Patches,
+    resources: &mut Vec<Resource>,
+) -> Result<(), String> {
+    patches.apply_early(resources)?;
     if let Some(namespace) = kustomization.namespace.as_deref().filter(|n| !n.is_empty()) {
         set_namespace(resources, namespace);
     }
@@ -41,6 +47,7 @@ pub fn apply_all(kustomization: &Kustomization, resources: &mut [Resource]) -> R
     if !kustomization.common_annotations.is_empty() {
         add_annotations(resources, &kustomization.common_annotations)?;
     }
+    patches.apply_json6902(resources)?;
     if !kustomization.replicas.is_empty() {
         set_replicas(resources, &kustomization.replicas)?;
     }
