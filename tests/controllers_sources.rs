@@ -17,6 +17,8 @@ mod git_repository;
 mod helm;
 #[path = "controllers_sources/helm_oci.rs"]
 mod helm_oci;
+#[path = "controllers_sources/kustomization.rs"]
+mod kustomization;
 #[path = "controllers_sources/oci_repository.rs"]
 mod oci_repository;
 #[path = "controllers_sources/runtime.rs"]

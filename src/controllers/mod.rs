@@ -13,8 +13,8 @@
 //!   directory, values files), [`bucket`] (S3 listing, the etag revision, the download); [`semver_range`]
 //!   (Masterminds ranges) is shared by Git, OCI and Helm; [`semver_tags`] picks the highest tag in a range;
 //!   [`oci_repository`] (the pull from a registry: refs, auth, layers); [`artifact_generator`] (source-watcher's
-//!   ExternalArtifacts composed from other sources' files); [`kustomization`] (the apply, inventory, prune and
-//!   health stages of the Kustomization reconciler).
+//!   ExternalArtifacts composed from other sources' files); [`kustomization`] (the Kustomization reconciler: build,
+//!   apply, inventory, prune, health, dependsOn).
 //!
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
 //! below them.
@@ -52,13 +52,14 @@ pub const CONTROLLER_NAMES: [&str; 7] = [
 ];
 
 /// The kinds the engine reconciles today.
-pub const IMPLEMENTED_KINDS: [FluxKind; 6] = [
+pub const IMPLEMENTED_KINDS: [FluxKind; 7] = [
     FluxKind::GitRepository,
     FluxKind::OciRepository,
     FluxKind::HelmRepository,
     FluxKind::HelmChart,
     FluxKind::Bucket,
     FluxKind::ArtifactGenerator,
+    FluxKind::Kustomization,
 ];
 
 /// The runner of `kind`, or `None` for a kind the engine does not reconcile.
@@ -90,6 +91,11 @@ pub fn runner_for(kind: FluxKind, ctx: &Arc<Context>) -> Option<KindRunner> {
             triggers: helm_chart::watches::source_triggers(ctx),
         }),
         FluxKind::ArtifactGenerator => Some(artifact_generator::runner(ctx)),
+        FluxKind::Kustomization => Some(KindRunner {
+            kind,
+            reconcile: kustomization::reconcile::reconcile,
+            triggers: kustomization::watches::source_triggers(ctx),
+        }),
         _ => None,
     }
 }

@@ -85,6 +85,13 @@ pub mod reason {
     pub const SOURCE_FETCH_FAILED: &str = "SourceFetchFailed";
     pub const VALIDATION_FAILED: &str = "ValidationFailed";
     pub const RECONCILIATION_DISABLED: &str = "ReconciliationDisabled";
+    /// kustomize-controller's reasons (SEMANTICS.md §2.2, §4).
+    pub const RECONCILIATION_SUCCEEDED: &str = "ReconciliationSucceeded";
+    pub const ARTIFACT_FAILED: &str = "ArtifactFailed";
+    pub const DEPENDENCY_NOT_READY: &str = "DependencyNotReady";
+    pub const HEALTH_CHECK_FAILED: &str = "HealthCheckFailed";
+    pub const PRUNE_FAILED: &str = "PruneFailed";
+    pub const INVALID_CEL_EXPRESSION: &str = "InvalidCELExpression";
 }
 
 /// Kind-specific status fields the source kinds write next to `artifact`.
@@ -132,6 +139,12 @@ pub mod kustomize {
     pub const SSA: &str = "kustomize.toolkit.fluxcd.io/ssa";
     /// Label or annotation, `Enabled`: recreate the object when an immutable field changes.
     pub const FORCE: &str = "kustomize.toolkit.fluxcd.io/force";
+    /// Label or annotation, `disabled`: no postBuild variable substitution in the object.
+    pub const SUBSTITUTE: &str = "kustomize.toolkit.fluxcd.io/substitute";
+    /// Event metadata key (after the group prefix) Flux sets on the success event for commit statuses.
+    pub const COMMIT_STATUS: &str = "commit_status";
+    /// The value of [`COMMIT_STATUS`].
+    pub const COMMIT_STATUS_UPDATE: &str = "update";
     /// The value of [`RECONCILE`] and [`PRUNE`] that opts out, compared case-insensitively.
     pub const DISABLED: &str = "disabled";
     /// The value of [`FORCE`] that opts in, compared case-insensitively.
@@ -148,6 +161,13 @@ pub mod spec {
     pub const HELM_REPOSITORY_TYPE_OCI: &str = "oci";
     /// HelmChart `spec.reconcileStrategy` default.
     pub const RECONCILE_STRATEGY_CHART_VERSION: &str = "ChartVersion";
+    /// Kustomization `spec.deletionPolicy` values.
+    pub const DELETION_POLICY_MIRROR_PRUNE: &str = "MirrorPrune";
+    pub const DELETION_POLICY_DELETE: &str = "Delete";
+    pub const DELETION_POLICY_WAIT_FOR_TERMINATION: &str = "WaitForTermination";
+    pub const DELETION_POLICY_ORPHAN: &str = "Orphan";
+    /// Kustomization `spec.postBuild.substituteStrategy`: substitute even when no variable is defined.
+    pub const SUBSTITUTE_STRATEGY_ALWAYS: &str = "Always";
 }
 
 /// Field managers and event sources.
@@ -159,6 +179,8 @@ pub mod controller {
     pub const IMAGE_REFLECTOR_CONTROLLER: &str = "image-reflector-controller";
     pub const IMAGE_AUTOMATION_CONTROLLER: &str = "image-automation-controller";
     pub const SOURCE_WATCHER: &str = "source-watcher";
+    /// The field manager of kustomize-controller's status patches.
+    pub const KUSTOMIZE_STATUS_MANAGER: &str = "gotk-kustomize-controller";
 }
 
 /// Kubernetes' own condition statuses.

@@ -1,6 +1,9 @@
-//! Kustomization: the stages of kustomize-controller's reconcile that act on the cluster, as building blocks the
-//! reconciler (a later part, with the build stage) calls in order (SEMANTICS.md §4):
+//! Kustomization: kustomize-controller's reconcile ([`reconcile`]) and its stages (SEMANTICS.md §4):
 //!
+//! - [`inputs`]: the source and its artifact, `dependsOn`, the postBuild variables;
+//! - [`build`]: the artifact unpacked, `spec.path`, the generated kustomization and the spec's overrides, the
+//!   kustomize build, postBuild substitution ([`substitute`]) and commonMetadata;
+//! - [`watches`]: a source's new artifact revision wakes the Kustomizations using it;
 //! - [`apply`]: staged server-side apply with field manager `kustomize-controller`, dry-run first, Flux's
 //!   per-object actions and change-set lines;
 //! - [`inventory`]: `status.inventory` entries, parsed back, and the stale set;
@@ -9,10 +12,15 @@
 //! - [`object`]: what they share (object identity, policies from labels/annotations, kind order, discovery).
 
 pub mod apply;
+pub mod build;
 pub mod health;
+pub mod inputs;
 pub mod inventory;
 pub mod object;
 pub mod prune;
+pub mod reconcile;
+pub mod substitute;
+pub mod watches;
 
 pub use apply::{Action, ApplyError, ApplyOptions, Change, ChangeSet, apply_all};
 pub use health::{Health, Status, WaitOptions, compute, wait_for_health};

@@ -1,0 +1,139 @@
+//! What wakes a Kustomization besides its own changes (kustomize-controller's watches on its source kinds with
+//! the artifact revision predicate): a source whose artifact revision changed reconciles the Kustomizations that
+//! name it in `spec.sourceRef` (cross-namespace references included) and have not yet attempted that revision,
+//! or are not Ready (SEMANTICS.md §2.1).
+//!
+//! As for the HelmChart controller: one watch per source kind the cluster serves, and a reflector over the
+//! Kustomizations for the map from a source to its consumers; the store's watch rides in the trigger stream.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures::stream::{self, BoxStream};
+use futures::{StreamExt, future};
+use kube::api::Api;
+use kube::core::ApiResource;
+use kube::runtime::reflector::{self, ObjectRef};
+use kube::runtime::{WatchStreamExt, watcher};
+
+use super::inputs::{SOURCE_KINDS, artifact_of, source_key};
+use crate::api::FluxKind;
+use crate::api::object::AnyFluxObject;
+use crate::controllers::runtime::context::Context;
+
+fn scoped_api(ctx: &Context, resource: &ApiResource) -> Api<AnyFluxObject> {
+    let api = Api::all_with(ctx.client.clone(), resource);
+    match &ctx.namespace {
+        Some(namespace) => api.constrain(namespace),
+        None => api,
+    }
+}
+
+/// The trigger streams of the Kustomization controller: empty when the cluster does not serve Kustomization.
+pub fn source_triggers(ctx: &Context) -> Vec<BoxStream<'static, ObjectRef<AnyFluxObject>>> {
+    let Some(resource) = ctx.api_resource(FluxKind::Kustomization) else { return Vec::new() };
+    let writer = reflector::store::Writer::new(resource.clone());
+    let store = writer.as_reader();
+    let feed = watcher(scoped_api(ctx, &resource), watcher::Config::default())
+        .default_backoff()
+        .reflect(writer)
+        .filter_map(|_| future::ready(None::<ObjectRef<AnyFluxObject>>));
+    let mut streams: Vec<BoxStream<'static, ObjectRef<AnyFluxObject>>> = vec![feed.boxed()];
+    for kind in SOURCE_KINDS {
+        let Some(source_resource) = ctx.api_resource(kind) else { continue };
+        let store = store.clone();
+        let resource = resource.clone();
+        let mut seen: HashMap<(String, String), String> = HashMap::new();
+        let changes = watcher(scoped_api(ctx, &source_resource), watcher::Config::default())
+            .default_backoff()
+            .applied_objects()
+            .filter_map(move |event| {
+                let woken = match event {
+                    Ok(source) if revision_changed(&mut seen, &source) => consumers(&store.state(), kind, &source)
+                        .into_iter()
+                        .map(|(namespace, name)| ObjectRef::new_with(&name, resource.clone()).within(&namespace))
+                        .collect(),
+                    // Watch errors are retried by the watcher's backoff; the interval covers what is missed.
+                    _ => Vec::new(),
+                };
+                future::ready(Some(stream::iter(woken)))
+            })
+            .flatten();
+        streams.push(changes.boxed());
+    }
+    vec![stream::select_all(streams).boxed()]
+}
+
+/// Whether `source` carries an artifact revision other than the one last seen; remembers it.
+fn revision_changed(seen: &mut HashMap<(String, String), String>, source: &AnyFluxObject) -> bool {
+    let Some(revision) = artifact_of(source).and_then(|a| a.revision) else { return false };
+    let key = (source.namespace().to_string(), source.name().to_string());
+    seen.insert(key, revision.clone()).is_none_or(|previous| previous != revision)
+}
+
+/// The Kustomizations (namespace, name) using `source` of `kind` that have not attempted its revision or are not
+/// Ready.
+pub fn consumers(objects: &[Arc<AnyFluxObject>], kind: FluxKind, source: &AnyFluxObject) -> Vec<(String, String)> {
+    let Some(revision) = artifact_of(source).and_then(|a| a.revision) else { return Vec::new() };
+    objects
+        .iter()
+        .filter_map(|object| match object.as_ref() {
+            AnyFluxObject::Kustomization(ks) => Some(ks),
+            _ => None,
+        })
+        .filter(|ks| {
+            let (source_kind, namespace, name) = source_key(ks);
+            let status = ks.status.clone().unwrap_or_default();
+            let ready = status.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
+            source_kind == kind.name()
+                && namespace == source.namespace()
+                && name == source.name()
+                && (status.last_attempted_revision.as_deref() != Some(revision.as_str()) || !ready)
+        })
+        .map(|ks| (ks.metadata.namespace.clone().unwrap_or_default(), ks.metadata.name.clone().unwrap_or_default()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn ks(name: &str, namespace: &str, source_namespace: Option<&str>, attempted: Option<&str>) -> Arc<AnyFluxObject> {
+        let mut reference = json!({"kind": "GitRepository", "name": "repo"});
+        if let Some(ns) = source_namespace {
+            reference["namespace"] = json!(ns);
+        }
+        Arc::new(AnyFluxObject::from_value(json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {"sourceRef": reference, "interval": "1m", "prune": true},
+            "status": {"lastAttemptedRevision": attempted,
+                "conditions": [{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded"}]},
+        })))
+    }
+
+    #[test]
+    fn a_new_revision_wakes_the_kustomizations_using_the_source() {
+        let source = AnyFluxObject::from_value(json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": {"name": "repo", "namespace": "flux-system"}, "spec": {"url": "https://x"},
+            "status": {"artifact": {"revision": "main@sha1:b", "path": "p", "url": "u"}},
+        }));
+        let objects = vec![
+            ks("behind", "flux-system", None, Some("main@sha1:a")),
+            ks("current", "flux-system", None, Some("main@sha1:b")),
+            ks("cross", "apps", Some("flux-system"), None),
+            ks("elsewhere", "apps", None, None),
+        ];
+        let woken = consumers(&objects, FluxKind::GitRepository, &source);
+        assert_eq!(
+            woken,
+            [("flux-system".to_string(), "behind".to_string()), ("apps".to_string(), "cross".to_string())]
+        );
+        let mut seen = HashMap::new();
+        assert!(revision_changed(&mut seen, &source));
+        assert!(!revision_changed(&mut seen, &source));
+    }
+}
