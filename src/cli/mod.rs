@@ -85,7 +85,7 @@ impl SessionArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the embedded Flux engine (sources today) against the current context, without the UI.
+    /// Run the embedded Flux engine (sources and Kustomizations) against the current context, without the UI.
     Controller(controller::ControllerArgs),
     /// Start an embedded cluster with the Flux CRDs and an example fleet, and open the terminal UI on it.
     Demo(demo::DemoArgs),

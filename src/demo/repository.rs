@@ -87,9 +87,11 @@ fn tag(
     repo.tag(name, &object, signature, &format!("Release {name}"), false).map(|_| ())
 }
 
-/// The sources the demo's engine reconciles, all labelled with [`DEMO_SHARD`]: the fleet on `main`, the
-/// latest release by semver, one that fails (a branch that does not exist), and an ArtifactGenerator that
-/// splits the fleet into an `infrastructure` and an `apps` ExternalArtifact, as Flux's monorepo example does.
+/// What the demo's engine reconciles, all labelled with [`DEMO_SHARD`]: the fleet on `main`, the latest release
+/// by semver, one source that fails (a branch that does not exist), the fleet's Kustomizations (the
+/// infrastructure, then podinfo and a crash-looping app that depend on it; the last one fails its health check),
+/// and an ArtifactGenerator that splits the fleet into an `infrastructure` and an `apps` ExternalArtifact, as
+/// Flux's monorepo example does. The Kustomizations are those of `clusters/demo/` in the repository.
 pub fn live_objects(repository_url: &str) -> Vec<Value> {
     let source = |name: &str, reference: Value| {
         json!({
@@ -103,6 +105,9 @@ pub fn live_objects(repository_url: &str) -> Vec<Value> {
         source("demo-fleet", json!({"branch": "main"})),
         source("demo-fleet-release", json!({"semver": ">=1.0.0"})),
         source("demo-fleet-missing-branch", json!({"branch": "does-not-exist"})),
+        kustomization("demo-infrastructure", "./infrastructure", &[], None),
+        kustomization("demo-apps", "./apps/podinfo", &["demo-infrastructure"], None),
+        kustomization("demo-broken", "./apps/broken", &["demo-infrastructure"], Some("1m")),
         json!({
             "apiVersion": "source.extensions.fluxcd.io/v1beta1",
             "kind": "ArtifactGenerator",
@@ -118,6 +123,29 @@ pub fn live_objects(repository_url: &str) -> Vec<Value> {
             }
         }),
     ]
+}
+
+/// A Kustomization of the demo fleet (the same as in the repository's `clusters/demo/`).
+fn kustomization(name: &str, path: &str, depends_on: &[&str], timeout: Option<&str>) -> Value {
+    let mut object = json!({
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": name, "namespace": "flux-system", "labels": {SHARDING_KEY: DEMO_SHARD}},
+        "spec": {
+            "interval": "10m",
+            "sourceRef": {"kind": "GitRepository", "name": "demo-fleet"},
+            "path": path,
+            "prune": true,
+            "wait": true,
+        }
+    });
+    if !depends_on.is_empty() {
+        object["spec"]["dependsOn"] = depends_on.iter().map(|name| json!({"name": name})).collect();
+    }
+    if let Some(timeout) = timeout {
+        object["spec"]["timeout"] = json!(timeout);
+    }
+    object
 }
 
 #[cfg(test)]

@@ -28,6 +28,22 @@ fn fluxtui_demo_lists_the_demo_fleet_follows_kubectl_on_its_kubeconfig_and_q_exi
             && line_with(screen, &["GitRepository", "demo-fleet-mi", "False", "unable to find branch"]).is_some()
             && screen.contains(&title("All", "all", &total))
     });
+    // The fleet's Kustomizations: infrastructure and podinfo applied into the sandbox, the crash-looping app not.
+    tmux.wait_for("the engine's Kustomizations", STARTUP, |screen| {
+        line_with(screen, &["Kustomization", "demo-apps", "main@sha1:", "True", "Applied revision"]).is_some()
+            && line_with(screen, &["Kustomization", "demo-infrastr", "main@sha1:", "True", "Applied revision"])
+                .is_some()
+    });
+    let deployment = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["get", "deployment", "podinfo", "-n", "demo", "-o", "jsonpath={.spec.replicas}"])
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run kubectl");
+    assert_success(&deployment, "kubectl get deployment podinfo -n demo");
+    assert_eq!(String::from_utf8_lossy(&deployment.stdout), "3", "the fleet's head scales podinfo to 3");
     // The generator's ExternalArtifacts, from the fleet's revision.
     tmux.type_text(":sources");
     tmux.send_keys(&["Enter"]);
