@@ -26,7 +26,9 @@ use crate::controllers::runtime::driver::{EngineError, object_key};
 use crate::controllers::runtime::events::EventType;
 use crate::controllers::runtime::logs::LogScope;
 use crate::controllers::runtime::patch::{StatusWriter, set_finalizer};
-use crate::controllers::runtime::source::{conditions_of, event_metadata, log_scope, record_as, set_conditions};
+use crate::controllers::runtime::source::{
+    conditions_of, event_metadata, log_scope, record_as, set_conditions, write_final_status,
+};
 use crate::model::go_duration::format_duration;
 
 const KIND: FluxKind = FluxKind::Kustomization;
@@ -347,12 +349,7 @@ impl Run {
 
     /// Writes the status, with `lastHandledReconcileAt` set to the request being handled.
     async fn write(&mut self) -> Result<(), EngineError> {
-        let requested =
-            self.object.metadata().annotations.as_ref().and_then(|a| a.get(annotation::RECONCILE_REQUESTED_AT));
-        if let Some(requested) = requested {
-            self.status["lastHandledReconcileAt"] = json!(requested);
-        }
-        self.writer.write(&self.status).await.map_err(|source| EngineError::Status { object: self.key.clone(), source })
+        write_final_status(&mut self.writer, &mut self.status, &self.object, &self.key).await
     }
 
     /// Adds the attempt to `status.history` (newest first, one entry per digest and outcome, at most five).

@@ -118,6 +118,21 @@ pub fn stored_message(revision: &str) -> String {
     format!("stored artifact for revision '{revision}'")
 }
 
+/// Writes a reconcile's final status, with `lastHandledReconcileAt` set to the `reconcile.fluxcd.io/requestedAt`
+/// the reconcile handled (every Flux reconciler records it, on success and failure alike).
+pub async fn write_final_status(
+    writer: &mut StatusWriter,
+    status: &mut Value,
+    object: &AnyFluxObject,
+    key: &str,
+) -> Result<(), EngineError> {
+    let requested = object.metadata().annotations.as_ref().and_then(|a| a.get(annotation::RECONCILE_REQUESTED_AT));
+    if let Some(requested) = requested {
+        status["lastHandledReconcileAt"] = json!(requested);
+    }
+    writer.write(status).await.map_err(|source| EngineError::Status { object: key.to_string(), source })
+}
+
 /// The conditions in a status value.
 pub fn conditions_of(status: &Value) -> Vec<Condition> {
     status.get("conditions").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default()
@@ -301,10 +316,7 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
         }
     };
     set_conditions(status, list);
-    if let Some(requested) = meta.annotations.as_ref().and_then(|a| a.get(annotation::RECONCILE_REQUESTED_AT)) {
-        status["lastHandledReconcileAt"] = json!(requested);
-    }
-    writer.write(status).await.map_err(|source| EngineError::Status { object: key.clone(), source })?;
+    write_final_status(writer, status, &object, &key).await?;
     drop(state);
 
     let interval = spec_duration(object_interval(&object).as_deref(), S::DEFAULT_INTERVAL);
