@@ -3,6 +3,7 @@
 //! `LoadRestrictionsRootOnly`: a resource file must sit in or below its kustomization's directory; a directory
 //! (a base) may be anywhere, it becomes a root of its own. Remote resources are refused.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -11,7 +12,7 @@ use crate::error::Error;
 use crate::generator;
 use crate::kustomization::Kustomization;
 use crate::patch::Patches;
-use crate::resource::Resource;
+use crate::resource::{Gvk, Resource};
 use crate::transform;
 
 /// Builds the kustomization in `dir`: its resources, transformed, in accumulation order.
@@ -23,11 +24,14 @@ pub fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>) -> Result<Vec<Resource>, 
     let (file, kustomization) = Kustomization::load(&root)?;
     stack.push(root.clone());
     let mut resources: Vec<Resource> = Vec::new();
+    // Ids seen so far, as `ResId::same_as` compares them (kind, name, effective namespace): a set, so a level of
+    // thousands of resources is not checked pairwise.
+    let mut seen: HashSet<(Gvk, String, String)> = HashSet::new();
     for entry in kustomization.bases.iter().chain(&kustomization.resources) {
         let loaded = load_entry(&root, &file, entry, stack)?;
         for resource in loaded {
             let id = resource.id();
-            if resources.iter().any(|r| r.id().same_as(&id)) {
+            if !seen.insert((id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())) {
                 return Err(Error::DuplicateId { path: file.clone(), id: id.to_string() });
             }
             resources.push(resource);

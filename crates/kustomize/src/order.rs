@@ -2,9 +2,7 @@
 //! CRDs, RBAC, ConfigMaps, Services, workloads...), webhooks last, the rest in between; ties by
 //! group/version/kind, then namespace and name.
 
-use std::cmp::Ordering;
-
-use crate::resource::{ResId, Resource};
+use crate::resource::Resource;
 
 const FIRST: &[&str] = &[
     "Namespace",
@@ -43,17 +41,13 @@ fn kind_rank(kind: &str) -> i64 {
     0
 }
 
-fn compare(a: &ResId, b: &ResId) -> Ordering {
-    if a.gvk != b.gvk {
-        let by_rank = kind_rank(&a.gvk.kind).cmp(&kind_rank(&b.gvk.kind));
-        return by_rank.then_with(|| a.gvk.sort_string().cmp(&b.gvk.sort_string()));
-    }
-    (a.effective_namespace(), &a.name).cmp(&(b.effective_namespace(), &b.name))
-}
-
 /// Sorts resources into the legacy order (stable, as resources are unique by id).
 pub fn legacy_sort(resources: &mut [Resource]) {
-    resources.sort_by(|a, b| compare(&a.id(), &b.id()));
+    // Kind rank, then group/version/kind, then effective namespace and name; computed once per resource.
+    resources.sort_by_cached_key(|r| {
+        let id = r.id();
+        (kind_rank(&id.gvk.kind), id.gvk.sort_string(), id.effective_namespace().to_string(), id.name.clone())
+    });
 }
 
 #[cfg(test)]

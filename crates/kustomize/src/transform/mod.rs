@@ -58,10 +58,13 @@ pub fn apply_all(
     check_unique(resources)
 }
 
+/// Fails when two resources ended with the same id (as `ResId::same_as` compares them). A set, not a pairwise
+/// scan: levels of thousands of resources are common.
 fn check_unique(resources: &[Resource]) -> Result<(), String> {
-    for (i, r) in resources.iter().enumerate() {
+    let mut seen = std::collections::HashSet::new();
+    for r in resources {
         let id = r.id();
-        if resources[..i].iter().any(|o| o.id().same_as(&id)) {
+        if !seen.insert((id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())) {
             return Err(format!("transformations produce an id conflict: {id}"));
         }
     }
