@@ -5,6 +5,7 @@
 //! source is healthy and disconnected when every source that has reported is broken, so one forbidden kind
 //! never raises the banner and a dead server always does. Only changes are sent.
 
+use super::error::error_chain;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -63,21 +64,6 @@ impl Failure {
             | Failure::Transport(message) => message,
         }
     }
-}
-
-/// The error and its causes on one line: kube's transport errors say little without their sources.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// The health of every source, shared by the session's tasks.

@@ -54,3 +54,19 @@ pub enum ClusterError {
 fn display_paths(paths: &[PathBuf]) -> String {
     paths.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(", ")
 }
+
+/// An error and its causes on one line, each cause once: transport errors (kube's, hyper's, reqwest's) say little
+/// at the top ("error sending request") and the reason ("connection refused") only in their sources.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use crate::api::FluxKind;
 
 pub use connect::{ConnectOptions, Connection, ContextInfo, connect, contexts};
-pub use error::ClusterError;
+pub use error::{ClusterError, error_chain};
 pub use session::Session;
 pub use stores::FluxStores;
 

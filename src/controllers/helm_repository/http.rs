@@ -7,6 +7,7 @@
 //! - Redirects are followed (up to 10, as Go's client does); credentials never follow one to another host.
 //! - The client is hyper-util's with rustls and the system's root certificates.
 
+use crate::cluster::error_chain;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -225,18 +226,6 @@ async fn read_body(mut body: hyper::body::Incoming, url: &Url, max_size: u64) ->
 /// Helm's rule for sending credentials: the same scheme and the same host and port.
 fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
-}
-
-/// An error with its sources, since hyper's own message alone ("client error (Connect)") says little.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

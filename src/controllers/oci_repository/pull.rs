@@ -8,6 +8,7 @@
 //! [`resolve_revision`] is the cheap first step (a tag list for semver, then one HEAD request): a reconciler that
 //! finds the revision unchanged skips [`pull_resolved`]. [`pull`] does both.
 
+use crate::cluster::error_chain;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -335,21 +336,6 @@ impl<'a> Session<'a> {
             other => OciError::Pull { operation, reference, detail: error_chain(&other) },
         }
     }
-}
-
-/// An error with its sources, for errors (reqwest's) whose top line alone says little ("error sending request").
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 fn nonempty(value: &Option<String>) -> Option<&str> {
