@@ -3,6 +3,9 @@
 //! config and content media types, the OCI annotations), with oci-client; the registry's own `Location` answer is
 //! the oracle for manifest digests.
 
+#[path = "support/oci_artifacts.rs"]
+mod oci_artifacts;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -10,70 +13,16 @@ use std::time::Duration;
 use base64::Engine;
 use fluxtui::controllers::oci_repository::auth::DOCKER_CONFIG_JSON_KEY;
 use fluxtui::controllers::oci_repository::{
-    LayerOperation, LayerSelector, OciAuth, OciError, OciPull, OciReference, OciRequest, PulledContent,
-    install_crypto_provider, pull, resolve_revision,
+    LayerOperation, LayerSelector, OciAuth, OciError, OciPull, OciReference, OciRequest, PulledContent, pull,
+    resolve_revision,
 };
 use fluxtui_testkit::Registry;
-use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
-use oci_client::manifest::OciImageManifest;
+use oci_artifacts::{FLUX_CONTENT, VALUES, annotations, content, push};
+use oci_client::client::ImageLayer;
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
 
-const FLUX_CONFIG: &str = "application/vnd.cncf.flux.config.v1+json";
-const FLUX_CONTENT: &str = "application/vnd.cncf.flux.content.v1.tar+gzip";
-const VALUES: &str = "application/vnd.example.values.v1+yaml";
 const USER: &str = "flux";
 const PASSWORD: &str = "s3cret";
-
-fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-    for (path, content) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(content.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder.append_data(&mut header, path, content.as_bytes()).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
-}
-
-fn annotations(revision: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("org.opencontainers.image.created".to_string(), "2026-01-02T03:04:05Z".to_string()),
-        ("org.opencontainers.image.revision".to_string(), revision.to_string()),
-        ("org.opencontainers.image.source".to_string(), "https://git.example/app".to_string()),
-    ])
-}
-
-/// Pushes `layers` under `tags` as one Flux artifact and returns its manifest digest, as the registry reports
-/// it in the `Location` of the manifest it stored.
-async fn push(
-    registry: &Registry,
-    auth: &RegistryAuth,
-    repository: &str,
-    tags: &[&str],
-    layers: &[ImageLayer],
-) -> String {
-    install_crypto_provider();
-    let client = Client::new(ClientConfig { protocol: ClientProtocol::Http, ..ClientConfig::default() });
-    let config = Config::new(b"{}".to_vec(), FLUX_CONFIG.to_string(), None);
-    let manifest = OciImageManifest::build(layers, &config, Some(annotations(&format!("main@sha1:{}", tags[0]))));
-    let mut digest = None;
-    for tag in tags {
-        let image = Reference::with_tag(registry.host(), repository.to_string(), tag.to_string());
-        let pushed = client.push(&image, layers, config.clone(), auth, Some(manifest.clone())).await;
-        let pushed = pushed.unwrap_or_else(|e| panic!("push {tag}: {e}\n{}", registry.log()));
-        let location = pushed.manifest_url.rsplit('/').next().unwrap().to_string();
-        assert!(location.starts_with("sha256:"), "{}", pushed.manifest_url);
-        assert!(digest.as_ref().is_none_or(|d| d == &location), "one manifest under every tag");
-        digest = Some(location);
-    }
-    digest.unwrap()
-}
-
-fn content(files: &[(&str, &str)]) -> ImageLayer {
-    ImageLayer::new(tar_gz(files), FLUX_CONTENT.to_string(), None)
-}
 
 fn request(url: String, reference: OciReference) -> OciRequest {
     OciRequest { insecure: true, reference, ..OciRequest::new(url) }

@@ -4,6 +4,8 @@
 //! ExternalArtifacts ArtifactGenerators compose from them, and the runtime around them (leader election, the
 //! ownership check, suspend, deletion, the JSON log).
 
+#[path = "support/oci_artifacts.rs"]
+mod oci_artifacts;
 #[path = "controllers_sources/support.rs"]
 mod support;
 

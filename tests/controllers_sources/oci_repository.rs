@@ -2,62 +2,17 @@
 //! stored artifact and Flux's status. Artifacts are pushed as `flux push artifact` pushes them; the registry's
 //! `Location` answer is the oracle for manifest digests.
 
-use std::collections::BTreeMap;
-
 use base64::Engine;
 use fluxtui::api::FluxKind;
-use fluxtui::controllers::oci_repository::install_crypto_provider;
 use fluxtui_testkit::Registry;
-use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
-use oci_client::manifest::OciImageManifest;
+use oci_client::client::ImageLayer;
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::git_repository::{reqwest_get, tar_listing};
+use crate::oci_artifacts::{SOURCE, VALUES, annotations, content, push};
 use crate::support::{EngineCluster, assert_kstatus, condition, events_of, ready_is};
-
-const FLUX_CONFIG: &str = "application/vnd.cncf.flux.config.v1+json";
-const FLUX_CONTENT: &str = "application/vnd.cncf.flux.content.v1.tar+gzip";
-const VALUES: &str = "application/vnd.example.values.v1+yaml";
-const SOURCE: &str = "https://git.example/app";
-
-fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-    for (path, content) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(content.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder.append_data(&mut header, path, content.as_bytes()).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
-}
-
-fn content(files: &[(&str, &str)]) -> ImageLayer {
-    ImageLayer::new(tar_gz(files), FLUX_CONTENT.to_string(), None)
-}
-
-fn annotations(origin_revision: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("org.opencontainers.image.created".to_string(), "2026-01-02T03:04:05Z".to_string()),
-        ("org.opencontainers.image.revision".to_string(), origin_revision.to_string()),
-        ("org.opencontainers.image.source".to_string(), SOURCE.to_string()),
-    ])
-}
-
-/// Pushes `layers` under `tag` as one Flux artifact; returns the manifest digest the registry reports.
-async fn push(registry: &Registry, auth: &RegistryAuth, repository: &str, tag: &str, layers: &[ImageLayer]) -> String {
-    install_crypto_provider();
-    let client = Client::new(ClientConfig { protocol: ClientProtocol::Http, ..ClientConfig::default() });
-    let config = Config::new(b"{}".to_vec(), FLUX_CONFIG.to_string(), None);
-    let manifest = OciImageManifest::build(layers, &config, Some(annotations(&format!("main@sha1:{tag}"))));
-    let image = Reference::with_tag(registry.host(), repository.to_string(), tag.to_string());
-    let pushed = client.push(&image, layers, config, auth, Some(manifest)).await;
-    let pushed = pushed.unwrap_or_else(|e| panic!("push {tag}: {e}\n{}", registry.log()));
-    pushed.manifest_url.rsplit('/').next().unwrap().to_string()
-}
 
 fn oci_repository(name: &str, url: &str, extra_spec: &str) -> String {
     format!(
@@ -80,9 +35,9 @@ async fn semver_selection_new_tags_and_the_copied_layer() {
     let registry = Registry::start();
     let anonymous = RegistryAuth::Anonymous;
     let files = |replicas: &str| content(&[("deploy/app.yaml", &format!("replicas: {replicas}\n")), ("logo.png", "x")]);
-    push(&registry, &anonymous, "app", "1.0.0", &[files("1")]).await;
-    let v1_1 = push(&registry, &anonymous, "app", "1.1.0", &[files("2")]).await;
-    push(&registry, &anonymous, "app", "2.0.0", &[files("3")]).await;
+    push(&registry, &anonymous, "app", &["1.0.0"], &[files("1")]).await;
+    let v1_1 = push(&registry, &anonymous, "app", &["1.1.0"], &[files("2")]).await;
+    push(&registry, &anonymous, "app", &["2.0.0"], &[files("3")]).await;
     let url = registry.url("app");
     env.apply("app", &oci_repository("app", &url, "  ref:\n    semver: \"1.x\"\n"));
 
@@ -122,7 +77,7 @@ async fn semver_selection_new_tags_and_the_copied_layer() {
     assert_eq!(later["status"]["artifact"], object["status"]["artifact"]);
 
     // A newly pushed tag in the range is a new revision within the interval.
-    let v1_2 = push(&registry, &anonymous, "app", "1.2.0", &[files("4")]).await;
+    let v1_2 = push(&registry, &anonymous, "app", &["1.2.0"], &[files("4")]).await;
     let object =
         env.wait_for(FluxKind::OciRepository, "app", "1.2.0", |o| revision(o) == format!("1.2.0@{v1_2}")).await;
     assert_kstatus(&object);
@@ -132,7 +87,7 @@ async fn semver_selection_new_tags_and_the_copied_layer() {
     // `copy` stores the selected layer's bytes as they are, under the same file name.
     let values = "replicaCount: 3\n";
     let layers = [ImageLayer::new(values.as_bytes().to_vec(), VALUES.to_string(), None), files("5")];
-    let multi = push(&registry, &anonymous, "multi", "latest", &layers).await;
+    let multi = push(&registry, &anonymous, "multi", &["latest"], &layers).await;
     let selector = format!("  layerSelector:\n    mediaType: {VALUES}\n    operation: copy\n  ignore: \"*.md\"\n");
     env.apply("values", &oci_repository("values", &registry.url("multi"), &selector));
     let copied = env.wait_for(FluxKind::OciRepository, "values", "Ready=True", |o| ready_is(o, "True")).await;
@@ -155,7 +110,7 @@ async fn failures_show_flux_reasons_and_the_engine_keeps_serving_other_repositor
     let env = EngineCluster::start().await;
     let registry = Registry::start_with_basic_auth(USER, PASSWORD);
     let basic = RegistryAuth::Basic(USER.to_string(), PASSWORD.to_string());
-    let digest = push(&registry, &basic, "private", "1.0.0", &[content(&[("a.yaml", "a: 1\n")])]).await;
+    let digest = push(&registry, &basic, "private", &["1.0.0"], &[content(&[("a.yaml", "a: 1\n")])]).await;
     let url = registry.url("private");
     let pull_secret = |name: &str, password: &str| {
         let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{password}"));
