@@ -11,6 +11,9 @@ use chrono::{SecondsFormat, Utc};
 use crate::api::meta::Condition;
 use crate::controllers::names::{condition, reason, status};
 
+/// The Reconciling message when a reconcile says nothing more precise.
+pub const IN_PROGRESS: &str = "reconciliation in progress";
+
 /// The current time as conditions and statuses carry it (RFC 3339, whole seconds, UTC).
 pub fn now_rfc3339() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -110,7 +113,7 @@ pub fn begin(list: &mut Vec<Condition>, generation: i64, observed_generation: Op
             format!("processing object: new generation {observed} -> {generation}")
         }
         None | Some(-1) => format!("processing object: new generation 0 -> {generation}"),
-        Some(_) => "reconciliation in progress".to_string(),
+        Some(_) => IN_PROGRESS.to_string(),
     };
     Conditions::new(list, generation).progress(&message);
 }
@@ -146,8 +149,11 @@ pub fn summarize(list: &mut Vec<Condition>, generation: i64, outcome: &Outcome, 
                 conditions.mark_true(condition::STALLED, why, message.as_str());
             } else {
                 conditions.delete(condition::STALLED);
-                let progress =
-                    conditions.get(condition::RECONCILING).and_then(|c| c.message.clone()).unwrap_or_default();
+                // A failure before any progress was marked still reads as work that goes on.
+                let progress = conditions
+                    .get(condition::RECONCILING)
+                    .and_then(|c| c.message.clone())
+                    .unwrap_or_else(|| IN_PROGRESS.to_string());
                 conditions.set(condition::RECONCILING, status::TRUE, reason::PROGRESSING_WITH_RETRY, progress);
             }
         }

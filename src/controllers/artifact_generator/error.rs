@@ -44,17 +44,6 @@ impl GeneratorError {
     pub fn waits_on_dependency(&self) -> bool {
         matches!(self, GeneratorError::SourceUnavailable(_) | GeneratorError::SourceFetch(_))
     }
-
-    /// The label a reconcile-error counter would use.
-    pub fn label(&self) -> &'static str {
-        match self {
-            GeneratorError::Validation(_) => "validation",
-            GeneratorError::SourceUnavailable(_) => "source_unavailable",
-            GeneratorError::SourceFetch(_) => "source_fetch",
-            GeneratorError::Build { .. } => "build",
-            GeneratorError::Reconciliation { .. } => "external_artifact",
-        }
-    }
 }
 
 #[cfg(test)]

@@ -298,9 +298,6 @@ impl Run {
     async fn fail(mut self, err: GeneratorError, applied: &[ExternalArtifactReference]) -> Result<Action, EngineError> {
         let message = err.to_string();
         let mut list = conditions_of(&self.status);
-        if !err.is_terminal() && !list.iter().any(|c| c.type_ == condition::RECONCILING) {
-            Conditions::new(&mut list, self.generation).progress(MSG_IN_PROGRESS);
-        }
         let outcome = Outcome::failed(None, err.reason(), message.as_str(), err.is_terminal());
         conditions::summarize(&mut list, self.generation, &outcome, &[]);
         set_conditions(&mut self.status, list);

@@ -105,10 +105,6 @@ impl BucketClient {
         Ok(BucketClient { request, store })
     }
 
-    pub fn request(&self) -> &BucketRequest {
-        &self.request
-    }
-
     /// Lists the bucket (under the prefix) and keeps what the ignore rules keep: the bucket's root `.sourceignore`
     /// object, then `spec.ignore`. Within `spec.timeout`.
     pub async fn index(&self) -> Result<BucketIndex, BucketError> {

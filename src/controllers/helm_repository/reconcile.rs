@@ -32,8 +32,6 @@ const OWNED: &[&str] = &[condition::FETCH_FAILED, condition::STORAGE_OPERATION_F
 impl SourceKind for HelmRepositoryKind {
     const KIND: FluxKind = FluxKind::HelmRepository;
     const OWNED_FAILURES: &'static [&'static str] = OWNED;
-    /// `spec.interval` is optional for a HelmRepository; source-controller requeues after a minute then.
-    const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 
     fn is_static(object: &AnyFluxObject) -> bool {
         matches!(object, AnyFluxObject::HelmRepository(repository) if is_oci(repository))

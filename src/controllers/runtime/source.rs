@@ -239,9 +239,10 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
     let generation = meta.generation.unwrap_or(0);
     let raw = object.to_value();
     let before = raw.get("status").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
-    let observed = before.get("observedGeneration").and_then(Value::as_i64);
-    let was_ready = conditions_of(&before).iter().any(|c| c.type_ == condition::READY && c.status == status::TRUE);
-    let was_failing = conditions_of(&before).iter().any(|c| c.type_ == condition::READY && c.status == status::FALSE);
+    let observed = object.observed_generation();
+    // Ready before this run: True, False, or neither (new, unknown); decides whether success is a recovery.
+    let ready_before = object.condition(condition::READY).map(|c| c.status.as_str());
+    let (was_ready, was_failing) = (ready_before == Some(status::TRUE), ready_before == Some(status::FALSE));
     let mut writer = StatusWriter::new(api, &name, manager, before.clone());
     let mut status = before.clone();
     let mut list = conditions_of(&status);
@@ -319,7 +320,7 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
     write_final_status(writer, status, &object, &key).await?;
     drop(state);
 
-    let interval = spec_duration(object_interval(&object).as_deref(), S::DEFAULT_INTERVAL);
+    let interval = spec_duration(object.interval(), S::DEFAULT_INTERVAL);
     ctx.log.debug_in(&scope, &format!("reconcile finished in {:?}", started.elapsed()));
     Ok(match outcome {
         Outcome::Succeeded { .. } => Action::requeue(ctx.backoff.succeeded(&key, interval)),
@@ -369,10 +370,6 @@ async fn make_static(
         writer.write(&json!({})).await.map_err(|source| EngineError::Status { object: key, source })?;
     }
     Ok(Action::await_change())
-}
-
-fn object_interval(object: &AnyFluxObject) -> Option<String> {
-    object.to_value().pointer("/spec/interval").and_then(Value::as_str).map(str::to_string)
 }
 
 async fn record(
