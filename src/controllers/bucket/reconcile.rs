@@ -142,8 +142,6 @@ async fn produce(
     })
     .await
     .map_err(|err| storage_failed(format!("the archive task failed: {err}")))??;
-    // Garbage collection failing leaves old files behind; it never fails the reconcile.
-    let _ = ctx.storage.collect_garbage(&owner, Some(&artifact));
 
     let changed = current.as_ref().and_then(|c| c.digest.as_deref()) != artifact.digest.as_deref();
     Ok(Produced {

@@ -168,9 +168,6 @@ async fn produce(
     })
     .await
     .map_err(|err| storage_failed(format!("the archive task failed: {err}")))??;
-    let owner = ArtifactOwner::new(FluxKind::GitRepository, namespace, name);
-    // Garbage collection failing leaves old files behind; it never fails the reconcile.
-    let _ = ctx.storage.collect_garbage(&owner, Some(&artifact));
     let subject: String = checked_out.commit.message.lines().next().unwrap_or_default().chars().take(50).collect();
     Ok(Produced {
         reason: reason::SUCCEEDED,

@@ -313,15 +313,12 @@ async fn store(ctx: &Context, chart: &HelmChart, built: &BuiltChart) -> Result<A
     );
     let storage = ctx.storage.clone();
     let (file_name, path, version) = (built.file_name(), built.path.clone(), built.version.clone());
-    let gc_owner = owner.clone();
     let artifact = tokio::task::spawn_blocking(move || storage.store_file(&owner, &file_name, &path, &version))
         .await
         .map_err(|err| storage_failed(reason::ARCHIVE_OPERATION_FAILED, format!("the storage task failed: {err}")))?
         .map_err(|err| {
             storage_failed(reason::ARCHIVE_OPERATION_FAILED, format!("unable to copy Helm chart to storage: {err}"))
         })?;
-    // Garbage collection failing leaves old files behind; it never fails the reconcile.
-    let _ = ctx.storage.collect_garbage(&gc_owner, Some(&artifact));
     Ok(artifact)
 }
 

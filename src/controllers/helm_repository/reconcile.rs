@@ -137,9 +137,6 @@ async fn produce(
     })
     .await
     .map_err(|err| storage_failed(reason::ARCHIVE_OPERATION_FAILED, format!("the storage task failed: {err}")))??;
-    let owner = ArtifactOwner::new(FluxKind::HelmRepository, namespace, name);
-    // Garbage collection failing leaves old files behind; it never fails the reconcile.
-    let _ = ctx.storage.collect_garbage(&owner, Some(&artifact));
     let size = artifact.size.map_or_else(|| "unknown size".to_string(), |size| format!("size {}", human_size(size)));
     Ok(Produced {
         reason: reason::SUCCEEDED,

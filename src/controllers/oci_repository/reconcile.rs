@@ -183,8 +183,6 @@ async fn produce(
         storage_failed(format!("unable to {verb} artifact to storage: {err}"))
     })?;
     artifact.metadata = (!pulled.metadata.is_empty()).then(|| pulled.metadata.clone());
-    // Garbage collection failing leaves old files behind; it never fails the reconcile.
-    let _ = ctx.storage.collect_garbage(&owner, Some(&artifact));
 
     let changed = current.as_ref().and_then(|c| c.digest.as_deref()) != artifact.digest.as_deref();
     Ok(Produced {

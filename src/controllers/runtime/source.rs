@@ -271,6 +271,11 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
                 produced.message.as_str(),
             );
             status["artifact"] = serde_json::to_value(&produced.artifact).unwrap_or(Value::Null);
+            // Older artifacts go by the storage's retention on every successful run, as source-controller does;
+            // the deletes run off the async workers, and a failure only leaves old files behind.
+            let (storage, artifact) = (ctx.storage.clone(), produced.artifact.clone());
+            let owner = ArtifactOwner::new(kind, namespace.clone(), name.clone());
+            let _ = tokio::task::spawn_blocking(move || storage.collect_garbage(&owner, Some(&artifact))).await;
             // `status.url`, the download link of the last artifact, for every source kind.
             if let Some(url) = &produced.artifact.url {
                 status[field::URL] = json!(url);
