@@ -133,6 +133,21 @@ pub async fn write_final_status(
     writer.write(status).await.map_err(|source| EngineError::Status { object: key.to_string(), source })
 }
 
+/// Removes an object's stored artifacts and its working directory, on the blocking pool; `Ok(true)` when there
+/// were artifacts.
+async fn forget_object(ctx: &Context, kind: FluxKind, namespace: &str, name: &str) -> Result<bool, String> {
+    let storage = ctx.storage.clone();
+    let owner = ArtifactOwner::new(kind, namespace.to_string(), name.to_string());
+    let work = ctx.work_dir(kind, namespace, name);
+    tokio::task::spawn_blocking(move || {
+        // A working directory is scratch space: one that cannot be removed is left for the next run to reuse.
+        let _ = std::fs::remove_dir_all(&work);
+        storage.remove_owner(&owner).map_err(|err| err.to_string())
+    })
+    .await
+    .map_err(|err| format!("the removal task failed: {err}"))?
+}
+
 /// The conditions in a status value.
 pub fn conditions_of(status: &Value) -> Vec<Condition> {
     status.get("conditions").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default()
@@ -213,11 +228,9 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
     }
     if meta.deletion_timestamp.is_some() {
         if has_finalizer {
-            let owner = ArtifactOwner::new(kind, namespace.clone(), name.clone());
-            if let Err(err) = ctx.storage.remove_owner(&owner) {
-                ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err.to_string());
+            if let Err(err) = forget_object(&ctx, kind, &namespace, &name).await {
+                ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err);
             }
-            let _ = std::fs::remove_dir_all(ctx.work_dir(kind, &namespace, &name));
             set_finalizer(&api, &meta, FINALIZER, false, manager)
                 .await
                 .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
@@ -353,13 +366,11 @@ async fn make_static(
     let namespace = meta.namespace.clone().unwrap_or_default();
     let key = object_key(kind, object);
     let scope = log_scope(kind, object);
-    let owner = ArtifactOwner::new(kind, namespace.clone(), name.clone());
-    match ctx.storage.remove_owner(&owner) {
+    match forget_object(ctx, kind, &namespace, &name).await {
         Ok(true) => ctx.log.info_in(&scope, "garbage collected artifacts for static resource"),
         Ok(false) => {}
-        Err(err) => ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err.to_string()),
+        Err(err) => ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err),
     }
-    let _ = std::fs::remove_dir_all(ctx.work_dir(kind, &namespace, &name));
     // The finalizer goes first: its write is conditional on the resourceVersion read, which a status write
     // would move. A deleted object is gone once the finalizer is, so its status is left as it is.
     if has_finalizer {
