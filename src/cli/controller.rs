@@ -12,6 +12,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::Client;
 use kube::api::{Api, Patch, PatchParams};
 
+use super::duration::parse_duration;
 use crate::cluster::{ConnectOptions, connect};
 use crate::controllers::runtime::leader::LeaseConfig;
 use crate::controllers::runtime::logs::EngineLog;
@@ -58,6 +59,9 @@ pub struct ControllerArgs {
     /// Serve Prometheus metrics on this address (`/metrics`).
     #[arg(long, value_name = "ADDR")]
     pub metrics_addr: Option<SocketAddr>,
+    /// How soon an object waiting on a dependency (dependsOn) or a source artifact looks again.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub requeue_dependency: Duration,
     /// Print debug lines too.
     #[arg(long)]
     pub debug: bool,
@@ -81,6 +85,7 @@ impl ControllerArgs {
         config.concurrency = self.concurrent.max(1);
         config.debug = self.debug;
         config.metrics_addr = self.metrics_addr;
+        config.requeue_dependency = self.requeue_dependency;
         if !self.no_leader_election {
             config.lease = Some(LeaseConfig::new(&self.lease_namespace, LEASE_NAME, &instance_identity()));
         }

@@ -76,6 +76,8 @@ fn demo_engine(state_dir: &std::path::Path) -> Result<(EngineConfig, String)> {
     let mut config = EngineConfig::new(storage);
     config.shard = Some(demo::repository::DEMO_SHARD.to_string());
     config.alongside_flux = true;
+    // The demo's dependsOn chain should settle while the user watches, not in 30 s steps.
+    config.requeue_dependency = std::time::Duration::from_secs(5);
     Ok((config, format!("file://{}", repository.display())))
 }
 

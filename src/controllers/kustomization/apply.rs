@@ -1,6 +1,6 @@
 //! The apply stage (SEMANTICS.md §4.1): server-side apply of built manifests with field manager
-//! `kustomize-controller`, in Flux's stages and kind order, each object dry-run first and really applied only when
-//! it is new or has drifted.
+//! `kustomize-controller`, in Flux's stages and kind order: every object of a stage dry-run first ([`plan_one`],
+//! which the diff uses too), then those new or drifted really applied.
 //!
 //! Not done here: the managed-fields cleanup (taking over fields of `kubectl` and `before-first-apply` managers,
 //! removing the last-applied annotation) and `spec.ignore` drift paths.
@@ -122,8 +122,9 @@ impl fmt::Display for ApplyError {
 
 impl std::error::Error for ApplyError {}
 
-/// Applies `objects` in stages and returns the change set in apply order (the inventory's order). The first
-/// failure stops the apply, as in Flux.
+/// Applies `objects` in stages and returns the change set in apply order (the inventory's order). As in
+/// fluxcd/pkg/ssa, every object of a stage is dry-run before any of them is applied, so a stage with one bad
+/// object (an unknown kind, an invalid field) changes nothing in the cluster; the first failure stops the apply.
 pub async fn apply_all(
     resolver: &Resolver,
     objects: Vec<Value>,
@@ -139,17 +140,24 @@ pub async fn apply_all(
     }
     prepared.sort_by(|(a, _), (b, _)| (stage_of(a), order_key(a)).cmp(&(stage_of(b), order_key(b))));
     for stage in [Stage::ClusterDefinitions, Stage::Classes, Stage::Rest] {
-        let mut applied = Vec::new();
+        let mut planned = Vec::new();
         for (id, object) in prepared.iter_mut().filter(|(id, _)| stage_of(id) == stage) {
-            match apply_one(resolver, id, object, options).await {
-                Ok(action) => {
-                    if action != Action::Skipped {
-                        applied.push(id.clone());
-                    }
-                    set.entries.push(Change { id: id.clone(), action });
-                }
+            match plan_one(resolver, id, object, options, Mode::Apply).await {
+                Ok(plan) => planned.push(plan),
                 Err(message) => return Err(ApplyError { message, applied: set }),
             }
+        }
+        let mut applied = Vec::new();
+        for plan in planned {
+            if let Some(payload) = &plan.payload {
+                if let Err(message) = apply_payload(resolver, &plan.id, payload).await {
+                    return Err(ApplyError { message, applied: set });
+                }
+                applied.push(plan.id.clone());
+            } else if plan.action != Action::Skipped {
+                applied.push(plan.id.clone());
+            }
+            set.entries.push(Change { id: plan.id, action: plan.action });
         }
         // Later stages may depend on these (a custom resource on its CRD): wait until they are usable.
         if stage != Stage::Rest
@@ -162,9 +170,31 @@ pub async fn apply_all(
     Ok(set)
 }
 
+/// Whether planning may change the cluster: a real apply recreates objects whose immutable fields changed when
+/// forced; a preview (the diff) never deletes anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Apply,
+    Preview,
+}
+
+/// One object after its server-side dry-run: the action an apply takes, the payload to apply when it is new or
+/// has drifted, and the live and dry-run objects (for a diff).
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub id: ObjectId,
+    pub action: Action,
+    /// What to apply; `None` when the object is unchanged or skipped.
+    pub payload: Option<DynamicObject>,
+    /// The object in the cluster before the apply, if it exists (and was not recreated).
+    pub live: Option<Value>,
+    /// The object as the API server would store it after the apply (`None` when skipped).
+    pub dry_run: Option<Value>,
+}
+
 /// The object's identity and the payload to apply: owner labels added, namespace defaulted, CRD caBundle
 /// stripped.
-fn prepare(mut object: Value, options: &ApplyOptions) -> Result<(ObjectId, Value), String> {
+pub fn prepare(mut object: Value, options: &ApplyOptions) -> Result<(ObjectId, Value), String> {
     let Some(mut id) = ObjectId::of(&object) else {
         return Err(format!("object without apiVersion, kind or metadata.name: {object}"));
     };
@@ -208,14 +238,15 @@ fn is_cluster_scoped_hint(id: &ObjectId) -> bool {
     )
 }
 
-/// Applies one object and returns its action.
-/// A cluster-scoped kind's `id` loses the namespace [`prepare`] defaulted.
-async fn apply_one(
+/// Dry-runs one object and decides its action. A cluster-scoped kind's `id` loses the namespace [`prepare`]
+/// defaulted.
+pub async fn plan_one(
     resolver: &Resolver,
     id: &mut ObjectId,
     desired: &Value,
     options: &ApplyOptions,
-) -> Result<Action, String> {
+    mode: Mode,
+) -> Result<Planned, String> {
     let resolved = resolver.resolve(id).await.map_err(|err| format!("{id} dry-run failed: {err}"))?;
     let mut desired = desired.clone();
     if resolved.namespaced {
@@ -228,20 +259,21 @@ async fn apply_one(
     }
     let id = &*id;
     let api = resolver.api(&resolved, id);
-    let live = api.get_opt(&id.name).await.map_err(|err| format!("{id} query failed: {err}"))?.map(to_value);
+    let mut live = api.get_opt(&id.name).await.map_err(|err| format!("{id} query failed: {err}"))?.map(to_value);
+    let skipped =
+        |live: Option<Value>| Planned { id: id.clone(), action: Action::Skipped, payload: None, live, dry_run: None };
     let policy = SsaPolicy::of(&desired);
     let live_skips =
         live.as_ref().is_some_and(|l| Policy::reconcile_disabled(l) || SsaPolicy::of(l) == SsaPolicy::Ignore);
     if Policy::reconcile_disabled(&desired) || policy == SsaPolicy::Ignore || live_skips {
-        return Ok(Action::Skipped);
+        return Ok(skipped(live));
     }
     if live.is_some() && policy == SsaPolicy::IfNotPresent {
-        return Ok(Action::Skipped);
+        return Ok(skipped(live));
     }
     let payload: DynamicObject =
         serde_json::from_value(desired.clone()).map_err(|err| format!("{id} is not a valid object: {err}"))?;
     let dry_run = PatchParams { dry_run: true, ..PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force() };
-    let mut live = live;
     let dry = match api.patch(&id.name, &dry_run, &Patch::Apply(&payload)).await {
         Ok(dry) => to_value(dry),
         Err(err) => {
@@ -249,6 +281,10 @@ async fn apply_one(
                 options.force || Policy::force_enabled(&desired) || live.as_ref().is_some_and(Policy::force_enabled);
             if !(live.is_some() && forced && is_immutable_error(&err)) {
                 return Err(dry_run_failed(id, &err));
+            }
+            if mode == Mode::Preview {
+                // The apply would delete and recreate it: show it as new, without touching the cluster.
+                return Ok(Planned { id: id.clone(), action: Action::Created, payload: None, live, dry_run: None });
             }
             recreate_wait(&api, id).await?;
             live = None;
@@ -259,15 +295,23 @@ async fn apply_one(
     };
     let action = match &live {
         None => Action::Created,
-        Some(live) if comparable(live) == comparable(&dry) => return Ok(Action::Unchanged),
+        Some(live) if comparable(live) == comparable(&dry) => Action::Unchanged,
         Some(_) => Action::Configured,
     };
+    let payload = (action != Action::Unchanged).then_some(payload);
+    Ok(Planned { id: id.clone(), action, payload, live, dry_run: Some(dry) })
+}
+
+/// The real server-side apply of a planned object.
+async fn apply_payload(resolver: &Resolver, id: &ObjectId, payload: &DynamicObject) -> Result<(), String> {
+    let resolved = resolver.resolve(id).await.map_err(|err| format!("{id} apply failed: {err}"))?;
+    let api = resolver.api(&resolved, id);
     let apply = PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force();
-    api.patch(&id.name, &apply, &Patch::Apply(&payload)).await.map_err(|err| {
+    api.patch(&id.name, &apply, &Patch::Apply(payload)).await.map_err(|err| {
         let (_, message) = api_error(&err);
         format!("{id} apply failed: {message}")
     })?;
-    Ok(action)
+    Ok(())
 }
 
 /// Flux's `DryRunErr`: `<object> dry-run failed (<Reason>): <message>`.
@@ -316,7 +360,7 @@ pub(super) fn to_value(object: DynamicObject) -> Value {
 }
 
 /// The object without what the server changes on its own (status, bookkeeping metadata), for the drift check.
-fn comparable(object: &Value) -> Value {
+pub fn comparable(object: &Value) -> Value {
     let mut object = object.clone();
     if let Some(map) = object.as_object_mut() {
         map.remove("status");

@@ -22,7 +22,7 @@ pub mod reconcile;
 pub mod substitute;
 pub mod watches;
 
-pub use apply::{Action, ApplyError, ApplyOptions, Change, ChangeSet, apply_all};
+pub use apply::{Action, ApplyError, ApplyOptions, Change, ChangeSet, Mode, Planned, apply_all, plan_one};
 pub use health::{Health, Status, WaitOptions, compute, wait_for_health};
 pub use inventory::{InventoryEntry, entry_of, inventory_of, parse_entry, stale};
 pub use object::{ObjectId, Resolver, SsaPolicy};

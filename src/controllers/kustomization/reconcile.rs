@@ -33,8 +33,6 @@ use crate::model::go_duration::format_duration;
 
 const KIND: FluxKind = FluxKind::Kustomization;
 const CONTROLLER: &str = controller::KUSTOMIZE_CONTROLLER;
-/// `--requeue-dependency`: how soon a Kustomization waiting on a dependency or an artifact looks again.
-const DEPENDENCY_REQUEUE: Duration = Duration::from_secs(30);
 /// kstatus polling of the health checks.
 const HEALTH_POLL: Duration = Duration::from_secs(5);
 /// `status.history` keeps this many snapshots.
@@ -106,8 +104,8 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
             return run.fail(reason::ARTIFACT_FAILED, &message, false, None, retry).await;
         }
         Err(SourceProblem::NoArtifact) => {
-            let message = format!("Source artifact not found, retrying in {}", format_duration(DEPENDENCY_REQUEUE));
-            return run.fail(reason::ARTIFACT_FAILED, &message, false, None, DEPENDENCY_REQUEUE).await;
+            let message = format!("Source artifact not found, retrying in {}", format_duration(ctx.requeue_dependency));
+            return run.fail(reason::ARTIFACT_FAILED, &message, false, None, ctx.requeue_dependency).await;
         }
     };
     run.revision = artifact.revision.clone().unwrap_or_default();
@@ -117,11 +115,11 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
             Err(DependencyProblem::NotReady(message)) => {
                 let note = format!(
                     "Dependencies do not meet ready condition, retrying in {}",
-                    format_duration(DEPENDENCY_REQUEUE)
+                    format_duration(ctx.requeue_dependency)
                 );
                 ctx.log.info_in(&run.scope, &note);
                 run.event(EventType::Normal, reason::DEPENDENCY_NOT_READY, &note).await;
-                return run.fail_quietly(reason::DEPENDENCY_NOT_READY, &message, DEPENDENCY_REQUEUE).await;
+                return run.fail_quietly(reason::DEPENDENCY_NOT_READY, &message, ctx.requeue_dependency).await;
             }
             Err(DependencyProblem::InvalidExpression(message)) => {
                 return run.fail(reason::INVALID_CEL_EXPRESSION, &message, true, None, retry).await;

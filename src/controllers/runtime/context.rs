@@ -18,6 +18,9 @@ use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
 use crate::controllers::storage::Storage;
 
+/// Flux's `--requeue-dependency` default.
+pub const DEFAULT_REQUEUE_DEPENDENCY: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The shared state of a running engine.
 pub struct Context {
     pub client: Client,
@@ -32,6 +35,8 @@ pub struct Context {
     pub versions: HashMap<FluxKind, String>,
     /// The reconcile metrics.
     pub metrics: Arc<super::metrics::Metrics>,
+    /// `--requeue-dependency`: how soon an object waiting on a dependency or an artifact looks again.
+    pub requeue_dependency: std::time::Duration,
     /// One recorder per controller name (`source-controller`, ...).
     recorders: HashMap<&'static str, EventRecorder>,
 }
@@ -62,7 +67,19 @@ impl Context {
             .map(|name| (*name, EventRecorder::new(client.clone(), name, instance.to_string(), log.clone())))
             .collect();
         let metrics = Arc::new(super::metrics::Metrics::new());
-        Context { client, storage, work_root, log, backoff, namespace, versions, metrics, recorders }
+        let requeue_dependency = DEFAULT_REQUEUE_DEPENDENCY;
+        Context {
+            client,
+            storage,
+            work_root,
+            log,
+            backoff,
+            namespace,
+            versions,
+            metrics,
+            requeue_dependency,
+            recorders,
+        }
     }
 
     /// The recorder of `controller`.

@@ -59,6 +59,8 @@ pub struct EngineConfig {
     pub debug: bool,
     /// Where `/metrics` is served; not served when `None`.
     pub metrics_addr: Option<SocketAddr>,
+    /// `--requeue-dependency`: how soon an object waiting on a dependency or an artifact looks again.
+    pub requeue_dependency: Duration,
 }
 
 impl EngineConfig {
@@ -76,6 +78,7 @@ impl EngineConfig {
             kinds: crate::controllers::IMPLEMENTED_KINDS.to_vec(),
             debug: false,
             metrics_addr: None,
+            requeue_dependency: context::DEFAULT_REQUEUE_DEPENDENCY,
         }
     }
 }
@@ -167,7 +170,7 @@ impl Engine {
             }
         }
 
-        let ctx = Arc::new(Context::new(
+        let mut ctx = Context::new(
             client,
             storage.clone(),
             config.storage_dir.join("work"),
@@ -176,7 +179,9 @@ impl Engine {
             config.namespace.clone(),
             versions,
             &identity,
-        ));
+        );
+        ctx.requeue_dependency = config.requeue_dependency;
+        let ctx = Arc::new(ctx);
         let metrics_server = match config.metrics_addr {
             Some(address) => Some(
                 metrics::MetricsServer::start(ctx.metrics.clone(), address)
