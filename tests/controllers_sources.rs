@@ -15,6 +15,8 @@ mod artifact_generator;
 mod bucket;
 #[path = "controllers_sources/git_repository.rs"]
 mod git_repository;
+#[path = "controllers_sources/gitops_phases.rs"]
+mod gitops_phases;
 #[path = "controllers_sources/helm.rs"]
 mod helm;
 #[path = "controllers_sources/helm_oci.rs"]

@@ -4,7 +4,6 @@
 
 use fluxtui::api::FluxKind;
 use fluxtui_testkit::{GitDaemon, GitRepos};
-use kube::api::{Api, DynamicObject};
 use serde_json::Value;
 
 use crate::support::{EngineCluster, assert_kstatus, condition, events_of, ready_is};
@@ -31,11 +30,7 @@ fn kustomization(name: &str, path: &str, extra: &str) -> String {
 }
 
 async fn live(env: &EngineCluster, api_version: &str, kind: &str, plural: &str, name: &str) -> Option<Value> {
-    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-    let gvk = kube::core::GroupVersionKind::gvk(group, version, kind);
-    let resource = kube::core::ApiResource::from_gvk_with_plural(&gvk, plural);
-    let api: Api<DynamicObject> = Api::namespaced_with(env.client.clone(), "default", &resource);
-    api.get_opt(name).await.expect("read").map(|o| serde_json::to_value(o).expect("JSON"))
+    env.live(api_version, kind, plural, "default", name).await
 }
 
 fn applied(object: &Value) -> String {

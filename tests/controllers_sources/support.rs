@@ -71,12 +71,25 @@ impl EngineCluster {
         api.get_opt(name).await.expect("read the object").map(|o| serde_json::to_value(o).expect("as JSON"))
     }
 
-    /// Waits until `ready` holds for the object, and returns it; panics with the object and the engine's log.
+    /// Waits until `ready` holds for the object in `default`, and returns it; panics with the object and the
+    /// engine's log.
     pub async fn wait_for(&self, kind: FluxKind, name: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        self.wait_for_in(kind, "default", name, what, ready).await
+    }
+
+    /// [`EngineCluster::wait_for`] in `namespace`.
+    pub async fn wait_for_in(
+        &self,
+        kind: FluxKind,
+        namespace: &str,
+        name: &str,
+        what: &str,
+        ready: impl Fn(&Value) -> bool,
+    ) -> Value {
         let started = Instant::now();
         let mut last = None;
         while started.elapsed() < DEADLINE {
-            if let Some(object) = self.get(kind, "default", name).await {
+            if let Some(object) = self.get(kind, namespace, name).await {
                 if ready(&object) {
                     return object;
                 }
@@ -86,6 +99,53 @@ impl EngineCluster {
         }
         panic!(
             "{kind:?} {name}: {what} not seen in {DEADLINE:?}; last: {}\nengine log:\n{}",
+            serde_json::to_string_pretty(&last).unwrap_or_default(),
+            self.logs.lock().unwrap().join("\n")
+        );
+    }
+
+    /// Any object, by `apiVersion`, kind and plural, as JSON (`namespace` empty for cluster-scoped kinds).
+    pub async fn live(
+        &self,
+        api_version: &str,
+        kind: &str,
+        plural: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Value> {
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        let gvk = kube::core::GroupVersionKind::gvk(group, version, kind);
+        let resource = kube::core::ApiResource::from_gvk_with_plural(&gvk, plural);
+        let api: Api<DynamicObject> = if namespace.is_empty() {
+            Api::all_with(self.client.clone(), &resource)
+        } else {
+            Api::namespaced_with(self.client.clone(), namespace, &resource)
+        };
+        api.get_opt(name).await.expect("read").map(|o| serde_json::to_value(o).expect("JSON"))
+    }
+
+    /// Waits until the object exists and `ready` holds for it.
+    pub async fn wait_live(
+        &self,
+        (api_version, kind, plural): (&str, &str, &str),
+        namespace: &str,
+        name: &str,
+        what: &str,
+        ready: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let started = Instant::now();
+        let mut last = None;
+        while started.elapsed() < DEADLINE {
+            if let Some(object) = self.live(api_version, kind, plural, namespace, name).await {
+                if ready(&object) {
+                    return object;
+                }
+                last = Some(object);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{kind} {namespace}/{name}: {what} not seen in {DEADLINE:?}; last: {}\nengine log:\n{}",
             serde_json::to_string_pretty(&last).unwrap_or_default(),
             self.logs.lock().unwrap().join("\n")
         );
