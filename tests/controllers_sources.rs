@@ -13,6 +13,8 @@ mod support;
 mod artifact_generator;
 #[path = "controllers_sources/bucket.rs"]
 mod bucket;
+#[path = "controllers_sources/depends_on_fixture.rs"]
+mod depends_on_fixture;
 #[path = "controllers_sources/git_repository.rs"]
 mod git_repository;
 #[path = "controllers_sources/gitops_phases.rs"]
