@@ -230,13 +230,12 @@ fn configs(
                 }));
             }
             loader::Entry::Dir(dir) => {
+                // The configs a directory builds into read their files from the kustomization listing them.
                 let build = crate::build_with(&dir, options)?;
-                let (_, inner_file) = Kustomization::load(&dir)?;
-                let _ = inner_file;
                 out.extend(build.resources.into_iter().map(|r| Config {
                     file: r.origin.as_ref().map(|o| o.path.clone()).unwrap_or_else(|| dir.clone()),
                     value: r.value,
-                    root: dir.clone(),
+                    root: root.into(),
                 }));
             }
         }

@@ -1,6 +1,6 @@
 //! One kustomization target, accumulated as kustomize's `KustTarget.accumulateTarget` does: its resources (files,
-//! and bases built as targets of their own), then its components (each applied to what is accumulated so far,
-//! in order), then its generators, then its transformers, and last its variables. A base starts an accumulation
+//! and bases built as targets of their own), then its generators, then its components (each applied to what is
+//! accumulated so far, in order), then its transformers, and last its variables. A base starts an accumulation
 //! of its own whose result joins the including level; a component works on the including level's accumulation.
 
 use std::collections::HashSet;
@@ -76,7 +76,8 @@ pub struct Target<'a> {
 impl<'a> Target<'a> {
     /// The kustomization a build starts from.
     pub fn top(dir: &Path, options: &'a BuildOptions) -> Result<Target<'a>, Error> {
-        Self::load(dir, options, Kind::Kustomization)
+        // kustomize builds a Component directly as it builds a Kustomization.
+        Self::load(dir, options, Kind::Kustomization).or_else(|_| Self::load(dir, options, Kind::Component))
     }
 
     fn load(dir: &Path, options: &'a BuildOptions, expected: Kind) -> Result<Target<'a>, Error> {
@@ -112,16 +113,17 @@ impl<'a> Target<'a> {
         for entry in k.bases.iter().chain(&k.resources) {
             self.accumulate_resource(acc, entry, stack)?;
         }
-        for entry in &k.components {
-            let dir = loader::resolve_dir(&self.root, &self.file, entry)?;
-            Target::load(&dir, self.options, Kind::Component)?.accumulate_into(acc, stack)?;
-        }
-        stack.pop();
         let transform_error = |message| Error::Transform { path: self.file.clone(), message };
         acc.config.load(&self.root, &self.file, k, self.options)?;
         generator::run(&self.root, &self.file, k, self.options, &mut acc.resources)?;
         let plugins = plugin::Plugins::load(&self.root, &self.file, k, self.options)?;
         plugins.generate(&mut acc.resources)?;
+        // Since kustomize v5.1 components come after the level's generators, before its transformers.
+        for entry in &k.components {
+            let dir = loader::resolve_dir(&self.root, &self.file, entry)?;
+            Target::load(&dir, self.options, Kind::Component)?.accumulate_into(acc, stack)?;
+        }
+        stack.pop();
         let patches = Patches::load(&self.root, &self.file, k, self.options)?;
         let replacements = Replacements::load(&self.root, &self.file, k.replacements.as_ref(), self.options)?;
         let mut ran = transform::apply_builtins(&self.file, k, &patches, &acc.config, &mut acc.resources)

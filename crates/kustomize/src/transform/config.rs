@@ -29,6 +29,8 @@ pub struct TransformerConfig {
     pub name_suffix: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
     pub common_labels: Vec<FieldSpec>,
+    /// Where every `labels` entry also goes.
+    pub labels: Vec<FieldSpec>,
     pub template_labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub var_reference: Vec<FieldSpec>,
@@ -48,6 +50,8 @@ struct ConfigText {
     namespace: Vec<FieldSpecText>,
     #[serde(default)]
     common_labels: Vec<FieldSpecText>,
+    #[serde(default)]
+    labels: Vec<FieldSpecText>,
     #[serde(default)]
     template_labels: Vec<FieldSpecText>,
     #[serde(default)]
@@ -95,6 +99,7 @@ impl TransformerConfig {
             name_suffix: specs(config.name_suffix),
             namespace: specs(config.namespace),
             common_labels: specs(config.common_labels),
+            labels: specs(config.labels),
             template_labels: specs(config.template_labels),
             common_annotations: specs(config.common_annotations),
             var_reference: specs(config.var_reference),
@@ -114,6 +119,7 @@ impl TransformerConfig {
         add_unique(&mut self.name_suffix, other.name_suffix);
         add_unique(&mut self.namespace, other.namespace);
         add_unique(&mut self.common_labels, other.common_labels);
+        add_unique(&mut self.labels, other.labels);
         add_unique(&mut self.template_labels, other.template_labels);
         add_unique(&mut self.common_annotations, other.common_annotations);
         add_unique(&mut self.var_reference, other.var_reference);

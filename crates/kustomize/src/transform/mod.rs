@@ -36,6 +36,7 @@ pub fn labels_entry_specs(
         (LabelScope::Metadata, &Vec::new())
     };
     let mut specs = label_specs(scope, extra);
+    specs.extend(config.labels.iter().cloned());
     if let Some(fields) = &label.fields {
         let fields: Vec<crate::fieldspec::FieldSpecText> =
             serde_json::from_value(fields.clone()).map_err(|e| format!("labels[].fields: {e}"))?;
