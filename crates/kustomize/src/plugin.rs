@@ -21,7 +21,7 @@ use crate::origin::Origin;
 use crate::patch::Patches;
 use crate::replacement::Replacements;
 use crate::resource::Resource;
-use crate::transform::{self, config::TransformerConfig};
+use crate::transform;
 
 /// One plugin configuration with the directory its files are read from.
 struct Config {
@@ -63,6 +63,8 @@ impl Config {
 pub struct Plugins {
     generators: Vec<Config>,
     transformers: Vec<Config>,
+    /// The build's options: plugin configs read files under the same load restrictions.
+    options: BuildOptions,
 }
 
 impl Plugins {
@@ -70,6 +72,7 @@ impl Plugins {
         Ok(Plugins {
             generators: configs(root, file, k.generators.as_ref(), "generators", options)?,
             transformers: configs(root, file, k.transformers.as_ref(), "transformers", options)?,
+            options: *options,
         })
     }
 
@@ -99,18 +102,17 @@ impl Plugins {
             };
             let args: GeneratorArgs =
                 serde_json::from_value(Value::Object(fields)).map_err(|e| config.error(e.to_string()))?;
-            let options_holder = BuildOptions::default();
-            let kv_root = generator::kv::Root { dir: &config.root, file: &config.file, options: &options_holder };
+            let kv_root = generator::kv::Root { dir: &config.root, file: &config.file, options: &self.options };
             generator::run_one(&kv_root, kind, &args, options.as_ref(), config.origin(), resources)?;
         }
         Ok(())
     }
 
     /// Runs the transformers over `resources`; returns their origins (for `transformerAnnotations`).
-    pub fn transform(&self, config: &TransformerConfig, resources: &mut Vec<Resource>) -> Result<Vec<Origin>, Error> {
+    pub fn transform(&self, resources: &mut Vec<Resource>) -> Result<Vec<Origin>, Error> {
         let mut ran = Vec::new();
         for plugin in &self.transformers {
-            run_transformer(plugin, config, resources)?;
+            run_transformer(plugin, &self.options, resources)?;
             ran.push(plugin.origin());
         }
         Ok(ran)
@@ -121,9 +123,8 @@ fn or_default(specs: Vec<FieldSpec>, default: Vec<FieldSpec>) -> Vec<FieldSpec> 
     if specs.is_empty() { default } else { specs }
 }
 
-fn run_transformer(plugin: &Config, config: &TransformerConfig, resources: &mut Vec<Resource>) -> Result<(), Error> {
+fn run_transformer(plugin: &Config, options: &BuildOptions, resources: &mut Vec<Resource>) -> Result<(), Error> {
     let failed = |message: String| plugin.error(message);
-    let options = BuildOptions::default();
     match plugin.kind() {
         kind @ ("PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer") => {
             let specs = or_default(plugin.field_specs()?, transform::name_affix_specs(&[]));
@@ -160,7 +161,7 @@ fn run_transformer(plugin: &Config, config: &TransformerConfig, resources: &mut 
         }
         "ReplacementTransformer" => {
             let replacements = plugin.value.get("replacements");
-            Replacements::load(&plugin.root, &plugin.file, replacements, &options)?.apply(resources).map_err(failed)?;
+            Replacements::load(&plugin.root, &plugin.file, replacements, options)?.apply(resources).map_err(failed)?;
         }
         kind @ ("PatchTransformer" | "PatchStrategicMergeTransformer" | "PatchJson6902Transformer") => {
             let mut k = Kustomization::default();
@@ -184,13 +185,12 @@ fn run_transformer(plugin: &Config, config: &TransformerConfig, resources: &mut 
                     k.patches_json6902 = Some(json!([strip_nulls(entry)]));
                 }
             }
-            let patches = Patches::load(&plugin.root, &plugin.file, &k, &options)?;
+            let patches = Patches::load(&plugin.root, &plugin.file, &k, options)?;
             patches.apply_early(resources).map_err(failed)?;
             patches.apply_json6902(resources).map_err(failed)?;
         }
         other => return Err(plugin.error(format!("`{other}` is not a builtin transformer this engine runs"))),
     }
-    let _ = config;
     Ok(())
 }
 

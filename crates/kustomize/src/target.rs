@@ -132,7 +132,7 @@ impl<'a> Target<'a> {
             replacements.apply(&mut acc.resources).map_err(transform_error)?;
             ran.push(Origin::builtin(&self.file, "ReplacementTransformer"));
         }
-        ran.extend(plugins.transform(&acc.config, &mut acc.resources)?);
+        ran.extend(plugins.transform(&mut acc.resources)?);
         for resource in &mut acc.resources {
             resource.transformations.extend(ran.iter().cloned());
         }
