@@ -21,9 +21,10 @@ pub struct Var {
     pub objref: ObjRef,
     #[serde(default)]
     pub fieldref: Option<FieldRef>,
-    /// The resource the var was bound to when its level was accumulated (its original id).
+    /// The resource the var was bound to when its level was accumulated: every id it had then. Later levels
+    /// only add ids, so this history finds it again even when two resources started with the same id.
     #[serde(skip)]
-    bound: Option<ResId>,
+    bound: Option<Vec<ResId>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -99,7 +100,7 @@ pub fn bind(vars: &mut [Var], resources: &[Resource]) -> Result<(), String> {
             })
             .collect();
         match matched.as_slice() {
-            [one] => var.bound = Some(one.original_id()),
+            [one] => var.bound = Some(one.all_ids().collect()),
             [] => {}
             more => {
                 return Err(format!(
@@ -123,7 +124,7 @@ pub fn resolve(accumulated: &mut Accumulated) -> Result<(), String> {
         let resource = var
             .bound
             .as_ref()
-            .and_then(|id| accumulated.resources.iter().find(|r| r.original_id() == *id))
+            .and_then(|ids| accumulated.resources.iter().find(|r| r.all_ids().take(ids.len()).eq(ids.iter().cloned())))
             .ok_or_else(|| format!("var '{}' cannot be mapped to a field in the set of known resources", var.name))?;
         let path = var.fieldref.as_ref().map(|f| f.fieldpath.as_str()).filter(|p| !p.is_empty());
         let value = field_value(&resource.value, path.unwrap_or("metadata.name"))
