@@ -8,9 +8,11 @@
 //! hash suffixes after the top level, sorts the result in kustomize's legacy order and prints it as
 //! `kubectl kustomize` does ([`Build::to_yaml`]).
 //!
-//! Load restrictions are kustomize's default (`LoadRestrictionsRootOnly`); remote resources are refused. Fields
-//! this engine does not build yet (the `generators` field, components, replacements, vars, ...) make the build
-//! fail with [`Error::Unsupported`] rather than silently produce something else.
+//! Components, replacements, vars, `sortOptions`, `buildMetadata`, `configurations`, `crds` and builtin plugin
+//! configs in `generators` / `transformers` are built too (the `target` module holds kustomize's order within a level).
+//! [`build_with`] takes [`BuildOptions`] (load restrictions, `--reorder`); remote resources are refused. Fields
+//! this engine does not build yet (`openapi`, helm, validators) make the build fail with [`Error::Unsupported`]
+//! rather than silently produce something else.
 //!
 //! ```no_run
 //! let build = fluxtui_kustomize::build("deploy/overlays/prod")?;
