@@ -58,6 +58,10 @@ pub struct ControllerArgs {
     /// Serve Prometheus metrics on this address (`/metrics`).
     #[arg(long, value_name = "ADDR")]
     pub metrics_addr: Option<SocketAddr>,
+    /// Apply Kustomizations without spec.serviceAccountName as this ServiceAccount of their namespace
+    /// (kustomize-controller's --default-service-account).
+    #[arg(long, value_name = "NAME")]
+    pub default_service_account: Option<String>,
     /// Print debug lines too.
     #[arg(long)]
     pub debug: bool,
@@ -81,6 +85,7 @@ impl ControllerArgs {
         config.concurrency = self.concurrent.max(1);
         config.debug = self.debug;
         config.metrics_addr = self.metrics_addr;
+        config.default_service_account = self.default_service_account.clone();
         if !self.no_leader_election {
             config.lease = Some(LeaseConfig::new(&self.lease_namespace, LEASE_NAME, &instance_identity()));
         }

@@ -71,12 +71,25 @@ impl EngineCluster {
         api.get_opt(name).await.expect("read the object").map(|o| serde_json::to_value(o).expect("as JSON"))
     }
 
-    /// Waits until `ready` holds for the object, and returns it; panics with the object and the engine's log.
+    /// Waits until `ready` holds for the object in `default`, and returns it; panics with the object and the
+    /// engine's log.
     pub async fn wait_for(&self, kind: FluxKind, name: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        self.wait_for_in(kind, "default", name, what, ready).await
+    }
+
+    /// [`EngineCluster::wait_for`] in another namespace.
+    pub async fn wait_for_in(
+        &self,
+        kind: FluxKind,
+        namespace: &str,
+        name: &str,
+        what: &str,
+        ready: impl Fn(&Value) -> bool,
+    ) -> Value {
         let started = Instant::now();
         let mut last = None;
         while started.elapsed() < DEADLINE {
-            if let Some(object) = self.get(kind, "default", name).await {
+            if let Some(object) = self.get(kind, namespace, name).await {
                 if ready(&object) {
                     return object;
                 }

@@ -228,7 +228,13 @@ async fn apply_one(
     }
     let id = &*id;
     let api = resolver.api(&resolved, id);
-    let live = api.get_opt(&id.name).await.map_err(|err| format!("{id} query failed: {err}"))?.map(to_value);
+    let live = match api.get_opt(&id.name).await {
+        Ok(live) => live.map(to_value),
+        // fluxcd/pkg/ssa ignores the read's error: an identity that may not read the object (an impersonated
+        // ServiceAccount outside its namespace) fails on the dry-run, whose Forbidden is the message Flux gives.
+        Err(kube::Error::Api(status)) if status.code == 403 => None,
+        Err(err) => return Err(format!("{id} query failed: {err}")),
+    };
     let policy = SsaPolicy::of(&desired);
     let live_skips =
         live.as_ref().is_some_and(|l| Policy::reconcile_disabled(l) || SsaPolicy::of(l) == SsaPolicy::Ignore);

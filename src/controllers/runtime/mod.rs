@@ -9,6 +9,7 @@ pub mod backoff;
 pub mod context;
 pub mod driver;
 pub mod events;
+pub mod impersonation;
 pub mod leader;
 pub mod logs;
 pub mod metrics;
@@ -59,6 +60,9 @@ pub struct EngineConfig {
     pub debug: bool,
     /// Where `/metrics` is served; not served when `None`.
     pub metrics_addr: Option<SocketAddr>,
+    /// kustomize-controller's `--default-service-account`: the account Kustomizations without
+    /// `spec.serviceAccountName` are applied as; the engine's own identity when `None`.
+    pub default_service_account: Option<String>,
 }
 
 impl EngineConfig {
@@ -76,6 +80,7 @@ impl EngineConfig {
             kinds: crate::controllers::IMPLEMENTED_KINDS.to_vec(),
             debug: false,
             metrics_addr: None,
+            default_service_account: None,
         }
     }
 }
@@ -167,7 +172,7 @@ impl Engine {
             }
         }
 
-        let ctx = Arc::new(Context::new(
+        let mut ctx = Context::new(
             client,
             storage.clone(),
             config.storage_dir.join("work"),
@@ -176,7 +181,9 @@ impl Engine {
             config.namespace.clone(),
             versions,
             &identity,
-        ));
+        );
+        ctx.default_service_account = config.default_service_account.clone().filter(|s| !s.is_empty());
+        let ctx = Arc::new(ctx);
         let metrics_server = match config.metrics_addr {
             Some(address) => Some(
                 metrics::MetricsServer::start(ctx.metrics.clone(), address)
