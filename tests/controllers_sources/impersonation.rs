@@ -1,11 +1,12 @@
 //! Kustomization `spec.serviceAccountName`: a tenant's Kustomization applies as its ServiceAccount, which the
 //! sandbox authorizes with RBAC. What the account may do is deployed; a commit reaching outside the tenant's
-//! namespace fails with the API server's Forbidden while the tenant's objects stay, and a Kustomization applied
-//! with the engine's own identity is unaffected.
+//! namespace fails with the API server's Forbidden while the tenant's objects stay, a Kustomization applied
+//! with the engine's own identity is unaffected, and deleting the Kustomization once its account is gone leaves
+//! the objects.
 
 use fluxtui::api::FluxKind;
 use fluxtui_testkit::{GitDaemon, GitRepos};
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Event};
 use kube::api::Api;
 use serde_json::Value;
 
@@ -100,6 +101,19 @@ async fn a_tenant_kustomization_applies_as_its_service_account_and_is_refused_ou
         })
         .await;
     assert_kstatus(&tenant);
+
+    // Deleted after its account is gone: nothing is pruned, and a Warning event lists what was left.
+    env.cluster.kubectl_success(&["delete", "serviceaccount", "deployer", "-n", "team"]);
+    env.cluster.kubectl_success(&["delete", "kustomization", "tenant", "-n", "team", "--timeout=30s"]);
+    assert!(config_map_exists(&env, "team", "settings").await, "left in place");
+    let events: Api<Event> = Api::namespaced(env.client.clone(), "team");
+    let events = events.list(&Default::default()).await.expect("list events").items;
+    let left = events
+        .iter()
+        .find(|e| e.message.as_deref().is_some_and(|m| m.starts_with("unable to prune objects")))
+        .unwrap_or_else(|| panic!("no event about the objects left: {events:?}"));
+    assert_eq!(left.type_.as_deref(), Some("Warning"));
+    assert!(left.message.as_deref().is_some_and(|m| m.contains("ConfigMap/team/settings")), "{left:?}");
     env.stop().await;
 }
 
