@@ -259,7 +259,13 @@ pub async fn plan_one(
     }
     let id = &*id;
     let api = resolver.api(&resolved, id);
-    let mut live = api.get_opt(&id.name).await.map_err(|err| format!("{id} query failed: {err}"))?.map(to_value);
+    let mut live = match api.get_opt(&id.name).await {
+        Ok(live) => live.map(to_value),
+        // fluxcd/pkg/ssa ignores the read's error: an identity that may not read the object (an impersonated
+        // ServiceAccount outside its namespace) fails on the dry-run, whose Forbidden is the message Flux gives.
+        Err(kube::Error::Api(status)) if status.code == 403 => None,
+        Err(err) => return Err(format!("{id} query failed: {err}")),
+    };
     let skipped =
         |live: Option<Value>| Planned { id: id.clone(), action: Action::Skipped, payload: None, live, dry_run: None };
     let policy = SsaPolicy::of(&desired);

@@ -5,7 +5,7 @@
 //! substitution ([`super::substitute`]) and commonMetadata. The digest of the final YAML stream goes into the
 //! history.
 //!
-//! Spec fields the engine cannot honour (SOPS decryption, a remote kubeConfig, impersonation, CEL health checks,
+//! Spec fields the engine cannot honour (SOPS decryption, a remote kubeConfig, CEL health checks,
 //! drift ignore rules) fail the build with a message naming them instead of being ignored; kustomize features the
 //! build crate does not have yet fail with the crate's `Error::Unsupported`, naming the field.
 
@@ -96,9 +96,6 @@ fn refuse_unsupported(spec: &KustomizationSpec) -> Result<(), BuildError> {
     }
     if spec.kube_config.is_some() {
         refused.push("spec.kubeConfig");
-    }
-    if spec.service_account_name.as_deref().is_some_and(|s| !s.is_empty()) {
-        refused.push("spec.serviceAccountName (impersonation)");
     }
     if spec.health_check_exprs.as_ref().is_some_and(|e| !e.is_empty()) {
         refused.push("spec.healthCheckExprs");

@@ -1,4 +1,4 @@
-//! What every reconciler gets: the client, the artifact storage, the working directories, the event
+//! What every reconciler gets: the client (and clients impersonating ServiceAccounts), the artifact storage, the working directories, the event
 //! recorders, the log, the backoff, and the version each kind is served at.
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,6 +13,7 @@ use kube::core::{ApiResource, GroupVersionKind};
 
 use super::backoff::Backoff;
 use super::events::EventRecorder;
+use super::impersonation::{ImpersonatedClients, ImpersonationError};
 use super::logs::EngineLog;
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
@@ -39,6 +40,9 @@ pub struct Context {
     pub requeue_dependency: std::time::Duration,
     /// One recorder per controller name (`source-controller`, ...).
     recorders: HashMap<&'static str, EventRecorder>,
+    /// `--default-service-account`: the account applies act as when an object names none.
+    pub default_service_account: Option<String>,
+    impersonated: ImpersonatedClients,
 }
 
 /// Why a referenced Secret could not be read.
@@ -79,6 +83,25 @@ impl Context {
             metrics,
             requeue_dependency,
             recorders,
+            default_service_account: None,
+            impersonated: ImpersonatedClients::default(),
+        }
+    }
+
+    /// The ServiceAccount writes to the cluster act as for an object in `namespace` naming `service_account`:
+    /// that one, else `--default-service-account`, else none (the engine's own identity). As in Flux, the
+    /// account always lives in the object's namespace.
+    pub fn service_account(&self, service_account: Option<&str>) -> Option<String> {
+        service_account.filter(|s| !s.is_empty()).map(str::to_string).or_else(|| self.default_service_account.clone())
+    }
+
+    /// The client to apply, health-check and prune with: impersonating `namespace/<service_account>` when
+    /// [`Context::service_account`] names one, the engine's own client otherwise. Status writes, events and
+    /// source reads always use [`Context::client`].
+    pub fn client_as(&self, namespace: &str, service_account: Option<&str>) -> Result<Client, ImpersonationError> {
+        match self.service_account(service_account) {
+            Some(name) => self.impersonated.client(&self.client, namespace, &name),
+            None => Ok(self.client.clone()),
         }
     }
 

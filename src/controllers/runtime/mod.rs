@@ -9,6 +9,7 @@ pub mod backoff;
 pub mod context;
 pub mod driver;
 pub mod events;
+pub mod impersonation;
 pub mod leader;
 pub mod logs;
 pub mod metrics;
@@ -61,6 +62,9 @@ pub struct EngineConfig {
     pub metrics_addr: Option<SocketAddr>,
     /// `--requeue-dependency`: how soon an object waiting on a dependency or an artifact looks again.
     pub requeue_dependency: Duration,
+    /// kustomize-controller's `--default-service-account`: the account Kustomizations without
+    /// `spec.serviceAccountName` are applied as; the engine's own identity when `None`.
+    pub default_service_account: Option<String>,
 }
 
 impl EngineConfig {
@@ -79,6 +83,7 @@ impl EngineConfig {
             debug: false,
             metrics_addr: None,
             requeue_dependency: context::DEFAULT_REQUEUE_DEPENDENCY,
+            default_service_account: None,
         }
     }
 }
@@ -181,6 +186,7 @@ impl Engine {
             &identity,
         );
         ctx.requeue_dependency = config.requeue_dependency;
+        ctx.default_service_account = config.default_service_account.clone().filter(|s| !s.is_empty());
         let ctx = Arc::new(ctx);
         let metrics_server = match config.metrics_addr {
             Some(address) => Some(
