@@ -130,14 +130,10 @@ pub async fn apply_all(
     options: &ApplyOptions,
 ) -> Result<ChangeSet, ApplyError> {
     let mut set = ChangeSet::default();
-    let mut prepared = Vec::with_capacity(objects.len());
-    for object in objects {
-        match prepare(object, options) {
-            Ok(pair) => prepared.push(pair),
-            Err(message) => return Err(ApplyError { message, applied: set }),
-        }
-    }
-    prepared.sort_by(|(a, _), (b, _)| (stage_of(a), order_key(a)).cmp(&(stage_of(b), order_key(b))));
+    let mut prepared = match prepare_all(objects, options) {
+        Ok(prepared) => prepared,
+        Err(message) => return Err(ApplyError { message, applied: set }),
+    };
     for stage in [Stage::ClusterDefinitions, Stage::Classes, Stage::Rest] {
         let mut applied = Vec::new();
         for (id, object) in prepared.iter_mut().filter(|(id, _)| stage_of(id) == stage) {
@@ -160,6 +156,13 @@ pub async fn apply_all(
         }
     }
     Ok(set)
+}
+
+/// Every object [`prepare`]d, in Flux's apply order (stage, then kind order).
+pub(super) fn prepare_all(objects: Vec<Value>, options: &ApplyOptions) -> Result<Vec<(ObjectId, Value)>, String> {
+    let mut prepared = objects.into_iter().map(|object| prepare(object, options)).collect::<Result<Vec<_>, _>>()?;
+    prepared.sort_by(|(a, _), (b, _)| (stage_of(a), order_key(a)).cmp(&(stage_of(b), order_key(b))));
+    Ok(prepared)
 }
 
 /// The object's identity and the payload to apply: owner labels added, namespace defaulted, CRD caBundle
@@ -208,14 +211,34 @@ fn is_cluster_scoped_hint(id: &ObjectId) -> bool {
     )
 }
 
-/// Applies one object and returns its action.
+/// One object about to be applied: where it goes, what is sent, and what the cluster holds now.
+pub(super) struct Target {
+    pub api: kube::Api<DynamicObject>,
+    /// The manifest with its namespace set (namespaced kinds) or removed (cluster-scoped ones).
+    pub desired: Value,
+    pub payload: DynamicObject,
+    pub live: Option<Value>,
+}
+
+impl Target {
+    /// The server-side apply dry-run as `kustomize-controller`, forcing conflicts as the real apply does.
+    pub async fn dry_run(&self, id: &ObjectId) -> Result<Value, kube::Error> {
+        let params = PatchParams { dry_run: true, ..PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force() };
+        self.api.patch(&id.name, &params, &Patch::Apply(&self.payload)).await.map(to_value)
+    }
+}
+
+/// Whether an object is applied, and why not.
+pub(super) enum Planned {
+    Apply(Box<Target>),
+    /// An opt-out skips it: the reason, as the diff prints it.
+    Skip(&'static str),
+}
+
+/// Resolves `id`'s kind, reads the live object and decides whether it is applied at all: an opt-out skips it
+/// (`reconcile: disabled`, `ssa: Ignore` on either side, `IfNotPresent` on an existing object).
 /// A cluster-scoped kind's `id` loses the namespace [`prepare`] defaulted.
-async fn apply_one(
-    resolver: &Resolver,
-    id: &mut ObjectId,
-    desired: &Value,
-    options: &ApplyOptions,
-) -> Result<Action, String> {
+pub(super) async fn target_of(resolver: &Resolver, id: &mut ObjectId, desired: &Value) -> Result<Planned, String> {
     let resolved = resolver.resolve(id).await.map_err(|err| format!("{id} dry-run failed: {err}"))?;
     let mut desired = desired.clone();
     if resolved.namespaced {
@@ -230,40 +253,57 @@ async fn apply_one(
     let api = resolver.api(&resolved, id);
     let live = api.get_opt(&id.name).await.map_err(|err| format!("{id} query failed: {err}"))?.map(to_value);
     let policy = SsaPolicy::of(&desired);
-    let live_skips =
-        live.as_ref().is_some_and(|l| Policy::reconcile_disabled(l) || SsaPolicy::of(l) == SsaPolicy::Ignore);
-    if Policy::reconcile_disabled(&desired) || policy == SsaPolicy::Ignore || live_skips {
-        return Ok(Action::Skipped);
+    if Policy::reconcile_disabled(&desired) || live.as_ref().is_some_and(Policy::reconcile_disabled) {
+        return Ok(Planned::Skip("reconcile disabled"));
+    }
+    if policy == SsaPolicy::Ignore || live.as_ref().is_some_and(|l| SsaPolicy::of(l) == SsaPolicy::Ignore) {
+        return Ok(Planned::Skip("ssa: Ignore"));
     }
     if live.is_some() && policy == SsaPolicy::IfNotPresent {
-        return Ok(Action::Skipped);
+        return Ok(Planned::Skip("ssa: IfNotPresent, and it exists"));
     }
     let payload: DynamicObject =
         serde_json::from_value(desired.clone()).map_err(|err| format!("{id} is not a valid object: {err}"))?;
-    let dry_run = PatchParams { dry_run: true, ..PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force() };
-    let mut live = live;
-    let dry = match api.patch(&id.name, &dry_run, &Patch::Apply(&payload)).await {
-        Ok(dry) => to_value(dry),
+    Ok(Planned::Apply(Box::new(Target { api, desired, payload, live })))
+}
+
+/// Whether a failed dry-run may be retried by recreating the object (`spec.force` or the object's `force`
+/// annotation, on an immutable-field error).
+pub(super) fn recreates(err: &kube::Error, target: &Target, options: &ApplyOptions) -> bool {
+    let forced = options.force
+        || Policy::force_enabled(&target.desired)
+        || target.live.as_ref().is_some_and(Policy::force_enabled);
+    target.live.is_some() && forced && is_immutable_error(err)
+}
+
+/// Applies one object and returns its action.
+/// A cluster-scoped kind's `id` loses the namespace [`prepare`] defaulted.
+async fn apply_one(
+    resolver: &Resolver,
+    id: &mut ObjectId,
+    desired: &Value,
+    options: &ApplyOptions,
+) -> Result<Action, String> {
+    let Planned::Apply(mut target) = target_of(resolver, id, desired).await? else { return Ok(Action::Skipped) };
+    let id = &*id;
+    let dry = match target.dry_run(id).await {
+        Ok(dry) => dry,
         Err(err) => {
-            let forced =
-                options.force || Policy::force_enabled(&desired) || live.as_ref().is_some_and(Policy::force_enabled);
-            if !(live.is_some() && forced && is_immutable_error(&err)) {
+            if !recreates(&err, &target, options) {
                 return Err(dry_run_failed(id, &err));
             }
-            recreate_wait(&api, id).await?;
-            live = None;
-            to_value(
-                api.patch(&id.name, &dry_run, &Patch::Apply(&payload)).await.map_err(|err| dry_run_failed(id, &err))?,
-            )
+            recreate_wait(&target.api, id).await?;
+            target.live = None;
+            target.dry_run(id).await.map_err(|err| dry_run_failed(id, &err))?
         }
     };
-    let action = match &live {
+    let action = match &target.live {
         None => Action::Created,
         Some(live) if comparable(live) == comparable(&dry) => return Ok(Action::Unchanged),
         Some(_) => Action::Configured,
     };
     let apply = PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force();
-    api.patch(&id.name, &apply, &Patch::Apply(&payload)).await.map_err(|err| {
+    target.api.patch(&id.name, &apply, &Patch::Apply(&target.payload)).await.map_err(|err| {
         let (_, message) = api_error(&err);
         format!("{id} apply failed: {message}")
     })?;
@@ -271,7 +311,7 @@ async fn apply_one(
 }
 
 /// Flux's `DryRunErr`: `<object> dry-run failed (<Reason>): <message>`.
-fn dry_run_failed(id: &ObjectId, err: &kube::Error) -> String {
+pub(super) fn dry_run_failed(id: &ObjectId, err: &kube::Error) -> String {
     match api_error(err) {
         (reason, message) if reason.is_empty() => format!("{id} dry-run failed: {message}"),
         (reason, message) => format!("{id} dry-run failed ({reason}): {message}"),
@@ -315,8 +355,9 @@ pub(super) fn to_value(object: DynamicObject) -> Value {
     serde_json::to_value(object).unwrap_or(Value::Null)
 }
 
-/// The object without what the server changes on its own (status, bookkeeping metadata), for the drift check.
-fn comparable(object: &Value) -> Value {
+/// The object without what the server changes on its own (status, bookkeeping metadata), for the drift check
+/// (and the diff, which shows what is left).
+pub(super) fn comparable(object: &Value) -> Value {
     let mut object = object.clone();
     if let Some(map) = object.as_object_mut() {
         map.remove("status");
