@@ -33,8 +33,6 @@ use crate::controllers::storage::Storage;
 pub struct DiffOptions {
     /// Build this local directory instead of the source artifact (`--path`).
     pub local_path: Option<PathBuf>,
-    /// Show secret values instead of masking them.
-    pub reveal_secrets: bool,
     /// The embedded engine's storage: its artifacts are read from disk instead of downloaded.
     pub storage: Option<Arc<Storage>>,
 }
@@ -75,18 +73,31 @@ impl Drift {
 }
 
 /// One object's outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectDrift {
     pub id: ObjectId,
     pub drift: Drift,
-    /// For [`Drift::Drifted`]: the unified diff from the live object to the dry-run result.
-    pub diff: String,
+    /// For [`Drift::Drifted`]: the live object and the dry-run result, kept whole so that the text can be masked
+    /// or revealed on demand ([`ObjectDrift::diff`]).
+    pub live: Option<Value>,
+    pub merged: Option<Value>,
     /// Why it was skipped or failed, or a note on the change.
     pub message: String,
 }
 
+impl ObjectDrift {
+    /// The unified diff from the live object to the dry-run result, secrets masked unless `reveal`; empty when
+    /// there is none to show.
+    pub fn diff(&self, reveal: bool) -> String {
+        match (&self.live, &self.merged) {
+            (Some(live), Some(merged)) => drift_diff(live, merged, reveal),
+            _ => String::new(),
+        }
+    }
+}
+
 /// The diff of one Kustomization.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KustomizationDiff {
     /// What was built: the artifact's revision, or the local directory.
     pub built_from: String,
@@ -188,8 +199,7 @@ pub async fn diff_kustomization<R: FluxReader + ?Sized>(
     let mut objects = Vec::with_capacity(prepared.len());
     let mut inventory = Vec::with_capacity(prepared.len());
     for (mut id, desired) in prepared {
-        let outcome =
-            object_drift(&resolver, &mut id, &desired, &apply_options, &defined, options.reveal_secrets).await;
+        let outcome = object_drift(&resolver, &mut id, &desired, &apply_options, &defined).await;
         inventory.push(entry_of(&id));
         objects.push(outcome);
     }
@@ -199,8 +209,8 @@ pub async fn diff_kustomization<R: FluxReader + ?Sized>(
     Ok(KustomizationDiff { built_from, objects })
 }
 
-fn outcome(id: &ObjectId, drift: Drift, diff: String, message: impl Into<String>) -> ObjectDrift {
-    ObjectDrift { id: id.clone(), drift, diff, message: message.into() }
+fn outcome(id: &ObjectId, drift: Drift, message: impl Into<String>) -> ObjectDrift {
+    ObjectDrift { id: id.clone(), drift, live: None, merged: None, message: message.into() }
 }
 
 /// One built object: skipped, created, drifted (with its diff), unchanged or failed.
@@ -210,38 +220,34 @@ async fn object_drift(
     desired: &Value,
     options: &ApplyOptions,
     defined: &HashSet<(String, String)>,
-    reveal: bool,
 ) -> ObjectDrift {
     let target = match target_of(resolver, id, desired).await {
         Ok(Planned::Apply(target)) => target,
-        Ok(Planned::Skip(why)) => return outcome(id, Drift::Skipped, String::new(), why),
+        Ok(Planned::Skip(why)) => return outcome(id, Drift::Skipped, why),
         // The kind comes from a CRD of the same build, not applied yet: the object would be created with it.
         Err(_) if defined.contains(&(id.group.clone(), id.kind.clone())) => {
-            return outcome(id, Drift::Created, String::new(), "its CustomResourceDefinition is created first");
+            return outcome(id, Drift::Created, "its CustomResourceDefinition is created first");
         }
-        Err(message) => return outcome(id, Drift::Failed, String::new(), message),
+        Err(message) => return outcome(id, Drift::Failed, message),
     };
     let id = &*id;
     match target.dry_run(id).await {
         Ok(merged) => match &target.live {
-            None => outcome(id, Drift::Created, String::new(), ""),
-            Some(live) if comparable(live) == comparable(&merged) => outcome(id, Drift::Unchanged, String::new(), ""),
-            Some(live) => outcome(id, Drift::Drifted, drift_diff(live, &merged, reveal), ""),
+            None => outcome(id, Drift::Created, ""),
+            Some(live) if comparable(live) == comparable(&merged) => outcome(id, Drift::Unchanged, ""),
+            Some(live) => ObjectDrift {
+                live: Some(comparable(live)),
+                merged: Some(comparable(&merged)),
+                ..outcome(id, Drift::Drifted, "")
+            },
         },
         // A new object in a namespace the same apply creates first: the dry-run cannot see the namespace yet.
-        Err(kube::Error::Api(status)) if status.code == 404 && target.live.is_none() => {
-            outcome(id, Drift::Created, String::new(), "")
-        }
+        Err(kube::Error::Api(status)) if status.code == 404 && target.live.is_none() => outcome(id, Drift::Created, ""),
         Err(err) if recreates(&err, &target, options) => {
             let (_, message) = api_error(&err);
-            outcome(
-                id,
-                Drift::Drifted,
-                String::new(),
-                format!("immutable fields changed, recreated (force): {message}"),
-            )
+            outcome(id, Drift::Drifted, format!("immutable fields changed, recreated (force): {message}"))
         }
-        Err(err) => outcome(id, Drift::Failed, String::new(), dry_run_failed(id, &err)),
+        Err(err) => outcome(id, Drift::Failed, dry_run_failed(id, &err)),
     }
 }
 
@@ -283,7 +289,7 @@ async fn prunes(
                 namespace: namespace.to_string(),
                 name: name.to_string(),
             };
-            return vec![outcome(&id, Drift::Failed, String::new(), format!("status.inventory: {message}"))];
+            return vec![outcome(&id, Drift::Failed, format!("status.inventory: {message}"))];
         }
     };
     let mut found = Vec::with_capacity(gone.len());
@@ -291,7 +297,7 @@ async fn prunes(
         let live = match resolver.resolve(&id).await {
             Ok(resolved) => resolver.api(&resolved, &id).get_opt(&id.name).await.map(|o| o.map(to_value)),
             Err(message) => {
-                found.push(outcome(&id, Drift::Failed, String::new(), format!("{id} query failed: {message}")));
+                found.push(outcome(&id, Drift::Failed, format!("{id} query failed: {message}")));
                 continue;
             }
         };
@@ -299,15 +305,10 @@ async fn prunes(
             // Already gone: nothing to delete.
             Ok(None) => {}
             Ok(Some(live)) if may_prune(&live, name, namespace) => {
-                found.push(outcome(&id, Drift::Pruned, String::new(), ""));
+                found.push(outcome(&id, Drift::Pruned, ""));
             }
-            Ok(Some(_)) => found.push(outcome(&id, Drift::Skipped, String::new(), "prune disabled, or not owned")),
-            Err(err) => found.push(outcome(
-                &id,
-                Drift::Failed,
-                String::new(),
-                format!("{id} query failed: {}", api_error(&err).1),
-            )),
+            Ok(Some(_)) => found.push(outcome(&id, Drift::Skipped, "prune disabled, or not owned")),
+            Err(err) => found.push(outcome(&id, Drift::Failed, format!("{id} query failed: {}", api_error(&err).1))),
         }
     }
     found
@@ -361,7 +362,7 @@ mod tests {
         .expect("an id");
         let diff = |drifts: &[Drift]| KustomizationDiff {
             built_from: "main@sha1:abc".into(),
-            objects: drifts.iter().map(|d| outcome(&id, *d, String::new(), "")).collect(),
+            objects: drifts.iter().map(|d| outcome(&id, *d, "")).collect(),
         };
         assert!(!diff(&[Drift::Unchanged, Drift::Skipped]).has_differences());
         let changed = diff(&[Drift::Drifted, Drift::Pruned, Drift::Pruned, Drift::Failed]);
