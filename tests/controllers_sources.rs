@@ -21,6 +21,8 @@ mod helm;
 mod helm_oci;
 #[path = "controllers_sources/kustomization.rs"]
 mod kustomization;
+#[path = "controllers_sources/kustomization_diff.rs"]
+mod kustomization_diff;
 #[path = "controllers_sources/oci_repository.rs"]
 mod oci_repository;
 #[path = "controllers_sources/runtime.rs"]

@@ -38,7 +38,7 @@ pub struct DiffOptions {
 }
 
 /// What would happen to one object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Drift {
     /// Not in the cluster: the apply would create it.
     Created,
