@@ -2,7 +2,8 @@
 //! - the `flux tree` of a Kustomization or HelmRelease: the inventory (or the Helm release's manifest)
 //!   resolved to live objects, nested Kustomizations and HelmReleases expanded, each read failure kept as a
 //!   node that says what went wrong;
-//! - the owner chain a trace starts from, the values of a Helm release, and a workload's pods.
+//! - the owner chain a trace starts from, the values of a Helm release, and a workload's pods;
+//! - a Kustomization's diff, computed by the engine's diff stage.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -18,6 +19,8 @@ use crate::api::FluxKind;
 use crate::api::references::ObjectReference;
 use crate::cluster::helm_storage::{describe_lookup, fetch_release, manifest_objects, release_location};
 use crate::cluster::objects::{Lookup, ObjectAccess};
+use crate::controllers::kustomization::{DiffOptions, KustomizationDiff, diff_kustomization};
+use crate::controllers::runtime::context::ServedApis;
 use crate::model::helm_release::{AppliedValues, SourceCheck, SourceState, check_source};
 use crate::model::trace::manager_of;
 use crate::model::tree::{LiveStatus, TreeNode, invalid_reference, inventory_entries, live_status};
@@ -242,8 +245,20 @@ impl InsightRunner {
                     report(helm_release_values(&access, &reference, request).await);
                 });
             }
+            InsightRequest::Diff { namespace, name, request } => {
+                tokio::spawn(async move {
+                    let result = kustomization_diff(access.client().clone(), &namespace, &name).await.map(Arc::new);
+                    report(InsightResult::Diff { request, result });
+                });
+            }
         }
     }
+}
+
+/// The engine's diff of one Kustomization (its artifact downloaded: the embedded engine serves it on loopback).
+async fn kustomization_diff(client: kube::Client, namespace: &str, name: &str) -> Result<KustomizationDiff, String> {
+    let apis = ServedApis::discover(client).await.map_err(|err| format!("discovery failed: {err}"))?;
+    diff_kustomization(&apis, namespace, name, &DiffOptions::default()).await.map_err(|err| err.to_string())
 }
 
 /// Lists a workload's pods, then follows them with a watch, reporting the whole list after each change.
