@@ -66,14 +66,23 @@ pub async fn unpack_artifact(
     let name = artifact.path.clone().unwrap_or_default();
     let destination = destination.to_path_buf();
     if let Some(storage) = storage.filter(|storage| storage.contains(artifact)) {
-        let artifact = artifact.clone();
-        return blocking(move || {
-            storage
-                .unpack_verified(&artifact, &destination, DEFAULT_MAX_UNPACKED_SIZE)
-                .map(drop)
-                .map_err(|err| FetchError(format!("failed to extract artifact: {err}")))
+        let (artifact, destination) = (artifact.clone(), destination.clone());
+        // A file at the same path that fails the digest belongs to another cluster's engine (a context switch):
+        // the URL is the truth then.
+        let unpacked = tokio::task::spawn_blocking(move || {
+            storage.verify(&artifact).ok()?;
+            Some(
+                storage
+                    .unpack_verified(&artifact, &destination, DEFAULT_MAX_UNPACKED_SIZE)
+                    .map(drop)
+                    .map_err(|err| FetchError(format!("failed to extract artifact: {err}"))),
+            )
         })
-        .await;
+        .await
+        .map_err(|err| FetchError(format!("the unpack task failed: {err}")))?;
+        if let Some(unpacked) = unpacked {
+            return unpacked;
+        }
     }
     let url =
         artifact.url.clone().filter(|u| !u.is_empty()).ok_or_else(|| FetchError("the artifact has no URL".into()))?;

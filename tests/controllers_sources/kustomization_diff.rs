@@ -3,9 +3,12 @@
 //! as drift (the Secret's values masked until revealed), a file removed from Git as a prune (an object with
 //! `prune: disabled` as skipped), and a local directory (`--path`) is built instead of the artifact.
 
+use std::sync::Arc;
+
 use fluxtui::api::FluxKind;
 use fluxtui::controllers::kustomization::{DiffError, DiffOptions, Drift, KustomizationDiff, diff_kustomization};
 use fluxtui::controllers::runtime::context::ServedApis;
+use fluxtui::controllers::storage::Storage;
 use fluxtui_testkit::{GitDaemon, GitRepos};
 use serde_json::Value;
 
@@ -134,5 +137,19 @@ async fn the_diff_shows_drift_prunes_and_local_builds_before_they_are_corrected(
     let missing = diff_kustomization(&apis, "default", "nope", &options).await.unwrap_err();
     assert_eq!(missing, DiffError::NotFound { namespace: "default".into(), name: "nope".into() });
     assert_eq!(missing.to_string(), "Kustomization default/nope not found");
+
+    // With the engine stopped its artifact server is gone: the download fails with the URL, while the engine's
+    // storage (what the TUI with --controller passes) still has the artifact.
+    let mut env = env;
+    env.engine.take().expect("the engine").stop().await;
+    let unreachable = diff_kustomization(&apis, "default", "app", &options).await.unwrap_err();
+    assert!(
+        matches!(&unreachable, DiffError::Artifact(message) if message.starts_with("failed to download artifact: failed to fetch http://")),
+        "{unreachable}"
+    );
+    let storage = Storage::new(env.config().artifact_root(), "").expect("the engine's storage");
+    let local_options = DiffOptions { storage: Some(Arc::new(storage)), ..DiffOptions::default() };
+    let from_storage = diff_kustomization(&apis, "default", "app", &local_options).await.expect("a diff from storage");
+    assert_eq!(outcomes(&from_storage), outcomes(&diff));
     env.stop().await;
 }
