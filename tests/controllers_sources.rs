@@ -27,6 +27,8 @@ mod helm_oci;
 mod impersonation;
 #[path = "controllers_sources/kustomization.rs"]
 mod kustomization;
+#[path = "controllers_sources/kustomization_diff.rs"]
+mod kustomization_diff;
 #[path = "controllers_sources/oci_repository.rs"]
 mod oci_repository;
 #[path = "controllers_sources/runtime.rs"]

@@ -98,7 +98,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     run.write().await?;
     let (interval, retry, timeout) = intervals(ks);
 
-    let (_, artifact) = match resolve_source(&ctx, ks).await {
+    let (_, artifact) = match resolve_source(ctx.as_ref(), ks).await {
         Ok(found) => found,
         Err(SourceProblem::Unavailable(message)) => {
             return run.fail(reason::ARTIFACT_FAILED, &message, false, None, retry).await;
@@ -133,7 +133,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     run.progress(&step("Fetching manifests", &run.revision.clone()));
     run.status["lastAttemptedRevision"] = json!(run.revision);
     run.write().await?;
-    let vars = match load_variables(&ctx, ks).await {
+    let vars = match load_variables(ctx.as_ref(), ks).await {
         Ok(vars) => vars,
         Err(message) => return run.fail(reason::BUILD_FAILED, &message, false, None, retry).await,
     };

@@ -86,6 +86,12 @@ impl EngineConfig {
             default_service_account: None,
         }
     }
+
+    /// The directory the artifact storage lives in (readers in the same process, such as the TUI's diff, open it
+    /// there instead of downloading).
+    pub fn artifact_root(&self) -> PathBuf {
+        self.storage_dir.join("artifacts")
+    }
 }
 
 /// Why the engine did not start.
@@ -152,7 +158,7 @@ impl Engine {
         let running = ownership::running_flux_controllers(&client).await.map_err(EngineStartError::Ownership)?;
         ownership::check(&running, config.alongside_flux, config.shard.as_deref())?;
 
-        let storage_root = config.storage_dir.join("artifacts");
+        let storage_root = config.artifact_root();
         let server = ArtifactServer::start(&storage_root, config.storage_addr).await?;
         let advertised =
             config.storage_adv_addr.clone().unwrap_or_else(|| layout::advertised_address_for(server.address()));
