@@ -282,3 +282,82 @@ fn shared_kustomize_build_matches_kubectl_on_the_fixtures() {
     }
     assert!(!same.is_empty(), "no fixture could be compared");
 }
+
+/// `fluxtui diff ks NAME --path DIR` against a sandbox with the CRDs: exit 1 and `► … created` for an object the
+/// cluster lacks, 0 once it is applied as kustomize-controller applies it, 1 and the unified diff after an edit in
+/// the cluster, 2 for a Kustomization that does not exist.
+#[test]
+fn diff_prints_flux_diff_output_with_its_exit_codes() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let cluster = runtime.block_on(fluxtui_testkit::TestCluster::start());
+    runtime.block_on(async {
+        let options = fluxtui::cluster::ConnectOptions {
+            kubeconfig: Some(cluster.kubeconfig_path().to_path_buf()),
+            context: None,
+        };
+        let connection = fluxtui::cluster::connect(&options).await.expect("connect");
+        fluxtui::cli::controller::install_crds(connection.client()).await.expect("install the CRDs");
+    });
+    let work = tempfile::tempdir().expect("a temp dir");
+    let write = |name: &str, text: &str| {
+        let path = work.path().join(name);
+        std::fs::write(&path, text).expect("write a manifest");
+        path.to_str().expect("utf-8").to_string()
+    };
+    let ks = write(
+        "ks.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: default\nspec:\n  interval: 10m\n  path: ./\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: app\n",
+    );
+    cluster.kubectl_success(&["apply", "-f", &ks]);
+    let local = work.path().join("deploy");
+    std::fs::create_dir_all(&local).expect("a directory");
+    std::fs::write(
+        local.join("settings.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  color: blue\n",
+    )
+    .expect("write settings.yaml");
+    let kubeconfig = cluster.kubeconfig_path().to_str().expect("utf-8").to_string();
+    let diff = |name: &str| {
+        fluxtui(&[
+            "diff",
+            "ks",
+            name,
+            "-n",
+            "default",
+            "--path",
+            local.to_str().expect("utf-8"),
+            "--kubeconfig",
+            &kubeconfig,
+        ])
+    };
+    let text = |output: &std::process::Output| String::from_utf8_lossy(&output.stdout).into_owned();
+
+    let created = diff("app");
+    assert_eq!(created.status.code(), Some(1), "{created:?}");
+    assert!(text(&created).starts_with("► ConfigMap/default/settings created\n"), "{}", text(&created));
+    assert!(!text(&created).contains('\x1b'), "no colours into a pipe: {}", text(&created));
+
+    // Applied as the controller applies it (its field manager, its owner labels): nothing to show.
+    let applied = write(
+        "applied.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n  labels:\n    kustomize.toolkit.fluxcd.io/name: app\n    kustomize.toolkit.fluxcd.io/namespace: default\ndata:\n  color: blue\n",
+    );
+    cluster.kubectl_success(&["apply", "--server-side", "--field-manager=kustomize-controller", "-f", &applied]);
+    let clean = diff("app");
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
+    assert!(text(&clean).starts_with("no drift  (1 unchanged, 0 skipped; built from "), "{}", text(&clean));
+
+    cluster.kubectl_success(&["patch", "configmap/settings", "--type=merge", "-p", r#"{"data":{"color":"red"}}"#]);
+    let drifted = diff("app");
+    assert_eq!(drifted.status.code(), Some(1), "{}", text(&drifted));
+    let out = text(&drifted);
+    assert!(out.starts_with("► ConfigMap/default/settings drifted\n@@ "), "{out}");
+    assert!(out.contains("\n-  color: red\n+  color: blue\n"), "{out}");
+    let summary = format!("1 drifted  (0 unchanged, 0 skipped; built from {})\n", local.display());
+    assert!(out.ends_with(&summary), "{out}");
+
+    let missing = diff("nope");
+    assert_eq!(missing.status.code(), Some(2), "{missing:?}");
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("Kustomization default/nope not found"), "{stderr}");
+}

@@ -23,8 +23,12 @@ mod gitops_phases;
 mod helm;
 #[path = "controllers_sources/helm_oci.rs"]
 mod helm_oci;
+#[path = "controllers_sources/impersonation.rs"]
+mod impersonation;
 #[path = "controllers_sources/kustomization.rs"]
 mod kustomization;
+#[path = "controllers_sources/kustomization_diff.rs"]
+mod kustomization_diff;
 #[path = "controllers_sources/oci_repository.rs"]
 mod oci_repository;
 #[path = "controllers_sources/runtime.rs"]

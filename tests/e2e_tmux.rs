@@ -10,6 +10,8 @@ mod actions;
 mod contexts;
 #[path = "e2e/demo.rs"]
 mod demo;
+#[path = "e2e/diff.rs"]
+mod diff;
 #[path = "e2e/edit.rs"]
 mod edit;
 #[path = "e2e/engine.rs"]

@@ -393,3 +393,54 @@ async fn deleting_a_namespace_removes_its_content_then_itself() {
     let leftovers = cluster.kubectl_success(&["get", "all,cm", "-n", "doomed", "-o", "name"]);
     assert!(leftovers.trim().is_empty(), "{leftovers}");
 }
+
+#[tokio::test]
+async fn impersonated_service_accounts_get_what_their_role_bindings_grant() {
+    let cluster = TestCluster::start().await;
+    cluster.kubectl_success(&["create", "namespace", "team"]);
+    cluster.kubectl_success(&["create", "namespace", "other"]);
+    cluster.kubectl_success(&["create", "serviceaccount", "deployer", "-n", "team"]);
+    cluster.kubectl_success(&[
+        "create",
+        "rolebinding",
+        "deployer-admin",
+        "--clusterrole=admin",
+        "--serviceaccount=team:deployer",
+        "-n",
+        "team",
+    ]);
+    // The default roles every cluster has are there to bind to.
+    let roles = cluster.kubectl_success(&["get", "clusterroles", "-o", "name"]);
+    for role in ["cluster-admin", "admin", "edit", "view"] {
+        assert!(roles.lines().any(|l| l == format!("clusterrole.rbac.authorization.k8s.io/{role}")), "{roles}");
+    }
+    let as_deployer = "--as=system:serviceaccount:team:deployer";
+    let can_i =
+        |namespace: &str| cluster.kubectl(&[as_deployer, "auth", "can-i", "create", "deployments", "-n", namespace]);
+    let yes = can_i("team");
+    assert_eq!(String::from_utf8_lossy(&yes.stdout).trim(), "yes");
+    let no = can_i("other");
+    assert!(!no.status.success());
+    assert_eq!(String::from_utf8_lossy(&no.stdout).trim(), "no");
+    let rules = cluster.kubectl_success(&[as_deployer, "auth", "can-i", "--list", "-n", "team"]);
+    assert!(rules.lines().any(|l| l.starts_with("deployments.apps ")), "{rules}");
+
+    cluster.kubectl_success(&[as_deployer, "create", "configmap", "settings", "-n", "team", "--from-literal=a=1"]);
+    assert!(cluster.kubectl_success(&[as_deployer, "get", "configmaps", "-n", "team"]).contains("settings"));
+    let denied = cluster.kubectl(&[as_deployer, "get", "configmaps", "-n", "other"]);
+    assert!(!denied.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&denied.stderr).trim(),
+        "Error from server (Forbidden): configmaps is forbidden: User \"system:serviceaccount:team:deployer\" cannot \
+         list resource \"configmaps\" in API group \"\" in the namespace \"other\""
+    );
+    let denied = cluster.kubectl(&[as_deployer, "delete", "namespace", "team"]);
+    assert!(
+        String::from_utf8_lossy(&denied.stderr).contains(
+            "namespaces \"team\" is forbidden: User \"system:serviceaccount:team:deployer\" cannot delete resource \
+             \"namespaces\" in API group \"\" in the namespace \"team\""
+        ),
+        "{}",
+        String::from_utf8_lossy(&denied.stderr)
+    );
+}

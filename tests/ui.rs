@@ -3,6 +3,8 @@
 
 #[path = "ui/actions.rs"]
 mod actions;
+#[path = "ui/diff.rs"]
+mod diff;
 #[path = "ui/events.rs"]
 mod events;
 #[path = "ui/graph.rs"]

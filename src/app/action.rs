@@ -92,6 +92,7 @@ actions! {
     ReconcileReset => "reconcile-reset", "HelmRelease: reset the failure counters and reconcile (--reset)";
     ShowActionLog => "show-action-log", "Show every action of this session and its outcome";
     ShowTree => "show-tree", "Show the objects a Kustomization or HelmRelease manages, with live status (flux tree)";
+    ShowDiff => "show-diff", "Show what reconciling the selected Kustomization would change now (server-side dry-run, flux diff); again to recompute";
     ShowTrace => "show-trace", "Trace the selected object to its Kustomization or HelmRelease, source and revision";
     ShowHelmDetails => "show-helm-details", "Show a HelmRelease's history, applied values and values sources";
     ShowPods => "show-pods", "Show the pods of the selected workload, followed live";

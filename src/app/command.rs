@@ -77,6 +77,7 @@ const COMMAND_WORDS: &[&str] = &[
     "quit",
     "tree",
     "trace",
+    "diff",
     "values",
     "history",
     "pods",
@@ -159,6 +160,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "theme" | "themes" | "skin" => Command::Theme(argument.clone()),
         "tree" => Command::Act(super::action::Action::ShowTree),
         "trace" => Command::Act(super::action::Action::ShowTrace),
+        "diff" => Command::Act(super::action::Action::ShowDiff),
         "values" | "history" => Command::Act(super::action::Action::ShowHelmDetails),
         "pods" | "po" => Command::Act(super::action::Action::ShowPods),
         "graph" | "deps" => match argument.as_deref() {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::api::references::ObjectReference;
+use crate::controllers::kustomization::KustomizationDiff;
 use crate::model::ObjectKey;
 use crate::model::helm_release::{AppliedValues, SourceCheck};
 use crate::model::text::StyledLine;
@@ -25,6 +26,8 @@ pub enum InsightRequest {
     HelmRelease { reference: ObjectReference, request: u64 },
     /// The pods a workload selects, followed with a watch (one at a time) until the next `Pods` or `StopPods`.
     Pods { owner: ObjectReference, request: u64 },
+    /// What reconciling a Kustomization would change now (server-side dry-run).
+    Diff { namespace: String, name: String, request: u64 },
     /// The pods screen of this request is gone: stop its watch (unless a newer one replaced it already).
     StopPods { request: u64 },
 }
@@ -49,6 +52,11 @@ pub enum InsightResult {
         request: u64,
         result: Result<AppliedValues, String>,
         sources: Vec<SourceCheck>,
+    },
+    /// A Kustomization's diff, or why there is none.
+    Diff {
+        request: u64,
+        result: Result<Arc<KustomizationDiff>, String>,
     },
     /// The selector used, and the pods (again after each change the watch sees).
     Pods {
@@ -127,11 +135,13 @@ pub enum PaneContent {
     Trace { reference: ObjectReference, chain: Vec<Arc<Value>> },
     /// A HelmRelease's history and values; `applied` is `None` while the release is being read.
     HelmDetails { key: ObjectKey, applied: Option<Result<AppliedValues, String>>, sources: Vec<SourceCheck> },
+    /// A Kustomization's diff; `None` while it is being computed.
+    Diff { key: ObjectKey, result: Option<Arc<KustomizationDiff>> },
     /// Describe (or YAML) of a live object that is not a Flux object.
     Object { reference: ObjectReference, object: Arc<Value>, yaml: bool },
 }
 
-/// A scrollable text screen (trace, HelmRelease detail, live object).
+/// A scrollable text screen (trace, HelmRelease detail, diff, live object).
 #[derive(Debug, Clone)]
 pub struct TextPane {
     pub title: String,

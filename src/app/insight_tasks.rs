@@ -2,7 +2,8 @@
 //! - the `flux tree` of a Kustomization or HelmRelease: the inventory (or the Helm release's manifest)
 //!   resolved to live objects, nested Kustomizations and HelmReleases expanded, each read failure kept as a
 //!   node that says what went wrong;
-//! - the owner chain a trace starts from, the values of a Helm release, and a workload's pods.
+//! - the owner chain a trace starts from, the values of a Helm release, and a workload's pods;
+//! - a Kustomization's diff, computed by the engine's diff stage.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -18,6 +19,9 @@ use crate::api::FluxKind;
 use crate::api::references::ObjectReference;
 use crate::cluster::helm_storage::{describe_lookup, fetch_release, manifest_objects, release_location};
 use crate::cluster::objects::{Lookup, ObjectAccess};
+use crate::controllers::kustomization::{DiffOptions, KustomizationDiff, diff_kustomization};
+use crate::controllers::runtime::context::ServedApis;
+use crate::controllers::storage::Storage;
 use crate::model::helm_release::{AppliedValues, SourceCheck, SourceState, check_source};
 use crate::model::trace::manager_of;
 use crate::model::tree::{LiveStatus, TreeNode, invalid_reference, inventory_entries, live_status};
@@ -181,6 +185,8 @@ pub struct InsightRunner {
     pod_watch: Arc<PodWatchSlot>,
     /// The watch on the objects of the last tree read, which makes their statuses live.
     tree_watch: Arc<PodWatchSlot>,
+    /// The embedded engine's artifact storage, when the session runs one: the diff reads artifacts from it.
+    storage: Option<Arc<Storage>>,
 }
 
 /// The running pod (or tree) watch; dropping the last runner stops it.
@@ -208,7 +214,19 @@ impl Drop for PodWatchSlot {
 
 impl InsightRunner {
     pub fn new(client: kube::Client) -> InsightRunner {
-        InsightRunner { access: ObjectAccess::new(client), pod_watch: Arc::default(), tree_watch: Arc::default() }
+        InsightRunner {
+            access: ObjectAccess::new(client),
+            pod_watch: Arc::default(),
+            tree_watch: Arc::default(),
+            storage: None,
+        }
+    }
+
+    /// With the session's embedded engine (`--controller`), the diff reads artifacts from its storage before
+    /// downloading them.
+    pub fn with_engine(mut self, engine: Option<&crate::controllers::runtime::EngineConfig>) -> InsightRunner {
+        self.storage = engine.and_then(|config| Storage::new(config.artifact_root(), String::new()).ok().map(Arc::new));
+        self
     }
 
     /// Starts a request on the runtime; `report` receives its result (several, for a pods watch).
@@ -242,8 +260,28 @@ impl InsightRunner {
                     report(helm_release_values(&access, &reference, request).await);
                 });
             }
+            InsightRequest::Diff { namespace, name, request } => {
+                let storage = self.storage.clone();
+                tokio::spawn(async move {
+                    let client = access.client().clone();
+                    let result = kustomization_diff(client, storage, &namespace, &name).await.map(Arc::new);
+                    report(InsightResult::Diff { request, result });
+                });
+            }
         }
     }
+}
+
+/// The engine's diff of one Kustomization.
+async fn kustomization_diff(
+    client: kube::Client,
+    storage: Option<Arc<Storage>>,
+    namespace: &str,
+    name: &str,
+) -> Result<KustomizationDiff, String> {
+    let apis = ServedApis::discover(client).await.map_err(|err| format!("discovery failed: {err}"))?;
+    let options = DiffOptions { local_path: None, storage };
+    diff_kustomization(&apis, namespace, name, &options).await.map_err(|err| err.to_string())
 }
 
 /// Lists a workload's pods, then follows them with a watch, reporting the whole list after each change.

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod command;
 pub mod config;
+pub mod drift;
 pub mod editor;
 pub mod engine;
 pub mod errors;

@@ -346,7 +346,9 @@ fn run_effect(state: &mut AppState, runtime: &mut Runtime, effect: Effect) {
             // One discovery cache per connection: a context switch starts a new one.
             let context = runtime.connection.context_name().to_string();
             if runtime.insight.as_ref().is_none_or(|(known, _)| *known != context) {
-                let runner = super::insight_tasks::InsightRunner::new(runtime.connection.client().clone());
+                let client = runtime.connection.client().clone();
+                let runner =
+                    super::insight_tasks::InsightRunner::new(client).with_engine(runtime.options.engine.as_ref());
                 runtime.insight = Some((context, runner));
             }
             if let Some((_, runner)) = &runtime.insight {

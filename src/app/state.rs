@@ -40,6 +40,8 @@ pub enum Screen {
     Trace(Box<super::insight::TextPane>),
     /// A HelmRelease's history and values.
     HelmDetails(Box<super::insight::TextPane>),
+    /// What reconciling a Kustomization would change now.
+    Diff(Box<super::insight::TextPane>),
     /// A workload's pods.
     Pods(Box<super::insight::PodsView>),
     /// Describe or YAML of a live object that is not a Flux object (a tree node, a pod).
@@ -67,7 +69,9 @@ impl Screen {
             Screen::Picker(picker) => picker.purpose.title().to_lowercase(),
             Screen::ActionLog { .. } => "actions".to_string(),
             Screen::Tree(view) => format!("tree {}", view.root.name),
-            Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::LiveObject(pane) => pane.title.clone(),
+            Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::Diff(pane) | Screen::LiveObject(pane) => {
+                pane.title.clone()
+            }
             Screen::Pods(view) => format!("pods {}", view.owner.name),
             Screen::Graph(view) => match &view.focus {
                 Some(key) => format!("graph {}", key.name),

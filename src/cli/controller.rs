@@ -62,6 +62,10 @@ pub struct ControllerArgs {
     /// How soon an object waiting on a dependency (dependsOn) or a source artifact looks again.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub requeue_dependency: Duration,
+    /// Apply Kustomizations without spec.serviceAccountName as this ServiceAccount of their namespace
+    /// (kustomize-controller's --default-service-account).
+    #[arg(long, value_name = "NAME")]
+    pub default_service_account: Option<String>,
     /// Print debug lines too.
     #[arg(long)]
     pub debug: bool,
@@ -86,6 +90,7 @@ impl ControllerArgs {
         config.debug = self.debug;
         config.metrics_addr = self.metrics_addr;
         config.requeue_dependency = self.requeue_dependency;
+        config.default_service_account = self.default_service_account.clone();
         if !self.no_leader_election {
             config.lease = Some(LeaseConfig::new(&self.lease_namespace, LEASE_NAME, &instance_identity()));
         }

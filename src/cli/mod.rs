@@ -2,6 +2,7 @@
 
 pub mod controller;
 pub mod demo;
+pub mod diff;
 /// Go duration strings (`500ms`, `1m30s`), shared with the engine (`model::go_duration`).
 pub use crate::model::go_duration as duration;
 pub mod events;
@@ -101,6 +102,9 @@ pub enum Command {
     Suspend(reconcile::SuspendArgs),
     /// Resume an object and wait until it is ready, like `flux resume` (exit 0 ready, 1 failed, 2 timed out).
     Resume(reconcile::SuspendArgs),
+    /// Show what reconciling a Kustomization now would change (server-side dry-run), like `flux diff ks`
+    /// (exit 0 no differences, 1 differences, 2 error).
+    Diff(diff::DiffArgs),
     /// Print the objects a Kustomization or HelmRelease manages, like `flux tree` (exit 1 if it is not found).
     Tree(tree::TreeArgs),
     /// Print the Kubernetes events of Flux objects (or of one object with --for Kind/name), like `flux events`.
@@ -121,6 +125,7 @@ impl Command {
             Command::Reconcile(_) => "reconcile",
             Command::Suspend(_) => "suspend",
             Command::Resume(_) => "resume",
+            Command::Diff(_) => "diff",
             Command::Tree(_) => "tree",
             Command::Events(_) => "events",
             Command::Logs(_) => "logs",
@@ -140,6 +145,7 @@ impl Cli {
             Some(Command::Reconcile(args)) => exit_with(reconcile::run_reconcile(args).await),
             Some(Command::Suspend(args)) => exit_with(reconcile::run_suspend(args).await),
             Some(Command::Resume(args)) => exit_with(reconcile::run_resume(args).await),
+            Some(Command::Diff(args)) => exit_with(diff::run_diff(args).await),
             Some(Command::Tree(args)) => tree::run(args).await,
             Some(Command::Events(args)) => events::run_events(args).await,
             Some(Command::Logs(args)) => logs::run_logs(args).await,

@@ -7,7 +7,8 @@
 //!   (`driver`), the status writer and finalizer (`patch`), the event recorder, JSON logs in Flux's format,
 //!   backoff, leader election on a Lease, the ownership rules, and the reconcile all source kinds share
 //!   (`source`).
-//! - [`storage`]: artifact storage with its HTTP server.
+//! - [`storage`]: artifact storage with its HTTP server; [`artifact_fetch`]: an artifact for a consumer outside the
+//!   engine that stored it (the diff), from local storage, over HTTP or through the API server's service proxy.
 //! - one module per kind: [`git_repository`] (checkout, ignore rules, the reconciler's stages),
 //!   [`helm_repository`] (index fetch and chart lookup), [`helm_chart`] (chart pull, packaging from a
 //!   directory, values files), [`bucket`] (S3 listing, the etag revision, the download); [`semver_range`]
@@ -19,6 +20,7 @@
 //! The engine never uses [`crate::app`] or [`crate::views`]: the TUI and the engine share only the layers
 //! below them.
 
+pub mod artifact_fetch;
 pub mod artifact_generator;
 pub mod bucket;
 pub mod conditions;

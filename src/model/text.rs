@@ -20,6 +20,9 @@ pub enum TextClass {
     Reconciling,
     Suspended,
     Muted,
+    /// A line a diff adds, and one it removes.
+    Added,
+    Removed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

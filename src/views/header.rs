@@ -48,6 +48,7 @@ fn hinted_actions(screen: &Screen) -> &'static [Action] {
             &[Action::ShowTrace, Action::ShowPods, Action::ToggleWrap, Action::Back]
         }
         Screen::HelmDetails(_) => &[Action::RevealSecrets, Action::ShowTree, Action::ToggleWrap, Action::Back],
+        Screen::Diff(_) => &[Action::RevealSecrets, Action::ShowDiff, Action::ToggleWrap, Action::Back],
         Screen::Graph(_) => {
             &[Action::Describe, Action::ShowYaml, Action::ShowDependencyGraph, Action::Edit, Action::Back, Action::Help]
         }
@@ -149,6 +150,8 @@ fn short_label(action: Action) -> &'static str {
         Action::Help => "help",
         Action::Quit => "quit",
         Action::RevealSecrets => "reveal secrets",
+        // Only hinted on the diff screen, where the key computes the diff again.
+        Action::ShowDiff => "recompute",
         Action::ToggleWrap => "wrap",
         Action::Back => "back",
         Action::Open => "choose",

@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Trace(pane) => trace::draw(frame, state, areas.main, pane),
         Screen::HelmDetails(pane) => helm_details::draw(frame, state, areas.main, pane),
         Screen::Pods(view) => pods::draw(frame, state, areas.main, view),
-        Screen::LiveObject(pane) => text_pane::draw(frame, state, areas.main, pane),
+        Screen::LiveObject(pane) | Screen::Diff(pane) => text_pane::draw(frame, state, areas.main, pane),
         Screen::Graph(view) => graph::draw(frame, state, areas.main, view),
         Screen::Events(view) => events::draw(frame, state, areas.main, view),
         Screen::Logs(view) => logs::draw(frame, state, areas.main, view),

@@ -1,4 +1,4 @@
-//! A scrollable text screen of the insight panes (trace, HelmRelease detail, live objects): styled lines in a
+//! A scrollable text screen of the insight panes (trace, HelmRelease detail, a Kustomization's diff, live objects): styled lines in a
 //! frame titled with what they show, scrolled or wrapped like the describe view.
 
 use ratatui::Frame;
@@ -14,6 +14,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, pane: &TextPane) {
     let what = match &pane.content {
         PaneContent::Trace { .. } => "Trace",
         PaneContent::HelmDetails { .. } => "HelmRelease",
+        PaneContent::Diff { .. } => "Diff",
         PaneContent::Object { yaml: true, .. } => "YAML",
         PaneContent::Object { yaml: false, .. } => "Describe",
     };
@@ -23,7 +24,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect, pane: &TextPane) {
         .map(|(_, name)| name)
         .filter(|_| !matches!(pane.content, PaneContent::Object { .. }));
     let mut title = vec![Span::styled(format!(" {what} {} ", name.unwrap_or(&pane.title)), theme.title)];
-    let masks = matches!(pane.content, PaneContent::HelmDetails { .. } | PaneContent::Object { yaml: true, .. });
+    let masks = matches!(
+        pane.content,
+        PaneContent::HelmDetails { .. } | PaneContent::Diff { .. } | PaneContent::Object { yaml: true, .. }
+    );
     if masks {
         title.push(Span::styled(
             if pane.reveal { "[secrets shown] " } else { "[secrets masked] " },

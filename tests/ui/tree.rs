@@ -204,7 +204,7 @@ fn answer_reads(harness: &mut Harness) {
                     .collect();
                 InsightResult::Pods { request, result: Ok(("app=tiny".to_string(), pods)) }
             }
-            InsightRequest::StopPods { .. } => continue,
+            InsightRequest::StopPods { .. } | InsightRequest::Diff { .. } => continue,
         };
         let effects = update::on_insight_result(&mut harness.state, result);
         harness.effects.extend(effects);

@@ -1,48 +1,95 @@
 //! Field specs: "this path, in objects of this kind", as kustomize's transformer configurations write them
 //! (`spec/template/metadata/labels`, `spec/containers[]/image`). A path walks through sequences on its own.
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::resource::Gvk;
 
-/// Where a transformer writes.
-#[derive(Clone, Copy, Debug)]
+type Text = Cow<'static, str>;
+
+/// Where a transformer writes. Built-in tables borrow static text; `configurations` and CRDs own theirs.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldSpec {
-    pub group: Option<&'static str>,
-    pub version: Option<&'static str>,
-    pub kind: Option<&'static str>,
-    pub path: &'static str,
+    pub group: Option<Text>,
+    pub version: Option<Text>,
+    pub kind: Option<Text>,
+    pub path: Text,
     /// Create the field (and missing mappings on the way) when it is absent.
     pub create: bool,
 }
 
+/// A field spec as `configurations` files write it: `{group, version, kind, path, create}` (other keys, such as
+/// the old `behavior`, ignored as kustomize ignores them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldSpecText {
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub create: bool,
+}
+
+impl From<FieldSpecText> for FieldSpec {
+    fn from(text: FieldSpecText) -> Self {
+        let part = |s: String| if s.is_empty() { None } else { Some(Cow::Owned(s)) };
+        FieldSpec {
+            group: part(text.group),
+            version: part(text.version),
+            kind: part(text.kind),
+            path: Cow::Owned(text.path),
+            create: text.create,
+        }
+    }
+}
+
 impl FieldSpec {
     pub const fn any(path: &'static str, create: bool) -> Self {
-        FieldSpec { group: None, version: None, kind: None, path, create }
+        FieldSpec { group: None, version: None, kind: None, path: Cow::Borrowed(path), create }
     }
 
     pub const fn kind(kind: &'static str, path: &'static str, create: bool) -> Self {
-        FieldSpec { group: None, version: None, kind: Some(kind), path, create }
+        FieldSpec { group: None, version: None, kind: Some(Cow::Borrowed(kind)), path: Cow::Borrowed(path), create }
     }
 
     pub const fn group_kind(group: &'static str, kind: &'static str, path: &'static str, create: bool) -> Self {
-        FieldSpec { group: Some(group), version: None, kind: Some(kind), path, create }
+        FieldSpec {
+            group: Some(Cow::Borrowed(group)),
+            version: None,
+            kind: Some(Cow::Borrowed(kind)),
+            path: Cow::Borrowed(path),
+            create,
+        }
     }
 
     pub const fn version_kind(version: &'static str, kind: &'static str, path: &'static str, create: bool) -> Self {
-        FieldSpec { group: None, version: Some(version), kind: Some(kind), path, create }
+        FieldSpec {
+            group: None,
+            version: Some(Cow::Borrowed(version)),
+            kind: Some(Cow::Borrowed(kind)),
+            path: Cow::Borrowed(path),
+            create,
+        }
     }
 
     /// kustomize's `Gvk.IsSelected`: every part the spec sets must match.
     pub fn selects(&self, gvk: &Gvk) -> bool {
-        self.group.is_none_or(|g| g == gvk.group)
-            && self.version.is_none_or(|v| v == gvk.version)
-            && self.kind.is_none_or(|k| k == gvk.kind)
+        self.group.as_deref().is_none_or(|g| g == gvk.group)
+            && self.version.as_deref().is_none_or(|v| v == gvk.version)
+            && self.kind.as_deref().is_none_or(|k| k == gvk.kind)
     }
 
     /// Path segments, `\/` kept inside a segment and `[]` markers dropped.
     pub fn segments(&self) -> Vec<String> {
-        segments_of(self.path)
+        segments_of(&self.path)
     }
 
     /// Calls `visit` on every node the path reaches in `value` (creating it as `null` first when `create` is set

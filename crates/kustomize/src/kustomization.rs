@@ -89,7 +89,8 @@ pub struct Kustomization {
     pub replacements: Option<Value>,
     pub vars: Option<Value>,
     pub sort_options: Option<Value>,
-    pub components: Option<Value>,
+    #[serde(default)]
+    pub components: Vec<String>,
     pub crds: Option<Value>,
     pub helm_globals: Option<Value>,
     pub helm_charts: Option<Value>,
@@ -98,7 +99,8 @@ pub struct Kustomization {
     pub generators: Option<Value>,
     pub transformers: Option<Value>,
     pub validators: Option<Value>,
-    pub build_metadata: Option<Value>,
+    #[serde(default)]
+    pub build_metadata: Vec<String>,
 }
 
 /// The top-level fields this engine builds.
@@ -122,6 +124,15 @@ pub const SUPPORTED_FIELDS: &[&str] = &[
     "patchesStrategicMerge",
     "patches",
     "patchesJson6902",
+    "components",
+    "replacements",
+    "vars",
+    "sortOptions",
+    "buildMetadata",
+    "crds",
+    "configurations",
+    "generators",
+    "transformers",
 ];
 
 impl Kustomization {
@@ -144,7 +155,7 @@ impl Kustomization {
 
     /// Parses a kustomization and checks that it only sets fields this engine builds.
     pub fn parse(text: &str) -> Result<Kustomization, String> {
-        let value = crate::yaml::parse_document(text)?;
+        let value = crate::yaml::parse_kustomization(text)?;
         if let Value::Object(map) = &value
             && let Some(field) = map.keys().find(|k| !SUPPORTED_FIELDS.contains(&k.as_str()) && !known(k))
         {
@@ -152,9 +163,8 @@ impl Kustomization {
         }
         let kustomization: Kustomization = serde_json::from_value(value).map_err(|e| e.to_string())?;
         match kustomization.kind.as_deref() {
-            None | Some("" | "Kustomization") => Ok(kustomization),
-            Some("Component") => Err("a Component can only be used in `components`".into()),
-            Some(other) => Err(format!("kind `{other}` is not a Kustomization")),
+            None | Some("" | "Kustomization" | "Component") => Ok(kustomization),
+            Some(other) => Err(format!("kind `{other}` is not a Kustomization or a Component")),
         }
     }
 }
@@ -182,7 +192,7 @@ fn known(field: &str) -> bool {
 
 /// The top-level fields a kustomization text sets (for the `Unsupported` check).
 fn fields_set(text: &str) -> Vec<String> {
-    match crate::yaml::parse_document(text) {
+    match crate::yaml::parse_kustomization(text) {
         Ok(Value::Object(map)) => map.into_iter().filter(|(_, v)| !is_empty(v)).map(|(k, _)| k).collect(),
         _ => Vec::new(),
     }

@@ -8,9 +8,11 @@
 //! hash suffixes after the top level, sorts the result in kustomize's legacy order and prints it as
 //! `kubectl kustomize` does ([`Build::to_yaml`]).
 //!
-//! Load restrictions are kustomize's default (`LoadRestrictionsRootOnly`); remote resources are refused. Fields
-//! this engine does not build yet (the `generators` field, components, replacements, vars, ...) make the build
-//! fail with [`Error::Unsupported`] rather than silently produce something else.
+//! Components, replacements, vars, `sortOptions`, `buildMetadata`, `configurations`, `crds` and builtin plugin
+//! configs in `generators` / `transformers` are built too (the `target` module holds kustomize's order within a level).
+//! [`build_with`] takes [`BuildOptions`] (load restrictions, `--reorder`); remote resources are refused. Fields
+//! this engine does not build yet (`openapi`, helm, validators) make the build fail with [`Error::Unsupported`]
+//! rather than silently produce something else.
 //!
 //! ```no_run
 //! let build = fluxtui_kustomize::build("deploy/overlays/prod")?;
@@ -23,10 +25,16 @@ mod fieldspec;
 mod generator;
 mod kustomization;
 mod loader;
+mod options;
 mod order;
+mod origin;
 mod patch;
+mod plugin;
+mod replacement;
 mod resource;
+mod target;
 mod transform;
+mod vars;
 pub mod yaml;
 
 use std::path::Path;
@@ -35,6 +43,7 @@ use serde_json::Value;
 
 pub use error::Error;
 pub use kustomization::{Kustomization, SUPPORTED_FIELDS};
+pub use options::{BuildOptions, LoadRestrictions, Reorder};
 pub use resource::{Gvk, ResId, Resource};
 
 /// The result of a build: the resources, in output order.
@@ -55,13 +64,25 @@ impl Build {
     }
 }
 
-/// Builds the kustomization in `dir`.
+/// Builds the kustomization in `dir` with kustomize's default options.
 pub fn build(dir: impl AsRef<Path>) -> Result<Build, Error> {
-    let mut resources = loader::build_dir(dir.as_ref(), &mut Vec::new())?;
-    // kustomize adds the content hashes once, after the top level, then lets references follow.
-    generator::add_hashes(&mut resources);
-    transform::fix_name_references(&mut resources)
-        .map_err(|message| Error::Transform { path: dir.as_ref().to_path_buf(), message })?;
-    order::legacy_sort(&mut resources);
-    Ok(Build { resources })
+    build_with(dir, &BuildOptions::default())
+}
+
+/// Builds the kustomization in `dir` with `options` (load restrictions, output order).
+pub fn build_with(dir: impl AsRef<Path>, options: &BuildOptions) -> Result<Build, Error> {
+    let dir = dir.as_ref();
+    let top = target::Target::top(dir, options)?;
+    let mut accumulated = top.accumulate(&mut Vec::new())?;
+    let transform_error = |message| Error::Transform { path: top.file.clone(), message };
+    // kustomize adds the content hashes once, after the top level, then lets references follow, then resolves
+    // the variables of every level.
+    generator::add_hashes(&mut accumulated.resources);
+    transform::fix_name_references(&mut accumulated.resources, &accumulated.config).map_err(transform_error)?;
+    vars::resolve(&mut accumulated).map_err(transform_error)?;
+    origin::finish(&mut accumulated.resources, &top.root, &top.kustomization.build_metadata)
+        .map_err(|message| Error::InvalidKustomization { path: top.file.clone(), message })?;
+    order::sort(&mut accumulated.resources, top.kustomization.sort_options.as_ref(), options.reorder)
+        .map_err(|message| Error::InvalidKustomization { path: top.file.clone(), message })?;
+    Ok(Build { resources: accumulated.resources })
 }

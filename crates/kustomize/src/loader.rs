@@ -1,48 +1,19 @@
-//! Accumulation: a kustomization directory's resources (files and nested kustomizations), each level built
-//! fully (its own transforms included) before the level above uses it. Load restrictions are kustomize's
-//! `LoadRestrictionsRootOnly`: a resource file must sit in or below its kustomization's directory; a directory
-//! (a base) may be anywhere, it becomes a root of its own. Remote resources are refused.
+//! Reading files: where a kustomization's entries point (a file or a directory), under kustomize's load
+//! restrictions (`LoadRestrictionsRootOnly` by default: a file must sit in or below its kustomization's
+//! directory; a directory, a base, may be anywhere, it becomes a root of its own). Remote entries are refused.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::generator;
-use crate::kustomization::Kustomization;
-use crate::patch::Patches;
-use crate::resource::{Gvk, Resource};
-use crate::transform;
+use crate::options::BuildOptions;
+use crate::resource::Resource;
 
-/// Builds the kustomization in `dir`: its resources, transformed, in accumulation order.
-pub fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>) -> Result<Vec<Resource>, Error> {
-    let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-    if stack.contains(&root) {
-        return Err(Error::Cycle { path: stack.last().cloned().unwrap_or_default(), dir: root });
-    }
-    let (file, kustomization) = Kustomization::load(&root)?;
-    stack.push(root.clone());
-    let mut resources: Vec<Resource> = Vec::new();
-    // Ids seen so far, as `ResId::same_as` compares them (kind, name, effective namespace): a set, so a level of
-    // thousands of resources is not checked pairwise.
-    let mut seen: HashSet<(Gvk, String, String)> = HashSet::new();
-    for entry in kustomization.bases.iter().chain(&kustomization.resources) {
-        let loaded = load_entry(&root, &file, entry, stack)?;
-        for resource in loaded {
-            let id = resource.id();
-            if !seen.insert((id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())) {
-                return Err(Error::DuplicateId { path: file.clone(), id: id.to_string() });
-            }
-            resources.push(resource);
-        }
-    }
-    stack.pop();
-    generator::run(&root, &file, &kustomization, &mut resources)?;
-    let patches = Patches::load(&root, &file, &kustomization)?;
-    transform::apply_all(&kustomization, &patches, &mut resources)
-        .map_err(|message| Error::Transform { path: file, message })?;
-    Ok(resources)
+/// What a `resources` entry names.
+pub enum Entry {
+    Dir(PathBuf),
+    File(PathBuf),
 }
 
 fn is_remote(entry: &str) -> bool {
@@ -53,21 +24,50 @@ fn is_remote(entry: &str) -> bool {
         || entry.starts_with("bitbucket.org/")
 }
 
-fn load_entry(root: &Path, file: &Path, entry: &str, stack: &mut Vec<PathBuf>) -> Result<Vec<Resource>, Error> {
+/// Resolves a `resources` entry of the kustomization `file` in `root`.
+pub fn resolve_entry(root: &Path, file: &Path, entry: &str, options: &BuildOptions) -> Result<Entry, Error> {
     if is_remote(entry) {
         return Err(Error::RemoteRefused { path: file.to_path_buf(), entry: entry.to_string() });
     }
-    let target = root.join(entry);
-    let Ok(target) = target.canonicalize() else {
+    let Ok(target) = root.join(entry).canonicalize() else {
         return Err(Error::MissingResource { path: file.to_path_buf(), entry: entry.to_string() });
     };
     if target.is_dir() {
-        return build_dir(&target, stack);
+        return Ok(Entry::Dir(target));
     }
-    if !target.starts_with(root) {
+    if options.root_only() && !target.starts_with(root) {
         return Err(Error::OutsideRoot { path: file.to_path_buf(), file: target });
     }
-    read_resources(&target)
+    Ok(Entry::File(target))
+}
+
+/// Resolves an entry that must be a directory (a component).
+pub fn resolve_dir(root: &Path, file: &Path, entry: &str) -> Result<PathBuf, Error> {
+    if is_remote(entry) {
+        return Err(Error::RemoteRefused { path: file.to_path_buf(), entry: entry.to_string() });
+    }
+    match root.join(entry).canonicalize() {
+        Ok(dir) if dir.is_dir() => Ok(dir),
+        _ => Err(Error::MissingResource { path: file.to_path_buf(), entry: entry.to_string() }),
+    }
+}
+
+/// Resolves an entry that must be a file (a patch, a generator source, a configuration), under the load
+/// restrictions.
+pub fn resolve_file(root: &Path, file: &Path, entry: &str, options: &BuildOptions) -> Result<PathBuf, Error> {
+    match resolve_entry(root, file, entry, options)? {
+        Entry::File(path) => Ok(path),
+        Entry::Dir(_) => Err(Error::InvalidKustomization {
+            path: file.to_path_buf(),
+            message: format!("`{entry}` is a directory, a file was expected"),
+        }),
+    }
+}
+
+/// Reads an entry that must be a file, as text.
+pub fn read_text(root: &Path, file: &Path, entry: &str, options: &BuildOptions) -> Result<String, Error> {
+    let path = resolve_file(root, file, entry, options)?;
+    std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))
 }
 
 /// The objects of one file: every document, `List` kinds flattened.
@@ -75,13 +75,16 @@ pub fn read_resources(path: &Path) -> Result<Vec<Resource>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let docs = crate::yaml::parse_documents(&text)
         .map_err(|message| Error::MalformedYaml { path: path.to_path_buf(), message })?;
+    objects(docs).map_err(|message| Error::InvalidResource { path: path.to_path_buf(), message })
+}
+
+/// Resources from parsed documents, `List` kinds flattened.
+pub fn objects(docs: Vec<Value>) -> Result<Vec<Resource>, String> {
     let mut out = Vec::new();
     for doc in docs {
         flatten(doc, &mut out);
     }
-    out.into_iter()
-        .map(|v| Resource::new(v).map_err(|message| Error::InvalidResource { path: path.to_path_buf(), message }))
-        .collect()
+    out.into_iter().map(Resource::new).collect()
 }
 
 fn flatten(doc: Value, out: &mut Vec<Value>) {

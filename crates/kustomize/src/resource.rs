@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::origin::Origin;
+
 /// Group, version and kind.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Gvk {
@@ -120,6 +122,9 @@ pub struct Resource {
     pub suffixes: Vec<String>,
     /// A generated object that gets the content hash suffix at the end of the build.
     pub needs_hash: bool,
+    /// Where it came from and what transformed it (`buildMetadata`).
+    pub origin: Option<Origin>,
+    pub transformations: Vec<Origin>,
 }
 
 impl Resource {
@@ -133,7 +138,15 @@ impl Resource {
         if !matches!(name, Some(Value::String(n)) if !n.is_empty()) {
             return Err("missing metadata.name in a resource".into());
         }
-        Ok(Resource { value, previous: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new(), needs_hash: false })
+        Ok(Resource {
+            value,
+            previous: Vec::new(),
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+            needs_hash: false,
+            origin: None,
+            transformations: Vec::new(),
+        })
     }
 
     fn str_at(&self, pointer: &str) -> &str {

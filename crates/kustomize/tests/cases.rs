@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use fluxtui_kustomize::{SUPPORTED_FIELDS, build, yaml};
+use fluxtui_kustomize::{BuildOptions, SUPPORTED_FIELDS, build_with, yaml};
 use serde_json::Value;
 
 fn cases_dir() -> Option<PathBuf> {
@@ -35,19 +35,19 @@ fn shared_kustomize_cases() {
         let features: Vec<&str> = meta["features"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
         let missing: Vec<&str> = features.iter().copied().filter(|f| !SUPPORTED_FIELDS.contains(f)).collect();
         let args: Vec<&str> = meta["kubectl_args"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-        let needs_other_options = args.windows(2).any(|w| w == ["--load-restrictor", "LoadRestrictionsNone"]);
-        if !missing.is_empty() || needs_other_options {
-            let key = if missing.is_empty() {
-                "--load-restrictor LoadRestrictionsNone".to_string()
-            } else {
-                missing.join(", ")
+        let options = BuildOptions::from_args(&args);
+        if !missing.is_empty() || options.is_err() {
+            let key = match &options {
+                Err(e) => e.clone(),
+                Ok(_) => missing.join(", "),
             };
             unsupported.entry(key).or_default().push(name);
             continue;
         }
+        let options = options.unwrap();
         run += 1;
         let root = case.join(meta["root"].as_str().unwrap());
-        let result = build(&root);
+        let result = build_with(&root, &options);
         if meta["expect"] == "error" {
             errors_run += 1;
             match result {

@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod patch;
 pub mod protobuf;
+pub mod rbac;
 pub mod registry;
 pub mod resources;
 pub mod schema;

@@ -146,8 +146,9 @@ impl Theme {
             TextClass::Comment => self.yaml_comment,
             TextClass::Punctuation | TextClass::Muted => self.muted,
             TextClass::Masked => self.masked,
-            TextClass::Ready => self.ready,
-            TextClass::Failed => self.failed,
+            // A diff's additions and removals take the theme's good and bad colours, as git's green and red.
+            TextClass::Ready | TextClass::Added => self.ready,
+            TextClass::Failed | TextClass::Removed => self.failed,
             TextClass::Reconciling => self.reconciling,
             TextClass::Suspended => self.suspended,
         }

@@ -10,6 +10,7 @@ use super::{Effect, body_height, push_screen, refresh_detail_text, selected_row}
 use crate::api::FluxKind;
 use crate::api::references::ObjectReference;
 use crate::app::action::Action;
+use crate::app::drift::{drift_header, drift_lines};
 use crate::app::insight::{InsightRequest, PaneContent, PodsView, TextPane, TreeView};
 use crate::app::state::{AppState, Detail, Screen};
 use crate::cluster::KindState;
@@ -63,10 +64,12 @@ fn target(state: &AppState) -> Option<Target> {
             };
             Some(from_reference(&reference, Some(Arc::clone(pod))))
         }
-        Screen::Trace(pane) | Screen::LiveObject(pane) | Screen::HelmDetails(pane) => match &pane.content {
+        Screen::Trace(pane) | Screen::LiveObject(pane) | Screen::HelmDetails(pane) | Screen::Diff(pane) => match &pane
+            .content
+        {
             PaneContent::Trace { reference, chain } => Some(from_reference(reference, chain.first().cloned())),
             PaneContent::Object { reference, object, .. } => Some(from_reference(reference, Some(Arc::clone(object)))),
-            PaneContent::HelmDetails { key, .. } => {
+            PaneContent::HelmDetails { key, .. } | PaneContent::Diff { key, .. } => {
                 let row = state.find_row(key)?;
                 Some(Target {
                     reference: row_reference(&row.key, row.object.api_version()),
@@ -98,9 +101,12 @@ fn target(state: &AppState) -> Option<Target> {
 /// actions of other screens that take any Kubernetes object: a pod's logs, an object's events.
 pub fn insight_selection(state: &AppState) -> Option<ObjectReference> {
     match state.screen() {
-        Screen::Tree(_) | Screen::Pods(_) | Screen::Trace(_) | Screen::HelmDetails(_) | Screen::LiveObject(_) => {
-            target(state).map(|target| target.reference)
-        }
+        Screen::Tree(_)
+        | Screen::Pods(_)
+        | Screen::Trace(_)
+        | Screen::HelmDetails(_)
+        | Screen::Diff(_)
+        | Screen::LiveObject(_) => target(state).map(|target| target.reference),
         _ => None,
     }
 }
@@ -135,11 +141,16 @@ pub(super) fn open(state: &mut AppState, action: Action) -> Vec<Effect> {
     {
         return reread_tree(state);
     }
+    // The diff key on a diff computes it again.
+    if action == Action::ShowDiff && matches!(state.screen(), Screen::Diff(_)) {
+        return recompute_diff(state);
+    }
     let Some(target) = target(state) else {
         state.flash_error(format!("{}: select an object first", action.name()));
         return Vec::new();
     };
     match action {
+        Action::ShowDiff => open_diff(state, target),
         Action::ShowTree => open_tree(state, target),
         Action::ShowTrace => open_trace(state, target),
         Action::ShowHelmDetails => open_helm_details(state, target),
@@ -157,6 +168,32 @@ fn open_tree(state: &mut AppState, target: Target) -> Vec<Effect> {
     let request = next_request(state);
     push_screen(state, Screen::Tree(Box::new(TreeView::new(target.reference.clone(), request))));
     vec![Effect::Insight(InsightRequest::Tree { root: target.reference, request })]
+}
+
+fn open_diff(state: &mut AppState, target: Target) -> Vec<Effect> {
+    let Some(key) = target.flux.filter(|key| key.kind == FluxKind::Kustomization) else {
+        state.flash_error(format!("the diff needs a Kustomization, not {}", target.reference.kind));
+        return Vec::new();
+    };
+    let request = next_request(state);
+    let title = format!("diff {}/{}", key.namespace, key.name);
+    let effect = InsightRequest::Diff { namespace: key.namespace.clone(), name: key.name.clone(), request };
+    let content = PaneContent::Diff { key, result: None };
+    push_screen(state, Screen::Diff(Box::new(TextPane::new(title, content, request))));
+    rebuild_top_pane(state);
+    vec![Effect::Insight(effect)]
+}
+
+fn recompute_diff(state: &mut AppState) -> Vec<Effect> {
+    let request = next_request(state);
+    let Some(Screen::Diff(pane)) = state.screen_mut() else { return Vec::new() };
+    let PaneContent::Diff { key, result } = &mut pane.content else { return Vec::new() };
+    *result = None;
+    let effect = InsightRequest::Diff { namespace: key.namespace.clone(), name: key.name.clone(), request };
+    pane.request = request;
+    pane.error = None;
+    rebuild_top_pane(state);
+    vec![Effect::Insight(effect)]
 }
 
 fn open_trace(state: &mut AppState, target: Target) -> Vec<Effect> {
@@ -239,6 +276,7 @@ pub(super) fn handles(state: &AppState, action: Action) -> bool {
         Screen::Trace(_) | Screen::HelmDetails(_) => {
             moves || matches!(action, ScrollLeft | ScrollRight | ToggleWrap | RevealSecrets | Describe | ShowYaml)
         }
+        Screen::Diff(_) => moves || matches!(action, ScrollLeft | ScrollRight | ToggleWrap | RevealSecrets | ShowDiff),
         _ => false,
     }
 }
@@ -251,6 +289,7 @@ pub(super) fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Screen::Trace(_) | Screen::HelmDetails(_) if matches!(action, Action::Describe | Action::ShowYaml) => {
             open_node(state, action == Action::ShowYaml)
         }
+        Screen::Diff(_) if action == Action::ShowDiff => recompute_diff(state),
         _ => {
             if matches!(action, Action::Describe | Action::ShowYaml) {
                 if let Some(Screen::LiveObject(pane)) = state.screen_mut()
@@ -370,7 +409,9 @@ fn apply_in_pods(state: &mut AppState, action: Action) -> Vec<Effect> {
 fn scroll_pane(state: &mut AppState, action: Action) {
     let page = body_height(state).max(1);
     let reveal_changed = action == Action::RevealSecrets;
-    let Some(Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::LiveObject(pane)) = state.screen_mut() else {
+    let Some(Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::Diff(pane) | Screen::LiveObject(pane)) =
+        state.screen_mut()
+    else {
         return;
     };
     let max = pane.lines.len().saturating_sub(page);
@@ -419,6 +460,14 @@ fn pane_lines(state: &AppState, pane: &TextPane) -> Vec<StyledLine> {
                 ))],
             }
         }
+        PaneContent::Diff { result: None, .. } => vec![StyledLine::plain(
+            "computing the diff: building the source and dry-running every object as kustomize-controller…",
+        )],
+        PaneContent::Diff { result: Some(diff), .. } => {
+            let mut lines = vec![drift_header(diff), StyledLine::default()];
+            lines.extend(drift_lines(diff, pane.reveal));
+            lines
+        }
         PaneContent::Object { object, yaml: true, .. } => yaml_lines(object, pane.reveal),
         PaneContent::Object { object, yaml: false, .. } => describe_live_object(object),
     }
@@ -432,10 +481,13 @@ fn rebuild_top_pane(state: &mut AppState) {
 
 pub(super) fn rebuild_pane_at(state: &mut AppState, index: usize) {
     let lines = match state.stack.get(index) {
-        Some(Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::LiveObject(pane)) => pane_lines(state, pane),
+        Some(Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::Diff(pane) | Screen::LiveObject(pane)) => {
+            pane_lines(state, pane)
+        }
         _ => return,
     };
-    if let Some(Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::LiveObject(pane)) = state.stack.get_mut(index)
+    if let Some(Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::Diff(pane) | Screen::LiveObject(pane)) =
+        state.stack.get_mut(index)
     {
         pane.scroll = pane.scroll.min(lines.len().saturating_sub(1));
         pane.lines = lines;

@@ -22,11 +22,12 @@ pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Eff
         InsightResult::Tree { request, .. }
         | InsightResult::TraceChain { request, .. }
         | InsightResult::HelmRelease { request, .. }
+        | InsightResult::Diff { request, .. }
         | InsightResult::Pods { request, .. } => *request,
     };
     let Some(index) = state.stack.iter().position(|screen| match screen {
         Screen::Tree(view) => view.request == request,
-        Screen::Trace(pane) | Screen::HelmDetails(pane) => pane.request == request,
+        Screen::Trace(pane) | Screen::HelmDetails(pane) | Screen::Diff(pane) => pane.request == request,
         Screen::Pods(view) => view.request == request,
         _ => false,
     }) else {
@@ -74,6 +75,15 @@ pub fn on_insight_result(state: &mut AppState, result: InsightResult) -> Vec<Eff
                 *sources = checked;
             }
         }
+        (Screen::Diff(pane), InsightResult::Diff { result, .. }) => match result {
+            Ok(diff) => {
+                if let PaneContent::Diff { result, .. } = &mut pane.content {
+                    *result = Some(diff);
+                }
+                pane.error = None;
+            }
+            Err(message) => pane.error = Some(message),
+        },
         (Screen::Pods(view), InsightResult::Pods { result, .. }) => {
             view.loading = false;
             match result {

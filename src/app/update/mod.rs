@@ -99,7 +99,12 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             scroll_text(state, action);
             return Vec::new();
         }
-        Screen::Tree(_) | Screen::Trace(_) | Screen::HelmDetails(_) | Screen::Pods(_) | Screen::LiveObject(_)
+        Screen::Tree(_)
+        | Screen::Trace(_)
+        | Screen::HelmDetails(_)
+        | Screen::Diff(_)
+        | Screen::Pods(_)
+        | Screen::LiveObject(_)
             if insight::handles(state, action) =>
         {
             return insight::apply(state, action);
@@ -164,7 +169,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::ToggleMark => marks::toggle_mark(state),
         Action::ClearMarks => marks::clear_marks(state),
         Action::ShowActionLog => push_screen(state, Screen::ActionLog { scroll: 0 }),
-        Action::ShowTree | Action::ShowTrace | Action::ShowHelmDetails | Action::ShowPods => {
+        Action::ShowTree | Action::ShowTrace | Action::ShowHelmDetails | Action::ShowPods | Action::ShowDiff => {
             return insight::open(state, action);
         }
         Action::ShowDependencyGraph => show_dependency_graph(state, false),
@@ -312,7 +317,9 @@ pub(super) fn selected_row(state: &AppState) -> Option<Arc<Row>> {
         }
         Screen::Table { .. } => state.current_table()?.selected_row().cloned(),
         Screen::Describe(detail) | Screen::Yaml(detail) => state.find_row(&detail.key).cloned(),
-        Screen::Tree(_) | Screen::Trace(_) | Screen::HelmDetails(_) => insight::selected_flux_row(state),
+        Screen::Tree(_) | Screen::Trace(_) | Screen::HelmDetails(_) | Screen::Diff(_) => {
+            insight::selected_flux_row(state)
+        }
         Screen::Graph(view) => view.selected_node().and_then(|node| view.graph.nodes[node].row.clone()),
         _ => None,
     }

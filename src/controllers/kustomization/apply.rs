@@ -1,6 +1,6 @@
 //! The apply stage (SEMANTICS.md §4.1): server-side apply of built manifests with field manager
-//! `kustomize-controller`, in Flux's stages and kind order: every object of a stage dry-run first ([`plan_one`],
-//! which the diff uses too), then those new or drifted really applied.
+//! `kustomize-controller`, in Flux's stages and kind order: every object of a stage dry-run first, then those new
+//! or drifted really applied. The diff shares the preparation ([`prepare_all`], [`target_of`], [`comparable`]).
 //!
 //! Not done here: the managed-fields cleanup (taking over fields of `kubectl` and `before-first-apply` managers,
 //! removing the last-applied annotation) and `spec.ignore` drift paths.
@@ -124,40 +124,39 @@ impl std::error::Error for ApplyError {}
 
 /// Applies `objects` in stages and returns the change set in apply order (the inventory's order). As in
 /// fluxcd/pkg/ssa, every object of a stage is dry-run before any of them is applied, so a stage with one bad
-/// object (an unknown kind, an invalid field) changes nothing in the cluster; the first failure stops the apply.
+/// object (an unknown kind, an invalid field, a forbidden namespace) changes nothing in the cluster; the first
+/// failure stops the apply.
 pub async fn apply_all(
     resolver: &Resolver,
     objects: Vec<Value>,
     options: &ApplyOptions,
 ) -> Result<ChangeSet, ApplyError> {
     let mut set = ChangeSet::default();
-    let mut prepared = Vec::with_capacity(objects.len());
-    for object in objects {
-        match prepare(object, options) {
-            Ok(pair) => prepared.push(pair),
-            Err(message) => return Err(ApplyError { message, applied: set }),
-        }
-    }
-    prepared.sort_by(|(a, _), (b, _)| (stage_of(a), order_key(a)).cmp(&(stage_of(b), order_key(b))));
+    let mut prepared = match prepare_all(objects, options) {
+        Ok(prepared) => prepared,
+        Err(message) => return Err(ApplyError { message, applied: set }),
+    };
     for stage in [Stage::ClusterDefinitions, Stage::Classes, Stage::Rest] {
-        let mut planned = Vec::new();
+        let mut checked = Vec::new();
         for (id, object) in prepared.iter_mut().filter(|(id, _)| stage_of(id) == stage) {
-            match plan_one(resolver, id, object, options, Mode::Apply).await {
-                Ok(plan) => planned.push(plan),
+            match dry_run_one(resolver, id, object, options).await {
+                Ok(outcome) => checked.push((id.clone(), outcome)),
                 Err(message) => return Err(ApplyError { message, applied: set }),
             }
         }
         let mut applied = Vec::new();
-        for plan in planned {
-            if let Some(payload) = &plan.payload {
-                if let Err(message) = apply_payload(resolver, &plan.id, payload).await {
+        for (id, (action, target)) in checked {
+            if let Some(target) = target {
+                let params = PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force();
+                if let Err(err) = target.api.patch(&id.name, &params, &Patch::Apply(&target.payload)).await {
+                    let message = format!("{id} apply failed: {}", api_error(&err).1);
                     return Err(ApplyError { message, applied: set });
                 }
-                applied.push(plan.id.clone());
-            } else if plan.action != Action::Skipped {
-                applied.push(plan.id.clone());
             }
-            set.entries.push(Change { id: plan.id, action: plan.action });
+            if action != Action::Skipped {
+                applied.push(id.clone());
+            }
+            set.entries.push(Change { id, action });
         }
         // Later stages may depend on these (a custom resource on its CRD): wait until they are usable.
         if stage != Stage::Rest
@@ -170,31 +169,16 @@ pub async fn apply_all(
     Ok(set)
 }
 
-/// Whether planning may change the cluster: a real apply recreates objects whose immutable fields changed when
-/// forced; a preview (the diff) never deletes anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Apply,
-    Preview,
-}
-
-/// One object after its server-side dry-run: the action an apply takes, the payload to apply when it is new or
-/// has drifted, and the live and dry-run objects (for a diff).
-#[derive(Debug, Clone)]
-pub struct Planned {
-    pub id: ObjectId,
-    pub action: Action,
-    /// What to apply; `None` when the object is unchanged or skipped.
-    pub payload: Option<DynamicObject>,
-    /// The object in the cluster before the apply, if it exists (and was not recreated).
-    pub live: Option<Value>,
-    /// The object as the API server would store it after the apply (`None` when skipped).
-    pub dry_run: Option<Value>,
+/// Every object [`prepare`]d, in Flux's apply order (stage, then kind order).
+pub(super) fn prepare_all(objects: Vec<Value>, options: &ApplyOptions) -> Result<Vec<(ObjectId, Value)>, String> {
+    let mut prepared = objects.into_iter().map(|object| prepare(object, options)).collect::<Result<Vec<_>, _>>()?;
+    prepared.sort_by(|(a, _), (b, _)| (stage_of(a), order_key(a)).cmp(&(stage_of(b), order_key(b))));
+    Ok(prepared)
 }
 
 /// The object's identity and the payload to apply: owner labels added, namespace defaulted, CRD caBundle
 /// stripped.
-pub fn prepare(mut object: Value, options: &ApplyOptions) -> Result<(ObjectId, Value), String> {
+fn prepare(mut object: Value, options: &ApplyOptions) -> Result<(ObjectId, Value), String> {
     let Some(mut id) = ObjectId::of(&object) else {
         return Err(format!("object without apiVersion, kind or metadata.name: {object}"));
     };
@@ -238,15 +222,34 @@ fn is_cluster_scoped_hint(id: &ObjectId) -> bool {
     )
 }
 
-/// Dry-runs one object and decides its action. A cluster-scoped kind's `id` loses the namespace [`prepare`]
-/// defaulted.
-pub async fn plan_one(
-    resolver: &Resolver,
-    id: &mut ObjectId,
-    desired: &Value,
-    options: &ApplyOptions,
-    mode: Mode,
-) -> Result<Planned, String> {
+/// One object about to be applied: where it goes, what is sent, and what the cluster holds now.
+pub(super) struct Target {
+    pub api: kube::Api<DynamicObject>,
+    /// The manifest with its namespace set (namespaced kinds) or removed (cluster-scoped ones).
+    pub desired: Value,
+    pub payload: DynamicObject,
+    pub live: Option<Value>,
+}
+
+impl Target {
+    /// The server-side apply dry-run as `kustomize-controller`, forcing conflicts as the real apply does.
+    pub async fn dry_run(&self, id: &ObjectId) -> Result<Value, kube::Error> {
+        let params = PatchParams { dry_run: true, ..PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force() };
+        self.api.patch(&id.name, &params, &Patch::Apply(&self.payload)).await.map(to_value)
+    }
+}
+
+/// Whether an object is applied, and why not.
+pub(super) enum Planned {
+    Apply(Box<Target>),
+    /// An opt-out skips it: the reason, as the diff prints it.
+    Skip(&'static str),
+}
+
+/// Resolves `id`'s kind, reads the live object and decides whether it is applied at all: an opt-out skips it
+/// (`reconcile: disabled`, `ssa: Ignore` on either side, `IfNotPresent` on an existing object).
+/// A cluster-scoped kind's `id` loses the namespace [`prepare`] defaulted.
+pub(super) async fn target_of(resolver: &Resolver, id: &mut ObjectId, desired: &Value) -> Result<Planned, String> {
     let resolved = resolver.resolve(id).await.map_err(|err| format!("{id} dry-run failed: {err}"))?;
     let mut desired = desired.clone();
     if resolved.namespaced {
@@ -259,63 +262,70 @@ pub async fn plan_one(
     }
     let id = &*id;
     let api = resolver.api(&resolved, id);
-    let mut live = api.get_opt(&id.name).await.map_err(|err| format!("{id} query failed: {err}"))?.map(to_value);
-    let skipped =
-        |live: Option<Value>| Planned { id: id.clone(), action: Action::Skipped, payload: None, live, dry_run: None };
+    let live = match api.get_opt(&id.name).await {
+        Ok(live) => live.map(to_value),
+        // fluxcd/pkg/ssa ignores the read's error: an identity that may not read the object (an impersonated
+        // ServiceAccount outside its namespace) fails on the dry-run, whose Forbidden is the message Flux gives.
+        Err(kube::Error::Api(status)) if status.code == 403 => None,
+        Err(err) => return Err(format!("{id} query failed: {err}")),
+    };
     let policy = SsaPolicy::of(&desired);
-    let live_skips =
-        live.as_ref().is_some_and(|l| Policy::reconcile_disabled(l) || SsaPolicy::of(l) == SsaPolicy::Ignore);
-    if Policy::reconcile_disabled(&desired) || policy == SsaPolicy::Ignore || live_skips {
-        return Ok(skipped(live));
+    if Policy::reconcile_disabled(&desired) || live.as_ref().is_some_and(Policy::reconcile_disabled) {
+        return Ok(Planned::Skip("reconcile disabled"));
+    }
+    if policy == SsaPolicy::Ignore || live.as_ref().is_some_and(|l| SsaPolicy::of(l) == SsaPolicy::Ignore) {
+        return Ok(Planned::Skip("ssa: Ignore"));
     }
     if live.is_some() && policy == SsaPolicy::IfNotPresent {
-        return Ok(skipped(live));
+        return Ok(Planned::Skip("ssa: IfNotPresent, and it exists"));
     }
     let payload: DynamicObject =
         serde_json::from_value(desired.clone()).map_err(|err| format!("{id} is not a valid object: {err}"))?;
-    let dry_run = PatchParams { dry_run: true, ..PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force() };
-    let dry = match api.patch(&id.name, &dry_run, &Patch::Apply(&payload)).await {
-        Ok(dry) => to_value(dry),
-        Err(err) => {
-            let forced =
-                options.force || Policy::force_enabled(&desired) || live.as_ref().is_some_and(Policy::force_enabled);
-            if !(live.is_some() && forced && is_immutable_error(&err)) {
-                return Err(dry_run_failed(id, &err));
-            }
-            if mode == Mode::Preview {
-                // The apply would delete and recreate it: show it as new, without touching the cluster.
-                return Ok(Planned { id: id.clone(), action: Action::Created, payload: None, live, dry_run: None });
-            }
-            recreate_wait(&api, id).await?;
-            live = None;
-            to_value(
-                api.patch(&id.name, &dry_run, &Patch::Apply(&payload)).await.map_err(|err| dry_run_failed(id, &err))?,
-            )
-        }
-    };
-    let action = match &live {
-        None => Action::Created,
-        Some(live) if comparable(live) == comparable(&dry) => Action::Unchanged,
-        Some(_) => Action::Configured,
-    };
-    let payload = (action != Action::Unchanged).then_some(payload);
-    Ok(Planned { id: id.clone(), action, payload, live, dry_run: Some(dry) })
+    Ok(Planned::Apply(Box::new(Target { api, desired, payload, live })))
 }
 
-/// The real server-side apply of a planned object.
-async fn apply_payload(resolver: &Resolver, id: &ObjectId, payload: &DynamicObject) -> Result<(), String> {
-    let resolved = resolver.resolve(id).await.map_err(|err| format!("{id} apply failed: {err}"))?;
-    let api = resolver.api(&resolved, id);
-    let apply = PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force();
-    api.patch(&id.name, &apply, &Patch::Apply(payload)).await.map_err(|err| {
-        let (_, message) = api_error(&err);
-        format!("{id} apply failed: {message}")
-    })?;
-    Ok(())
+/// Whether a failed dry-run may be retried by recreating the object (`spec.force` or the object's `force`
+/// annotation, on an immutable-field error).
+pub(super) fn recreates(err: &kube::Error, target: &Target, options: &ApplyOptions) -> bool {
+    let forced = options.force
+        || Policy::force_enabled(&target.desired)
+        || target.live.as_ref().is_some_and(Policy::force_enabled);
+    target.live.is_some() && forced && is_immutable_error(err)
+}
+
+/// Dry-runs one object: its action, and the target to apply when it is new or has drifted. An immutable-field
+/// error under force deletes the object first (Flux's recreate). A cluster-scoped kind's `id` loses the
+/// namespace [`prepare`] defaulted.
+async fn dry_run_one(
+    resolver: &Resolver,
+    id: &mut ObjectId,
+    desired: &Value,
+    options: &ApplyOptions,
+) -> Result<(Action, Option<Box<Target>>), String> {
+    let Planned::Apply(mut target) = target_of(resolver, id, desired).await? else {
+        return Ok((Action::Skipped, None));
+    };
+    let id = &*id;
+    let dry = match target.dry_run(id).await {
+        Ok(dry) => dry,
+        Err(err) => {
+            if !recreates(&err, &target, options) {
+                return Err(dry_run_failed(id, &err));
+            }
+            recreate_wait(&target.api, id).await?;
+            target.live = None;
+            target.dry_run(id).await.map_err(|err| dry_run_failed(id, &err))?
+        }
+    };
+    Ok(match &target.live {
+        None => (Action::Created, Some(target)),
+        Some(live) if comparable(live) == comparable(&dry) => (Action::Unchanged, None),
+        Some(_) => (Action::Configured, Some(target)),
+    })
 }
 
 /// Flux's `DryRunErr`: `<object> dry-run failed (<Reason>): <message>`.
-fn dry_run_failed(id: &ObjectId, err: &kube::Error) -> String {
+pub(super) fn dry_run_failed(id: &ObjectId, err: &kube::Error) -> String {
     match api_error(err) {
         (reason, message) if reason.is_empty() => format!("{id} dry-run failed: {message}"),
         (reason, message) => format!("{id} dry-run failed ({reason}): {message}"),
@@ -359,8 +369,9 @@ pub(super) fn to_value(object: DynamicObject) -> Value {
     serde_json::to_value(object).unwrap_or(Value::Null)
 }
 
-/// The object without what the server changes on its own (status, bookkeeping metadata), for the drift check.
-pub fn comparable(object: &Value) -> Value {
+/// The object without what the server changes on its own (status, bookkeeping metadata), for the drift check
+/// (and the diff, which shows what is left).
+pub(super) fn comparable(object: &Value) -> Value {
     let mut object = object.clone();
     if let Some(map) = object.as_object_mut() {
         map.remove("status");

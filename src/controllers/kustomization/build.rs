@@ -5,7 +5,7 @@
 //! substitution ([`super::substitute`]) and commonMetadata. The digest of the final YAML stream goes into the
 //! history.
 //!
-//! Spec fields the engine cannot honour (SOPS decryption, a remote kubeConfig, impersonation, CEL health checks,
+//! Spec fields the engine cannot honour (SOPS decryption, a remote kubeConfig, CEL health checks,
 //! drift ignore rules) fail the build with a message naming them instead of being ignored; kustomize features the
 //! build crate does not have yet fail with the crate's `Error::Unsupported`, naming the field.
 
@@ -68,20 +68,33 @@ pub fn build(input: BuildInput<'_>) -> Result<Built, BuildError> {
         .unpack_verified(input.artifact, &root, DEFAULT_MAX_UNPACKED_SIZE)
         .map_err(|err| artifact_failed(format!("failed to extract artifact: {err}")))?;
     let path = input.spec.path.as_deref().unwrap_or_default();
-    let dir = secure_join(&root, path);
+    build_tree(&root, path, input.spec, &input.vars, input.strict)
+}
+
+/// Builds `path` inside the unpacked source `root` (a scratch copy: the generated kustomization and the spec's
+/// overrides are written into it) as the reconciler does, from the directory on. Blocking.
+pub fn build_tree(
+    root: &Path,
+    path: &str,
+    spec: &KustomizationSpec,
+    vars: &BTreeMap<String, String>,
+    strict: bool,
+) -> Result<Built, BuildError> {
+    refuse_unsupported(spec)?;
+    let dir = secure_join(root, path);
     if !dir.is_dir() {
         return Err(artifact_failed(format!("kustomization path not found: stat {path}: no such file or directory")));
     }
     // Messages name files relative to the artifact root, not the scratch directory.
     let relative = |message: String| message.replace(&format!("{}/", root.display()), "");
-    prepare(&dir, input.spec).map_err(|m| build_failed(relative(m)))?;
+    prepare(&dir, spec).map_err(|m| build_failed(relative(m)))?;
     let built = fluxtui_kustomize::build(&dir)
         .map_err(|err| build_failed(relative(format!("kustomize build failed: {err}"))))?;
     let mut objects = Vec::with_capacity(built.resources.len());
-    let substitutes = should_substitute(input.spec, &input.vars)?;
+    let substitutes = should_substitute(spec, vars)?;
     for object in built.values() {
-        let object = if substitutes { post_build(object, &input.vars, input.strict)? } else { object };
-        objects.push(with_common_metadata(object, input.spec));
+        let object = if substitutes { post_build(object, vars, strict)? } else { object };
+        objects.push(with_common_metadata(object, spec));
     }
     let stream = fluxtui_kustomize::yaml::to_stream(&objects);
     let digest = format!("sha256:{:x}", Sha256::digest(stream.as_bytes()));
@@ -96,9 +109,6 @@ fn refuse_unsupported(spec: &KustomizationSpec) -> Result<(), BuildError> {
     }
     if spec.kube_config.is_some() {
         refused.push("spec.kubeConfig");
-    }
-    if spec.service_account_name.as_deref().is_some_and(|s| !s.is_empty()) {
-        refused.push("spec.serviceAccountName (impersonation)");
     }
     if spec.health_check_exprs.as_ref().is_some_and(|e| !e.is_empty()) {
         refused.push("spec.healthCheckExprs");

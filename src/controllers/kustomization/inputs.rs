@@ -11,7 +11,7 @@ use crate::api::FluxKind;
 use crate::api::kustomize::kustomization::Kustomization;
 use crate::api::meta::Artifact;
 use crate::api::object::AnyFluxObject;
-use crate::controllers::runtime::context::Context;
+use crate::controllers::runtime::context::{Context, FluxReader, secret_data};
 use crate::model::cel::{ExprFailure, ReadyExpr};
 
 /// The kinds a Kustomization can take its manifests from.
@@ -43,15 +43,19 @@ pub enum SourceProblem {
 }
 
 /// Reads the source object and its artifact.
-pub async fn resolve_source(ctx: &Context, ks: &Kustomization) -> Result<(AnyFluxObject, Artifact), SourceProblem> {
+pub async fn resolve_source<R: FluxReader + ?Sized>(
+    reader: &R,
+    ks: &Kustomization,
+) -> Result<(AnyFluxObject, Artifact), SourceProblem> {
     let (kind_name, namespace, name) = source_key(ks);
     let kind = FluxKind::from_name(&kind_name)
         .filter(|k| SOURCE_KINDS.contains(k))
         .ok_or_else(|| SourceProblem::Unavailable(format!("source `{name}` kind '{kind_name}' not supported")))?;
     let unavailable =
         |detail: String| SourceProblem::Unavailable(format!("unable to get source '{namespace}/{name}': {detail}"));
-    let api =
-        ctx.api(kind, &namespace).ok_or_else(|| unavailable(format!("{kind_name} is not served by the cluster")))?;
+    let api = reader
+        .flux_api(kind, &namespace)
+        .ok_or_else(|| unavailable(format!("{kind_name} is not served by the cluster")))?;
     let source = api.get(&name).await.map_err(|err| {
         unavailable(match err {
             kube::Error::Api(status) => status.message,
@@ -125,7 +129,10 @@ pub async fn check_dependencies(
 
 /// The postBuild variables: `substituteFrom` in order (later wins), then the inline `substitute` (newlines
 /// removed, as Flux does). The error is the build failure's message.
-pub async fn load_variables(ctx: &Context, ks: &Kustomization) -> Result<BTreeMap<String, String>, String> {
+pub async fn load_variables<R: FluxReader + ?Sized>(
+    reader: &R,
+    ks: &Kustomization,
+) -> Result<BTreeMap<String, String>, String> {
     let mut vars = BTreeMap::new();
     let Some(post_build) = &ks.spec.post_build else { return Ok(vars) };
     let namespace = ks.metadata.namespace.clone().unwrap_or_default();
@@ -136,7 +143,7 @@ pub async fn load_variables(ctx: &Context, ks: &Kustomization) -> Result<BTreeMa
         let failed = |detail: String| format!("substitute from '{kind}/{name}' failed: {detail}");
         match kind.as_str() {
             "ConfigMap" => {
-                let api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &namespace);
+                let api: Api<ConfigMap> = Api::namespaced(reader.client().clone(), &namespace);
                 match api.get_opt(&name).await {
                     Ok(Some(map)) => vars.extend(map.data.unwrap_or_default()),
                     Ok(None) if optional => {}
@@ -144,7 +151,7 @@ pub async fn load_variables(ctx: &Context, ks: &Kustomization) -> Result<BTreeMa
                     Err(err) => return Err(failed(err.to_string())),
                 }
             }
-            "Secret" => match ctx.secret_data(&namespace, &name).await {
+            "Secret" => match secret_data(reader.client(), &namespace, &name).await {
                 Ok(data) => {
                     for (key, value) in data {
                         let value = String::from_utf8(value)

@@ -6,6 +6,8 @@
 //! - [`watches`]: a source's new artifact revision wakes the Kustomizations using it;
 //! - [`apply`]: staged server-side apply with field manager `kustomize-controller`, dry-run first, Flux's
 //!   per-object actions and change-set lines;
+//! - [`diff`]: what a reconcile would change now, without writing (`flux diff kustomization`), with
+//!   [`diff_text`] (noise removed, secrets masked, a unified diff per object);
 //! - [`inventory`]: `status.inventory` entries, parsed back, and the stale set;
 //! - [`prune`]: deletion of stale objects this Kustomization still owns;
 //! - [`health`]: kstatus per object and the wait for a set of objects;
@@ -13,6 +15,8 @@
 
 pub mod apply;
 pub mod build;
+pub mod diff;
+pub mod diff_text;
 pub mod health;
 pub mod inputs;
 pub mod inventory;
@@ -22,7 +26,8 @@ pub mod reconcile;
 pub mod substitute;
 pub mod watches;
 
-pub use apply::{Action, ApplyError, ApplyOptions, Change, ChangeSet, Mode, Planned, apply_all, plan_one};
+pub use apply::{Action, ApplyError, ApplyOptions, Change, ChangeSet, apply_all};
+pub use diff::{DiffError, DiffOptions, Drift, KustomizationDiff, ObjectDrift, diff_kustomization};
 pub use health::{Health, Status, WaitOptions, compute, wait_for_health};
 pub use inventory::{InventoryEntry, entry_of, inventory_of, parse_entry, stale};
 pub use object::{ObjectId, Resolver, SsaPolicy};

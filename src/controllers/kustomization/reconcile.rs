@@ -66,7 +66,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
 
     if meta.deletion_timestamp.is_some() {
         if has_finalizer {
-            finalize(&ctx, ks, &scope).await;
+            finalize(&ctx, ks, &object, &scope).await;
             set_finalizer(&api, meta, FINALIZER, false, CONTROLLER).await.map_err(finalizer_error)?;
         }
         return Ok(Action::await_change());
@@ -98,7 +98,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     run.write().await?;
     let (interval, retry, timeout) = intervals(ks);
 
-    let (_, artifact) = match resolve_source(&ctx, ks).await {
+    let (_, artifact) = match resolve_source(ctx.as_ref(), ks).await {
         Ok(found) => found,
         Err(SourceProblem::Unavailable(message)) => {
             return run.fail(reason::ARTIFACT_FAILED, &message, false, None, retry).await;
@@ -133,7 +133,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     run.progress(&step("Fetching manifests", &run.revision.clone()));
     run.status["lastAttemptedRevision"] = json!(run.revision);
     run.write().await?;
-    let vars = match load_variables(&ctx, ks).await {
+    let vars = match load_variables(ctx.as_ref(), ks).await {
         Ok(vars) => vars,
         Err(message) => return run.fail(reason::BUILD_FAILED, &message, false, None, retry).await,
     };
@@ -165,7 +165,14 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
 
     run.progress(&step("Detecting drift", &run.revision.clone()));
     run.write().await?;
-    let resolver = Resolver::new(ctx.client.clone());
+    // The apply, prune and health checks act as spec.serviceAccountName (or --default-service-account) when set.
+    let resolver = match ctx.client_as(&namespace, ks.spec.service_account_name.as_deref()) {
+        Ok(client) => Resolver::new(client),
+        Err(err) => {
+            let message = err.to_string();
+            return run.fail(reason::RECONCILIATION_FAILED, &message, false, Some(&built.digest), retry).await;
+        }
+    };
     let mut options = ApplyOptions::new(&name, &namespace);
     options.force = ks.spec.force.unwrap_or(false);
     let applied = match apply_all(&resolver, built.objects, &options).await {
@@ -249,8 +256,9 @@ fn inventory_entries(status: &Value) -> Vec<InventoryEntry> {
     status.pointer("/inventory/entries").and_then(|e| serde_json::from_value(e.clone()).ok()).unwrap_or_default()
 }
 
-/// Deletion: prune the inventory by `deletionPolicy`, unless suspended (SEMANTICS.md §4.2).
-async fn finalize(ctx: &Context, ks: &Kustomization, scope: &LogScope) {
+/// Deletion: prune the inventory by `deletionPolicy`, unless suspended (SEMANTICS.md §4.2). When the
+/// ServiceAccount to impersonate is gone, the objects are left and a Warning event lists them, as Flux does.
+async fn finalize(ctx: &Context, ks: &Kustomization, object: &AnyFluxObject, scope: &LogScope) {
     let entries = ks.status.as_ref().and_then(|s| s.inventory.as_ref()).and_then(|i| i.entries.clone());
     let entries: Vec<InventoryEntry> = entries
         .unwrap_or_default()
@@ -269,7 +277,26 @@ async fn finalize(ctx: &Context, ks: &Kustomization, scope: &LogScope) {
     let ids: Vec<ObjectId> = entries.iter().filter_map(|e| parse_entry(e).ok()).collect();
     let name = ks.metadata.name.clone().unwrap_or_default();
     let namespace = ks.metadata.namespace.clone().unwrap_or_default();
-    let resolver = Resolver::new(ctx.client.clone());
+    let account = ctx.service_account(ks.spec.service_account_name.as_deref());
+    let client = match &account {
+        Some(account) if !service_account_exists(ctx, &namespace, account).await => None,
+        _ => ctx.client_as(&namespace, account.as_deref()).ok(),
+    };
+    let Some(client) = client else {
+        let listed: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let message = format!("unable to prune objects: \n{}", listed.join("\n"));
+        ctx.log.error_in(scope, "skipping pruning, failed to find account to impersonate", &message);
+        let why = conditions_of(&object.to_value()["status"])
+            .into_iter()
+            .find(|c| c.type_ == condition::READY)
+            .and_then(|c| c.reason)
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| "error".to_string());
+        let metadata = event_metadata(KIND, object, &[]);
+        record_as(ctx, CONTROLLER, KIND, object, EventType::Warning, &why, &message, metadata).await;
+        return;
+    };
+    let resolver = Resolver::new(client);
     let pruned = prune(&resolver, &ids, &name, &namespace).await;
     if let Some(message) = pruned.error_message() {
         ctx.log.error_in(scope, "garbage collection failed", &message);
@@ -285,6 +312,13 @@ async fn finalize(ctx: &Context, ks: &Kustomization, scope: &LogScope) {
             }
         }
     }
+}
+
+/// Flux's `CanImpersonate`: the ServiceAccount is there (read with the engine's own client).
+async fn service_account_exists(ctx: &Context, namespace: &str, name: &str) -> bool {
+    let api: kube::Api<k8s_openapi::api::core::v1::ServiceAccount> =
+        kube::Api::namespaced(ctx.client.clone(), namespace);
+    matches!(api.get_opt(name).await, Ok(Some(_)))
 }
 
 async fn exists(resolver: &Resolver, id: &ObjectId) -> bool {

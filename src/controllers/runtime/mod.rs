@@ -9,6 +9,7 @@ pub mod backoff;
 pub mod context;
 pub mod driver;
 pub mod events;
+pub mod impersonation;
 pub mod leader;
 pub mod logs;
 pub mod metrics;
@@ -61,6 +62,9 @@ pub struct EngineConfig {
     pub metrics_addr: Option<SocketAddr>,
     /// `--requeue-dependency`: how soon an object waiting on a dependency or an artifact looks again.
     pub requeue_dependency: Duration,
+    /// kustomize-controller's `--default-service-account`: the account Kustomizations without
+    /// `spec.serviceAccountName` are applied as; the engine's own identity when `None`.
+    pub default_service_account: Option<String>,
 }
 
 impl EngineConfig {
@@ -79,7 +83,14 @@ impl EngineConfig {
             debug: false,
             metrics_addr: None,
             requeue_dependency: context::DEFAULT_REQUEUE_DEPENDENCY,
+            default_service_account: None,
         }
+    }
+
+    /// The directory the artifact storage lives in (readers in the same process, such as the TUI's diff, open it
+    /// there instead of downloading).
+    pub fn artifact_root(&self) -> PathBuf {
+        self.storage_dir.join("artifacts")
     }
 }
 
@@ -147,7 +158,7 @@ impl Engine {
         let running = ownership::running_flux_controllers(&client).await.map_err(EngineStartError::Ownership)?;
         ownership::check(&running, config.alongside_flux, config.shard.as_deref())?;
 
-        let storage_root = config.storage_dir.join("artifacts");
+        let storage_root = config.artifact_root();
         let server = ArtifactServer::start(&storage_root, config.storage_addr).await?;
         let advertised =
             config.storage_adv_addr.clone().unwrap_or_else(|| layout::advertised_address_for(server.address()));
@@ -181,6 +192,7 @@ impl Engine {
             &identity,
         );
         ctx.requeue_dependency = config.requeue_dependency;
+        ctx.default_service_account = config.default_service_account.clone().filter(|s| !s.is_empty());
         let ctx = Arc::new(ctx);
         let metrics_server = match config.metrics_addr {
             Some(address) => Some(

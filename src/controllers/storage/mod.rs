@@ -372,7 +372,7 @@ fn list_directory_names(directory: &Path) -> Result<Vec<String>, StorageError> {
 
 /// The hex part of a `sha256:<hex>` digest, in lower case; other algorithms are refused (the storage writes
 /// sha256, source-controller's default `--artifact-digest-algo`).
-fn parse_sha256(digest: &str) -> Result<String, StorageError> {
+pub fn parse_sha256(digest: &str) -> Result<String, StorageError> {
     let unsupported = || StorageError::UnsupportedDigest { digest: digest.to_string() };
     let hex = digest.strip_prefix("sha256:").ok_or_else(unsupported)?;
     if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {

@@ -9,11 +9,13 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::GeneratorArgs;
 use crate::error::Error;
+use crate::options::BuildOptions;
 
 /// Where file and env sources are read from: a kustomization's root and its file (for errors).
 pub struct Root<'a> {
     pub dir: &'a Path,
     pub file: &'a Path,
+    pub options: &'a BuildOptions,
 }
 
 impl Root<'_> {
@@ -27,7 +29,7 @@ impl Root<'_> {
         let target = target
             .canonicalize()
             .map_err(|e| self.error(format!("cannot read `{entry}` ({}): {e}", target.display())))?;
-        if !target.starts_with(self.dir) {
+        if self.options.root_only() && !target.starts_with(self.dir) {
             return Err(Error::OutsideRoot { path: self.file.to_path_buf(), file: target });
         }
         std::fs::read(&target).map_err(|e| Error::io(&target, e))

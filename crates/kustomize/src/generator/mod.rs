@@ -8,7 +8,7 @@
 //! fix-up then carries the hashed names to the referring fields.
 
 mod hash;
-mod kv;
+pub mod kv;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,6 +21,8 @@ use kv::encode_base64;
 
 use crate::error::Error;
 use crate::kustomization::Kustomization;
+use crate::options::BuildOptions;
+use crate::origin::Origin;
 use crate::resource::Resource;
 
 /// `generatorOptions`, or an entry's `options`.
@@ -100,8 +102,14 @@ impl Behavior {
 }
 
 /// Runs the generators of one kustomization (`dir` is its root, `file` its kustomization file) into `resources`.
-pub fn run(dir: &Path, file: &Path, kustomization: &Kustomization, resources: &mut Vec<Resource>) -> Result<(), Error> {
-    let root = kv::Root { dir, file };
+pub fn run(
+    dir: &Path,
+    file: &Path,
+    kustomization: &Kustomization,
+    options: &BuildOptions,
+    resources: &mut Vec<Resource>,
+) -> Result<(), Error> {
+    let root = kv::Root { dir, file, options };
     let global = kustomization.generator_options.as_ref();
     let entries = kustomization
         .config_map_generator
@@ -109,10 +117,25 @@ pub fn run(dir: &Path, file: &Path, kustomization: &Kustomization, resources: &m
         .map(|a| ("ConfigMap", a))
         .chain(kustomization.secret_generator.iter().map(|a| ("Secret", a)));
     for (kind, args) in entries {
-        let (resource, behavior) = generate(&root, kind, args, global)?;
+        let (mut resource, behavior) = generate(&root, kind, args, global)?;
+        resource.origin = Some(Origin::builtin(file, &format!("{kind}Generator")));
         absorb(resources, resource, behavior).map_err(|message| Error::Generator { path: file.into(), message })?;
     }
     Ok(())
+}
+
+/// Runs one generator configured by a plugin config (`generators` field): `kind` is `ConfigMap` or `Secret`.
+pub fn run_one(
+    root: &kv::Root,
+    kind: &str,
+    args: &GeneratorArgs,
+    options: Option<&GeneratorOptions>,
+    origin: Origin,
+    resources: &mut Vec<Resource>,
+) -> Result<(), Error> {
+    let (mut resource, behavior) = generate(root, kind, args, options)?;
+    resource.origin = Some(origin);
+    absorb(resources, resource, behavior).map_err(|message| Error::Generator { path: root.file.into(), message })
 }
 
 fn generate(

@@ -21,8 +21,9 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::kustomization::Kustomization;
+use crate::options::BuildOptions;
 use crate::resource::{Gvk, ResId, Resource};
-pub use select::Target;
+pub use select::{Selector as LabelSelector, Target};
 
 /// A `patches` or `patchesJson6902` entry.
 #[derive(Debug, Default, Deserialize)]
@@ -51,21 +52,12 @@ pub struct Patches {
     early: Vec<Patch>,
     /// `patchesJson6902`.
     json6902: Vec<Patch>,
+    /// How many of `early` come from `patchesStrategicMerge`.
+    strategic_merge_count: usize,
 }
 
 fn invalid(file: &Path, message: impl Into<String>) -> Error {
     Error::InvalidKustomization { path: file.to_path_buf(), message: message.into() }
-}
-
-/// Reads a patch file, in or below the kustomization's directory.
-fn read(root: &Path, file: &Path, entry: &str) -> Result<String, Error> {
-    let Ok(target) = root.join(entry).canonicalize() else {
-        return Err(Error::MissingResource { path: file.to_path_buf(), entry: entry.to_string() });
-    };
-    if !target.starts_with(root) {
-        return Err(Error::OutsideRoot { path: file.to_path_buf(), file: target });
-    }
-    std::fs::read_to_string(&target).map_err(|e| Error::io(&target, e))
 }
 
 /// The documents of a strategic merge patch, `List`s flattened; `None` when the text is not one.
@@ -92,7 +84,12 @@ fn strategic_docs(text: &str) -> Option<Vec<Value>> {
 
 impl Patches {
     /// Loads the patches `kustomization` (read from `file` in `root`) sets.
-    pub fn load(root: &Path, file: &Path, kustomization: &Kustomization) -> Result<Patches, Error> {
+    pub fn load(
+        root: &Path,
+        file: &Path,
+        kustomization: &Kustomization,
+        options: &BuildOptions,
+    ) -> Result<Patches, Error> {
         let mut patches = Patches::default();
         for entry in list(file, kustomization.patches_strategic_merge.as_ref(), "patchesStrategicMerge")? {
             let Value::String(entry) = entry else {
@@ -102,7 +99,7 @@ impl Patches {
             let docs = match strategic_docs(&entry) {
                 Some(docs) => docs,
                 None => {
-                    let text = read(root, file, entry.trim())?;
+                    let text = crate::loader::read_text(root, file, entry.trim(), options)?;
                     strategic_docs(&text)
                         .ok_or_else(|| invalid(file, format!("{entry}: not a strategic merge patch")))?
                 }
@@ -114,9 +111,10 @@ impl Patches {
                 allow_kind_change: false,
             });
         }
+        patches.strategic_merge_count = patches.early.len();
         for entry in list(file, kustomization.patches.as_ref(), "patches")? {
             let entry: Entry = serde_json::from_value(entry).map_err(|e| invalid(file, format!("patches: {e}")))?;
-            let text = patch_text(root, file, &entry)?;
+            let text = patch_text(root, file, &entry, options)?;
             let patch = if let Some(docs) = strategic_docs(&text) {
                 let option = |name: &str| entry.options.get(name).copied().unwrap_or(false);
                 Patch::Strategic {
@@ -137,7 +135,7 @@ impl Patches {
         for entry in list(file, kustomization.patches_json6902.as_ref(), "patchesJson6902")? {
             let entry: Entry =
                 serde_json::from_value(entry).map_err(|e| invalid(file, format!("patchesJson6902: {e}")))?;
-            let text = patch_text(root, file, &entry)?;
+            let text = patch_text(root, file, &entry, options)?;
             let target =
                 entry.target.ok_or_else(|| invalid(file, format!("must specify a target for patch {text}")))?;
             if target.name.is_empty() {
@@ -147,6 +145,21 @@ impl Patches {
             patches.json6902.push(Patch::Json { ops, target });
         }
         Ok(patches)
+    }
+
+    /// Whether the level sets `patchesStrategicMerge` (one transformer for them all).
+    pub fn has_strategic_merge(&self) -> bool {
+        self.strategic_merge_count > 0
+    }
+
+    /// How many `patches` entries there are (one transformer each).
+    pub fn patches_count(&self) -> usize {
+        self.early.len() - self.strategic_merge_count
+    }
+
+    /// How many `patchesJson6902` entries there are (one transformer each).
+    pub fn json6902_count(&self) -> usize {
+        self.json6902.len()
     }
 
     /// `patchesStrategicMerge` and `patches`: the first transforms of a level.
@@ -168,11 +181,11 @@ fn list(file: &Path, value: Option<&Value>, field: &str) -> Result<Vec<Value>, E
     }
 }
 
-fn patch_text(root: &Path, file: &Path, entry: &Entry) -> Result<String, Error> {
+fn patch_text(root: &Path, file: &Path, entry: &Entry, options: &BuildOptions) -> Result<String, Error> {
     match (entry.patch.trim(), entry.path.as_str()) {
         ("", "") => Err(invalid(file, "must specify one of patch and path")),
         (_, "") => Ok(entry.patch.trim().to_string()),
-        ("", path) => Ok(read(root, file, path)?.trim().to_string()),
+        ("", path) => Ok(crate::loader::read_text(root, file, path, options)?.trim().to_string()),
         _ => Err(invalid(file, "patch and path can't be set at the same time")),
     }
 }

@@ -10,7 +10,7 @@ use crate::kustomization::{Image, Replica};
 use crate::resource::Resource;
 
 /// Sets the namespace of every namespaced object, and the namespace fields kustomize knows about.
-pub fn set_namespace(resources: &mut [Resource], namespace: &str) {
+pub fn set_namespace(resources: &mut [Resource], namespace: &str, extra: &[FieldSpec]) {
     for r in resources {
         let gvk = r.gvk();
         if gvk.group.is_empty() && gvk.kind == "Namespace" {
@@ -25,7 +25,7 @@ pub fn set_namespace(resources: &mut [Resource], namespace: &str) {
             r.remember_id();
             r.set_namespace(namespace.to_string());
         }
-        for spec in specs::NAMESPACE_FIELDS.iter().filter(|s| s.selects(&gvk)) {
+        for spec in specs::NAMESPACE_FIELDS.iter().chain(extra).filter(|s| s.selects(&gvk)) {
             let _ = spec.apply(&mut r.value, &mut |v| {
                 *v = Value::String(namespace.to_string());
                 Ok(())
@@ -45,25 +45,50 @@ pub fn set_namespace(resources: &mut [Resource], namespace: &str) {
     }
 }
 
-/// Adds a name prefix (or suffix) to every object but CustomResourceDefinitions, APIServices and Namespaces.
-pub fn set_name_affix(resources: &mut [Resource], affix: &str, prefix: bool) {
+/// The fields a name prefix or suffix goes to by default: `metadata/name`, plus configured ones.
+pub fn name_affix_specs(extra: &[FieldSpec]) -> Vec<FieldSpec> {
+    let mut fields = vec![FieldSpec::any("metadata/name", false)];
+    fields.extend(extra.iter().cloned());
+    fields
+}
+
+/// Adds a name prefix (or suffix) to the fields `fields` select, in every object but CustomResourceDefinitions,
+/// APIServices and Namespaces (kustomize's PrefixSuffixTransformer). A `metadata/name` spec renames the object.
+pub fn set_name_affix(
+    resources: &mut [Resource],
+    affix: &str,
+    prefix: bool,
+    fields: &[FieldSpec],
+) -> Result<(), String> {
     for r in resources {
-        let gvk = r.gvk();
+        let gvk = r.original_id().gvk;
         let skipped = (gvk.group == "apiextensions.k8s.io" && gvk.kind == "CustomResourceDefinition")
             || (gvk.group == "apiregistration.k8s.io" && gvk.kind == "APIService")
             || (gvk.group.is_empty() && gvk.kind == "Namespace");
         if skipped {
             continue;
         }
-        r.remember_id();
-        let name = if prefix { format!("{affix}{}", r.name()) } else { format!("{}{affix}", r.name()) };
-        r.set_name(name);
-        if prefix {
-            r.prefixes.push(affix.to_string());
-        } else {
-            r.suffixes.push(affix.to_string());
+        for spec in fields.iter().filter(|s| s.selects(&gvk)) {
+            if spec.path == "metadata/name" {
+                if affix.is_empty() {
+                    continue;
+                }
+                r.remember_id();
+                if prefix {
+                    r.prefixes.push(affix.to_string());
+                } else {
+                    r.suffixes.push(affix.to_string());
+                }
+            }
+            spec.apply(&mut r.value, &mut |v| {
+                if let Value::String(name) = v {
+                    *name = if prefix { format!("{affix}{name}") } else { format!("{name}{affix}") };
+                }
+                Ok(())
+            })?;
         }
     }
+    Ok(())
 }
 
 /// Where a set of labels goes.
@@ -90,12 +115,9 @@ fn merge_into(pairs: &BTreeMap<String, String>) -> impl FnMut(&mut Value) -> Res
     }
 }
 
-/// Adds labels to the fields `scope` covers.
-pub fn add_labels(
-    resources: &mut [Resource],
-    pairs: &BTreeMap<String, String>,
-    scope: LabelScope,
-) -> Result<(), String> {
+/// The fields labels of `scope` go to: kustomize's defaults plus the configured `extra` ones (`commonLabels`
+/// configuration for selectors, `templateLabels` for templates).
+pub fn label_specs(scope: LabelScope, extra: &[FieldSpec]) -> Vec<FieldSpec> {
     let mut fields = vec![FieldSpec::any("metadata/labels", true)];
     if scope != LabelScope::Metadata {
         fields.extend_from_slice(specs::TEMPLATE_LABELS);
@@ -108,14 +130,34 @@ pub fn add_labels(
             }
         }
     }
-    apply_fields(resources, &fields, &mut merge_into(pairs))
+    fields.extend(extra.iter().cloned());
+    fields
 }
 
-/// Adds annotations to metadata and pod templates.
-pub fn add_annotations(resources: &mut [Resource], pairs: &BTreeMap<String, String>) -> Result<(), String> {
+/// Adds labels to `fields`.
+pub fn add_labels(
+    resources: &mut [Resource],
+    pairs: &BTreeMap<String, String>,
+    fields: &[FieldSpec],
+) -> Result<(), String> {
+    apply_fields(resources, fields, &mut merge_into(pairs))
+}
+
+/// The fields annotations go to: metadata and pod templates, plus configured ones.
+pub fn annotation_specs(extra: &[FieldSpec]) -> Vec<FieldSpec> {
     let mut fields = vec![FieldSpec::any("metadata/annotations", true)];
     fields.extend_from_slice(specs::TEMPLATE_ANNOTATIONS);
-    apply_fields(resources, &fields, &mut merge_into(pairs))
+    fields.extend(extra.iter().cloned());
+    fields
+}
+
+/// Adds annotations to `fields`.
+pub fn add_annotations(
+    resources: &mut [Resource],
+    pairs: &BTreeMap<String, String>,
+    fields: &[FieldSpec],
+) -> Result<(), String> {
+    apply_fields(resources, fields, &mut merge_into(pairs))
 }
 
 fn apply_fields(
@@ -132,17 +174,25 @@ fn apply_fields(
     Ok(())
 }
 
-/// Sets `spec.replicas` of the workloads named by `replicas` (current or earlier names).
-pub fn set_replicas(resources: &mut [Resource], replicas: &[Replica]) -> Result<(), String> {
+/// Sets `spec.replicas` of the workloads named by `replicas` (current or earlier names), and the `extra`
+/// configured replica fields of other kinds.
+pub fn set_replicas(resources: &mut [Resource], replicas: &[Replica], extra: &[FieldSpec]) -> Result<(), String> {
     for replica in replicas {
         for r in resources.iter_mut() {
-            if !specs::REPLICAS.contains(&r.kind()) || !r.all_ids().any(|id| id.name == replica.name) {
+            if !r.all_ids().any(|id| id.name == replica.name) {
                 continue;
             }
-            FieldSpec::any("spec/replicas", true).apply(&mut r.value, &mut |v| {
-                *v = Value::from(replica.count);
-                Ok(())
-            })?;
+            let gvk = r.gvk();
+            let mut fields: Vec<FieldSpec> = extra.iter().filter(|s| s.selects(&gvk)).cloned().collect();
+            if specs::REPLICAS.contains(&r.kind()) {
+                fields.push(FieldSpec::any("spec/replicas", true));
+            }
+            for spec in fields {
+                spec.apply(&mut r.value, &mut |v| {
+                    *v = Value::from(replica.count);
+                    Ok(())
+                })?;
+            }
         }
     }
     Ok(())
@@ -191,11 +241,22 @@ fn update_image(current: &str, image: &Image) -> Option<String> {
     Some(name)
 }
 
-/// Updates the `image` of every container and init container, wherever they sit in an object.
-pub fn set_images(resources: &mut [Resource], images: &[Image]) {
+/// Updates the `image` of every container and init container, wherever they sit in an object, and the image
+/// fields `extra` configures.
+pub fn set_images(resources: &mut [Resource], images: &[Image], extra: &[FieldSpec]) -> Result<(), String> {
     for r in resources {
         walk_containers(&mut r.value, images);
+        let gvk = r.gvk();
+        for spec in extra.iter().filter(|s| s.selects(&gvk)) {
+            spec.apply(&mut r.value, &mut |v| {
+                if let Some(updated) = v.as_str().and_then(|c| images.iter().find_map(|i| update_image(c, i))) {
+                    *v = Value::String(updated);
+                }
+                Ok(())
+            })?;
+        }
     }
+    Ok(())
 }
 
 fn walk_containers(value: &mut Value, images: &[Image]) {

@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use super::config::TransformerConfig;
 use super::specs::{NameReference, name_references};
 use crate::fieldspec::apply_path;
 use crate::resource::{Gvk, ResId, Resource};
@@ -18,7 +19,25 @@ struct Candidate {
     suffixes: Vec<String>,
 }
 
-pub fn fix(resources: &mut [Resource]) -> Result<(), String> {
+/// kustomize's name references with the configured ones added.
+fn with_config(config: &TransformerConfig) -> Vec<NameReference> {
+    let mut references = name_references();
+    for extra in &config.name_reference {
+        let fields = extra.fields.iter().map(|f| (f.kind.as_deref().unwrap_or("").to_string(), f.path.to_string()));
+        match references.iter_mut().find(|r| r.kind == extra.kind && (extra.group.is_empty() || r.group == extra.group))
+        {
+            Some(existing) => existing.fields.extend(fields),
+            None => references.push(NameReference {
+                group: extra.group.clone(),
+                kind: extra.kind.clone(),
+                fields: fields.collect(),
+            }),
+        }
+    }
+    references
+}
+
+pub fn fix(resources: &mut [Resource], config: &TransformerConfig) -> Result<(), String> {
     let candidates: Vec<Candidate> = resources
         .iter()
         .map(|r| Candidate {
@@ -29,7 +48,7 @@ pub fn fix(resources: &mut [Resource]) -> Result<(), String> {
             suffixes: r.suffixes.clone(),
         })
         .collect();
-    for reference in name_references() {
+    for reference in with_config(config) {
         let referrals: Vec<&Candidate> = candidates
             .iter()
             .filter(|c| c.gvk.kind == reference.kind && (reference.group.is_empty() || c.gvk.group == reference.group))
@@ -45,7 +64,7 @@ pub fn fix(resources: &mut [Resource]) -> Result<(), String> {
                 role_ref: role_ref(&r.value),
             };
             for (kind, path) in &reference.fields {
-                if referrer.id.gvk.kind != *kind {
+                if !kind.is_empty() && referrer.id.gvk.kind != *kind {
                     continue;
                 }
                 apply_path(path, &mut r.value, &mut |node| update(node, &reference, &referrals, &referrer))
@@ -127,7 +146,7 @@ fn select<'a>(
 ) -> Result<Option<&'a Candidate>, String> {
     let mut found: Vec<&Candidate> = pool.into_iter().filter(|c| c.ids.iter().any(|id| id.name == old)).collect();
     if let Some((group, kind)) = &referrer.role_ref
-        && matches!(reference.kind, "Role" | "ClusterRole")
+        && matches!(reference.kind.as_str(), "Role" | "ClusterRole")
     {
         found.retain(|c| c.gvk.kind == *kind && c.gvk.group == *group);
     }

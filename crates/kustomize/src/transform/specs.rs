@@ -68,10 +68,10 @@ pub const REPLICAS: &[&str] = &["Deployment", "ReplicationController", "ReplicaS
 
 /// One referral kind and the fields of other objects that hold its name.
 pub struct NameReference {
-    pub group: &'static str,
-    pub kind: &'static str,
-    /// `(referrer kind, path)`.
-    pub fields: Vec<(&'static str, String)>,
+    pub group: String,
+    pub kind: String,
+    /// `(referrer kind, path)`; an empty kind is any kind.
+    pub fields: Vec<(String, String)>,
 }
 
 /// The pod spec prefix of each workload kind.
@@ -87,12 +87,12 @@ const POD_SPECS: &[(&str, &str)] = &[
     ("ReplicationController", "spec/template/spec"),
 ];
 
-fn in_pod_specs(kinds: &[&str], suffixes: &[&str]) -> Vec<(&'static str, String)> {
+fn in_pod_specs(kinds: &[&str], suffixes: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (kind, prefix) in POD_SPECS {
         if kinds.contains(kind) {
             for suffix in suffixes {
-                out.push((*kind, format!("{prefix}/{suffix}")));
+                out.push((kind.to_string(), format!("{prefix}/{suffix}")));
             }
         }
     }
@@ -105,10 +105,10 @@ pub fn name_references() -> Vec<NameReference> {
         &["Pod", "PodTemplate", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"];
     const SA_USERS: &[&str] =
         &["Pod", "StatefulSet", "Deployment", "ReplicationController", "CronJob", "Job", "DaemonSet"];
-    let scale = |kind| NameReference {
-        group: "",
-        kind,
-        fields: vec![("HorizontalPodAutoscaler", "spec/scaleTargetRef/name".into())],
+    let scale = |kind: &str| NameReference {
+        group: String::new(),
+        kind: kind.to_string(),
+        fields: vec![("HorizontalPodAutoscaler".into(), "spec/scaleTargetRef/name".into())],
     };
     let mut config_map = in_pod_specs(
         WORKLOADS,
@@ -122,10 +122,10 @@ pub fn name_references() -> Vec<NameReference> {
         ],
     );
     config_map.extend([
-        ("Node", "spec/configSource/configMap".into()),
-        ("Role", "rules/resourceNames".into()),
-        ("ClusterRole", "rules/resourceNames".into()),
-        ("Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap".into()),
+        ("Node".into(), "spec/configSource/configMap".into()),
+        ("Role".into(), "rules/resourceNames".into()),
+        ("ClusterRole".into(), "rules/resourceNames".into()),
+        ("Ingress".into(), "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap".into()),
     ]);
     let mut secret = in_pod_specs(
         WORKLOADS,
@@ -140,20 +140,21 @@ pub fn name_references() -> Vec<NameReference> {
         ],
     );
     secret.extend([
-        ("Ingress", "spec/tls/secretName".into()),
-        ("Ingress", "metadata/annotations/ingress.kubernetes.io\\/auth-secret".into()),
-        ("Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret".into()),
-        ("Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret".into()),
-        ("ServiceAccount", "imagePullSecrets/name".into()),
-        ("StorageClass", "parameters/secretName".into()),
-        ("StorageClass", "parameters/adminSecretName".into()),
-        ("StorageClass", "parameters/userSecretName".into()),
-        ("StorageClass", "parameters/secretRef".into()),
-        ("Role", "rules/resourceNames".into()),
-        ("ClusterRole", "rules/resourceNames".into()),
-        ("PersistentVolume", "spec/azureFile/secretName".into()),
+        ("Ingress".into(), "spec/tls/secretName".into()),
+        ("Ingress".into(), "metadata/annotations/ingress.kubernetes.io\\/auth-secret".into()),
+        ("Ingress".into(), "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret".into()),
+        ("Ingress".into(), "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret".into()),
+        ("ServiceAccount".into(), "imagePullSecrets/name".into()),
+        ("StorageClass".into(), "parameters/secretName".into()),
+        ("StorageClass".into(), "parameters/adminSecretName".into()),
+        ("StorageClass".into(), "parameters/userSecretName".into()),
+        ("StorageClass".into(), "parameters/secretRef".into()),
+        ("Role".into(), "rules/resourceNames".into()),
+        ("ClusterRole".into(), "rules/resourceNames".into()),
+        ("PersistentVolume".into(), "spec/azureFile/secretName".into()),
     ]);
-    let mut service_account = vec![("RoleBinding", "subjects".into()), ("ClusterRoleBinding", "subjects".into())];
+    let mut service_account =
+        vec![("RoleBinding".into(), "subjects".into()), ("ClusterRoleBinding".into(), "subjects".into())];
     service_account.extend(in_pod_specs(SA_USERS, &["serviceAccountName"]));
     let pvc = in_pod_specs(SA_USERS, &["volumes/persistentVolumeClaim/claimName"]);
     let priority = in_pod_specs(SA_USERS, &["priorityClassName"]);
@@ -162,62 +163,65 @@ pub fn name_references() -> Vec<NameReference> {
         scale("ReplicationController"),
         scale("ReplicaSet"),
         scale("StatefulSet"),
-        NameReference { group: "", kind: "ConfigMap", fields: config_map },
-        NameReference { group: "", kind: "Secret", fields: secret },
+        NameReference { group: "".into(), kind: "ConfigMap".into(), fields: config_map },
+        NameReference { group: "".into(), kind: "Secret".into(), fields: secret },
         NameReference {
-            group: "",
-            kind: "Service",
+            group: "".into(),
+            kind: "Service".into(),
             fields: vec![
-                ("StatefulSet", "spec/serviceName".into()),
-                ("Ingress", "spec/rules/http/paths/backend/serviceName".into()),
-                ("Ingress", "spec/backend/serviceName".into()),
-                ("Ingress", "spec/rules/http/paths/backend/service/name".into()),
-                ("Ingress", "spec/defaultBackend/service/name".into()),
-                ("APIService", "spec/service".into()),
-                ("ValidatingWebhookConfiguration", "webhooks/clientConfig/service".into()),
-                ("MutatingWebhookConfiguration", "webhooks/clientConfig/service".into()),
-                ("HTTPRoute", "spec/rules/backendRefs/name".into()),
+                ("StatefulSet".into(), "spec/serviceName".into()),
+                ("Ingress".into(), "spec/rules/http/paths/backend/serviceName".into()),
+                ("Ingress".into(), "spec/backend/serviceName".into()),
+                ("Ingress".into(), "spec/rules/http/paths/backend/service/name".into()),
+                ("Ingress".into(), "spec/defaultBackend/service/name".into()),
+                ("APIService".into(), "spec/service".into()),
+                ("ValidatingWebhookConfiguration".into(), "webhooks/clientConfig/service".into()),
+                ("MutatingWebhookConfiguration".into(), "webhooks/clientConfig/service".into()),
+                ("HTTPRoute".into(), "spec/rules/backendRefs/name".into()),
             ],
         },
         NameReference {
-            group: "rbac.authorization.k8s.io",
-            kind: "Role",
-            fields: vec![("RoleBinding", "roleRef/name".into())],
+            group: "rbac.authorization.k8s.io".into(),
+            kind: "Role".into(),
+            fields: vec![("RoleBinding".into(), "roleRef/name".into())],
         },
         NameReference {
-            group: "rbac.authorization.k8s.io",
-            kind: "ClusterRole",
-            fields: vec![("RoleBinding", "roleRef/name".into()), ("ClusterRoleBinding", "roleRef/name".into())],
-        },
-        NameReference { group: "", kind: "ServiceAccount", fields: service_account },
-        NameReference { group: "", kind: "PersistentVolumeClaim", fields: pvc },
-        NameReference {
-            group: "",
-            kind: "PersistentVolume",
+            group: "rbac.authorization.k8s.io".into(),
+            kind: "ClusterRole".into(),
             fields: vec![
-                ("PersistentVolumeClaim", "spec/volumeName".into()),
-                ("ClusterRole", "rules/resourceNames".into()),
+                ("RoleBinding".into(), "roleRef/name".into()),
+                ("ClusterRoleBinding".into(), "roleRef/name".into()),
+            ],
+        },
+        NameReference { group: "".into(), kind: "ServiceAccount".into(), fields: service_account },
+        NameReference { group: "".into(), kind: "PersistentVolumeClaim".into(), fields: pvc },
+        NameReference {
+            group: "".into(),
+            kind: "PersistentVolume".into(),
+            fields: vec![
+                ("PersistentVolumeClaim".into(), "spec/volumeName".into()),
+                ("ClusterRole".into(), "rules/resourceNames".into()),
             ],
         },
         NameReference {
-            group: "storage.k8s.io",
-            kind: "StorageClass",
+            group: "storage.k8s.io".into(),
+            kind: "StorageClass".into(),
             fields: vec![
-                ("PersistentVolume", "spec/storageClassName".into()),
-                ("PersistentVolumeClaim", "spec/storageClassName".into()),
-                ("StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName".into()),
+                ("PersistentVolume".into(), "spec/storageClassName".into()),
+                ("PersistentVolumeClaim".into(), "spec/storageClassName".into()),
+                ("StatefulSet".into(), "spec/volumeClaimTemplates/spec/storageClassName".into()),
             ],
         },
-        NameReference { group: "scheduling.k8s.io", kind: "PriorityClass", fields: priority },
+        NameReference { group: "scheduling.k8s.io".into(), kind: "PriorityClass".into(), fields: priority },
         NameReference {
-            group: "admissionregistration.k8s.io",
-            kind: "ValidatingAdmissionPolicy",
-            fields: vec![("ValidatingAdmissionPolicyBinding", "spec/policyName".into())],
+            group: "admissionregistration.k8s.io".into(),
+            kind: "ValidatingAdmissionPolicy".into(),
+            fields: vec![("ValidatingAdmissionPolicyBinding".into(), "spec/policyName".into())],
         },
         NameReference {
-            group: "networking.k8s.io",
-            kind: "IngressClass",
-            fields: vec![("Ingress", "spec/ingressClassName".into())],
+            group: "networking.k8s.io".into(),
+            kind: "IngressClass".into(),
+            fields: vec![("Ingress".into(), "spec/ingressClassName".into())],
         },
     ]
 }

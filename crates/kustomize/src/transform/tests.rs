@@ -26,7 +26,7 @@ fn namespace_skips_cluster_scoped_kinds_and_sets_default_subjects() {
                          {"kind": "ServiceAccount", "name": "other", "namespace": "x"}]}),
         ),
     ];
-    set_namespace(&mut rs, "prod");
+    set_namespace(&mut rs, "prod", &[]);
     assert_eq!(rs[0].namespace(), "prod");
     assert_eq!(rs[0].original_id().namespace, "old");
     assert!(rs[1].value["metadata"].get("namespace").is_none());
@@ -48,8 +48,8 @@ fn prefix_renames_and_references_follow() {
             json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "x.y"}}),
         ),
     ];
-    set_name_affix(&mut rs, "p-", true);
-    name_reference::fix(&mut rs).unwrap();
+    set_name_affix(&mut rs, "p-", true, &name_affix_specs(&[])).unwrap();
+    name_reference::fix(&mut rs, &TransformerConfig::default()).unwrap();
     assert_eq!(rs[0].name(), "p-cfg");
     assert_eq!(rs[2].name(), "x.y");
     let env_from = &rs[1].value["spec"]["template"]["spec"]["containers"][0]["envFrom"];
@@ -64,8 +64,8 @@ fn role_ref_follows_only_the_kind_it_names() {
         res(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "r"}})),
     ];
-    set_name_affix(&mut rs, "-s", false);
-    name_reference::fix(&mut rs).unwrap();
+    set_name_affix(&mut rs, "-s", false, &name_affix_specs(&[])).unwrap();
+    name_reference::fix(&mut rs, &TransformerConfig::default()).unwrap();
     assert_eq!(rs[1].value["roleRef"]["name"], "r");
 }
 
@@ -74,13 +74,13 @@ fn labels_reach_selectors_only_when_asked() {
     let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
         "spec": {"template": {"metadata": {}}}});
     let mut rs = vec![res(deployment.clone())];
-    add_labels(&mut rs, &pairs("a", "1"), LabelScope::Metadata).unwrap();
+    add_labels(&mut rs, &pairs("a", "1"), &label_specs(LabelScope::Metadata, &[])).unwrap();
     assert_eq!(rs[0].value["metadata"]["labels"], json!({"a": "1"}));
     assert!(rs[0].value["spec"].get("selector").is_none());
-    add_labels(&mut rs, &pairs("b", "2"), LabelScope::Templates).unwrap();
+    add_labels(&mut rs, &pairs("b", "2"), &label_specs(LabelScope::Templates, &[])).unwrap();
     assert_eq!(rs[0].value["spec"]["template"]["metadata"]["labels"], json!({"b": "2"}));
     assert!(rs[0].value["spec"].get("selector").is_none());
-    add_labels(&mut rs, &pairs("c", "3"), LabelScope::Selectors).unwrap();
+    add_labels(&mut rs, &pairs("c", "3"), &label_specs(LabelScope::Selectors, &[])).unwrap();
     assert_eq!(rs[0].value["spec"]["selector"], json!({"matchLabels": {"c": "3"}}));
 }
 
@@ -88,7 +88,7 @@ fn labels_reach_selectors_only_when_asked() {
 fn annotations_reach_pod_templates() {
     let mut rs = vec![res(json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
         "spec": {"template": {"spec": {}}}}))];
-    add_annotations(&mut rs, &pairs("note", "yes")).unwrap();
+    add_annotations(&mut rs, &pairs("note", "yes"), &annotation_specs(&[])).unwrap();
     assert_eq!(rs[0].value["metadata"]["annotations"], json!({"note": "yes"}));
     assert_eq!(rs[0].value["spec"]["template"]["metadata"]["annotations"], json!({"note": "yes"}));
 }
@@ -96,8 +96,8 @@ fn annotations_reach_pod_templates() {
 #[test]
 fn replicas_match_current_or_earlier_names() {
     let mut rs = vec![res(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}))];
-    set_name_affix(&mut rs, "p-", true);
-    set_replicas(&mut rs, &[Replica { name: "d".into(), count: 3 }]).unwrap();
+    set_name_affix(&mut rs, "p-", true, &name_affix_specs(&[])).unwrap();
+    set_replicas(&mut rs, &[Replica { name: "d".into(), count: 3 }], &[]).unwrap();
     assert_eq!(rs[0].value["spec"]["replicas"], 3);
 }
 
@@ -116,7 +116,7 @@ fn images_change_name_tag_and_digest() {
         new_tag: Some("2.0".into()),
         ..Default::default()
     };
-    set_images(&mut rs, &[image]);
+    set_images(&mut rs, &[image], &[]).unwrap();
     assert_eq!(rs[0].value["spec"]["containers"][0]["image"], "my/nginx:2.0");
     assert_eq!(rs[0].value["spec"]["containers"][1]["image"], "redis");
     assert_eq!(rs[0].value["spec"]["initContainers"][0]["image"], "my/nginx:2.0");

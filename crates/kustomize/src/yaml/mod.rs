@@ -23,9 +23,20 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, String> {
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
-/// One YAML document (a kustomization file).
+/// One YAML document (a configuration file).
 pub fn parse_document(text: &str) -> Result<Value, String> {
-    let mut docs = parse_documents(text)?;
+    one(parse_documents(text)?)
+}
+
+/// A kustomization file: one document in which, as kustomize reads it, a repeated key takes the last value.
+pub fn parse_kustomization(text: &str) -> Result<Value, String> {
+    let mut options = options();
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    let docs: Vec<Value> = serde_saphyr::from_multiple_with_options(text, options).map_err(|e| e.to_string())?;
+    one(docs.into_iter().filter(|d| !d.is_null()).collect())
+}
+
+fn one(mut docs: Vec<Value>) -> Result<Value, String> {
     match docs.len() {
         0 => Ok(Value::Object(Default::default())),
         1 => Ok(docs.remove(0)),

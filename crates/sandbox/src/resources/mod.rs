@@ -68,13 +68,14 @@ impl Target {
 }
 
 impl ApiState {
-    /// Opens the state (replaying `state_dir` when set) and makes sure the namespaces every
-    /// cluster has exist. CRDs found in the store are served again at once.
+    /// Opens the state (replaying `state_dir` when set) and makes sure the namespaces and default
+    /// RBAC roles every cluster has exist. CRDs found in the store are served again at once.
     pub fn open(config: SandboxConfig) -> Result<Arc<ApiState>, ApiError> {
         let store = Store::open(config.state_dir.as_deref(), config.watch_history)?;
         let state = Arc::new(ApiState { store, registry: RwLock::new(Arc::new(Registry::with_builtins())), config });
         crd_lifecycle::serve_stored_crds(&state);
         admission::bootstrap(&state)?;
+        crate::rbac::bootstrap(&state)?;
         Ok(state)
     }
 

@@ -1,7 +1,7 @@
 //! Authentication (bearer tokens) and fault injection, applied before any request is served.
 
-use super::route::ResourcePath;
 use crate::error::ApiError;
+use crate::rbac::{Attributes, forbidden};
 use axum::http::{HeaderMap, Method};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
@@ -38,33 +38,6 @@ pub fn authenticate(
 
 pub fn is_write(method: &Method) -> bool {
     matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
-}
-
-/// The message the real RBAC authorizer gives, for the read-only caller's writes.
-pub fn forbidden_write(method: &Method, group: &str, resource: &str, namespace: &str) -> ApiError {
-    let verb = match *method {
-        Method::POST => "create",
-        Method::PUT => "update",
-        Method::PATCH => "patch",
-        _ => "delete",
-    };
-    forbidden("sandbox:read-only", verb, group, resource, namespace)
-}
-
-/// The RBAC authorizer's 403 for `user` doing `verb` on `resource`.
-fn forbidden(user: &str, verb: &str, group: &str, resource: &str, namespace: &str) -> ApiError {
-    let scope = if namespace.is_empty() {
-        "at the cluster scope".to_string()
-    } else {
-        format!("in the namespace \"{namespace}\"")
-    };
-    let mut err = ApiError::forbidden(format!(
-        "{resource}{} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}",
-        if group.is_empty() { String::new() } else { format!(".{group}") }
-    ));
-    err.details.group = Some(group.to_string());
-    err.details.kind = Some(resource.to_string());
-    err
 }
 
 /// Faults a test can switch on through `POST /sandbox/faults`.
@@ -105,35 +78,18 @@ impl Faults {
         self.watch_generation.send_modify(|g| *g += 1);
     }
 
-    /// The 403 for a request on a resource listed in `forbiddenResources`, worded as RBAC words it.
-    pub fn forbidden_resource(
-        &self,
-        caller: Caller,
-        method: &Method,
-        path: &ResourcePath,
-        watch: bool,
-    ) -> Option<ApiError> {
+    /// The 403 for `user`'s request on a resource listed in `forbiddenResources`, worded as RBAC words it.
+    pub fn forbidden_resource(&self, user: &str, request: &Attributes) -> Option<ApiError> {
         let settings = self.settings.lock().unwrap_or_else(|p| p.into_inner());
-        let qualified =
-            if path.group.is_empty() { path.resource.clone() } else { format!("{}.{}", path.resource, path.group) };
-        if !settings.forbidden_resources.contains(&qualified) {
+        let qualified = if request.group.is_empty() {
+            request.resource.clone()
+        } else {
+            format!("{}.{}", request.resource, request.group)
+        };
+        if !request.resource_request || !settings.forbidden_resources.contains(&qualified) {
             return None;
         }
-        let verb = match *method {
-            Method::GET | Method::HEAD if watch || path.legacy_watch => "watch",
-            Method::GET | Method::HEAD if path.name.is_empty() => "list",
-            Method::GET | Method::HEAD => "get",
-            Method::POST => "create",
-            Method::PUT => "update",
-            Method::PATCH => "patch",
-            Method::DELETE if path.name.is_empty() => "deletecollection",
-            _ => "delete",
-        };
-        let user = match caller {
-            Caller::Admin => "sandbox:admin",
-            Caller::ReadOnly => "sandbox:read-only",
-        };
-        Some(forbidden(user, verb, &path.group, &path.resource, &path.namespace))
+        Some(forbidden(user, request, ""))
     }
 
     /// The latency to add and, for a share of requests, the error to answer with instead.

@@ -2,10 +2,12 @@
 //! faults, and hands resource requests to the handlers.
 
 mod access;
+mod authorize;
 mod discovery;
 mod guard;
 mod handlers;
 mod http;
+mod impersonation;
 mod logs;
 mod openapi;
 mod route;
@@ -41,6 +43,8 @@ pub struct Shared {
     pub openapi: openapi::Cache,
     /// Lines appended to containers' logs (`/sandbox/logs/...`).
     pub log_taps: logs::Taps,
+    /// RBAC for impersonated identities, with the policy cached until an RBAC object changes.
+    pub authorizer: crate::rbac::Authorizer,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +87,7 @@ impl Sandbox {
             addr,
             openapi: openapi::Cache::default(),
             log_taps: logs::Taps::default(),
+            authorizer: crate::rbac::Authorizer::default(),
         });
         let background = crate::workloads::spawn(shared.state.clone(), shared.shutdown.subscribe());
         let app = Router::new().fallback(dispatch).with_state(shared.clone());
@@ -205,14 +210,23 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
         Ok(caller) => caller,
         Err(err) => return error_response(&err),
     };
+    let identity = match impersonation::identity(&parts.headers, caller, parts.uri.path()) {
+        Ok(identity) => identity,
+        Err(err) => return error_response(&err),
+    };
     if let Route::Admin(action) = &route {
-        return admin(&shared, caller, &parts.method, action, body).await;
+        return admin(&shared, &identity, &parts.method, action, body).await;
     }
     let (latency, injected) = shared.faults.next();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     if let Some(err) = injected {
+        return error_response(&err);
+    }
+    let query = http::parse_query(parts.uri.query());
+    let request = authorize::attributes(&route, &parts.method, parts.uri.path(), &query);
+    if let Err(err) = authorize::authorize(&shared, &identity, request.clone()).await {
         return error_response(&err);
     }
     let accept = http::header_str(&parts.headers, header::ACCEPT).to_string();
@@ -245,17 +259,30 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
             match (parts.method == Method::POST, axum::body::to_bytes(body, 64 * 1024).await) {
                 (false, _) => Err(ApiError::method_not_allowed("reviews are only created")),
                 (true, Err(_)) => Err(ApiError::too_large(64 * 1024)),
-                (true, Ok(bytes)) => http::decode_body(&bytes, http::header_str(&parts.headers, header::CONTENT_TYPE))
-                    .and_then(|review| access::review(&path.resource, caller, &review))
-                    .map(|answer| json_value(201, &answer)),
+                (true, Ok(bytes)) => {
+                    let content_type = http::header_str(&parts.headers, header::CONTENT_TYPE).to_string();
+                    let shared = shared.clone();
+                    // An impersonated identity's answer reads the RBAC objects under the store's lock.
+                    tokio::task::spawn_blocking(move || {
+                        let policy = || shared.authorizer.policy(&shared.state.store);
+                        http::decode_body(&bytes, &content_type)
+                            .and_then(|review| access::review(&path.resource, &identity, policy, &review))
+                            .map(|answer| json_value(201, &answer))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(ApiError::internal(format!("review failed: {e}"))))
+                }
             }
         }
         Route::Resource(path) => {
-            let watch = http::flag(&http::parse_query(parts.uri.query()), "watch");
-            if let Some(forbidden) = shared.faults.forbidden_resource(caller, &parts.method, &path, watch) {
+            let user = match &identity {
+                impersonation::Identity::Caller(caller) => impersonation::caller_name(*caller),
+                impersonation::Identity::Impersonated(user) => user.name.as_str(),
+            };
+            if let Some(forbidden) = shared.faults.forbidden_resource(user, &request) {
                 Err(forbidden)
-            } else if caller == Caller::ReadOnly && guard::is_write(&parts.method) {
-                Err(guard::forbidden_write(&parts.method, &path.group, &path.resource, &path.namespace))
+            } else if identity == impersonation::Identity::Caller(Caller::ReadOnly) && guard::is_write(&parts.method) {
+                Err(crate::rbac::forbidden(user, &request, ""))
             } else {
                 match axum::body::to_bytes(body, shared.state.config.max_body_bytes).await {
                     Err(_) => Err(ApiError::too_large(shared.state.config.max_body_bytes)),
@@ -263,7 +290,7 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
                         let request = handlers::ResourceRequest {
                             method: parts.method.clone(),
                             path,
-                            query: http::parse_query(parts.uri.query()),
+                            query,
                             headers: parts.headers.clone(),
                             body: bytes,
                         };
@@ -277,9 +304,15 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
     result.unwrap_or_else(handlers::failed)
 }
 
-/// `/sandbox/...`: the documented test hooks (fault injection). Admin token only.
-async fn admin(shared: &Shared, caller: Caller, method: &Method, action: &str, body: Body) -> Response {
-    if caller != Caller::Admin {
+/// `/sandbox/...`: the documented test hooks (fault injection). Admin token only, not impersonating.
+async fn admin(
+    shared: &Shared,
+    identity: &impersonation::Identity,
+    method: &Method,
+    action: &str,
+    body: Body,
+) -> Response {
+    if !identity.is_admin() {
         return error_response(&ApiError::forbidden("the sandbox admin endpoints need the full-access token"));
     }
     match (method, action) {

@@ -1,0 +1,161 @@
+//! One kustomization target, accumulated as kustomize's `KustTarget.accumulateTarget` does: its resources (files,
+//! and bases built as targets of their own), then its generators, then its components (each applied to what is
+//! accumulated so far, in order), then its transformers, and last its variables. A base starts an accumulation
+//! of its own whose result joins the including level; a component works on the including level's accumulation.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::generator;
+use crate::kustomization::Kustomization;
+use crate::loader;
+use crate::options::BuildOptions;
+use crate::origin::Origin;
+use crate::patch::Patches;
+use crate::plugin;
+use crate::replacement::Replacements;
+use crate::resource::{Gvk, Resource};
+use crate::transform;
+use crate::transform::config::TransformerConfig;
+use crate::vars::{self, Var};
+
+/// What a target accumulated: resources in order, the variables of every level, and the transformer
+/// configuration (kustomize's defaults plus `configurations` and `crds` of every level).
+#[derive(Debug, Default)]
+pub struct Accumulated {
+    pub resources: Vec<Resource>,
+    pub vars: Vec<Var>,
+    pub config: TransformerConfig,
+}
+
+impl Accumulated {
+    /// Appends resources, refusing an id that is already there (kind, name and effective namespace).
+    pub fn append(&mut self, file: &Path, resources: Vec<Resource>) -> Result<(), Error> {
+        let mut seen: HashSet<(Gvk, String, String)> = self.resources.iter().map(key).collect();
+        for resource in resources {
+            if !seen.insert(key(&resource)) {
+                return Err(Error::DuplicateId { path: file.to_path_buf(), id: resource.id().to_string() });
+            }
+            self.resources.push(resource);
+        }
+        Ok(())
+    }
+
+    /// Takes in a base's accumulation: its resources, variables and configuration.
+    fn merge(&mut self, file: &Path, other: Accumulated) -> Result<(), Error> {
+        self.append(file, other.resources)?;
+        vars::merge(&mut self.vars, other.vars).map_err(|message| Error::Transform { path: file.into(), message })?;
+        self.config.merge(other.config);
+        Ok(())
+    }
+}
+
+fn key(r: &Resource) -> (Gvk, String, String) {
+    let id = r.id();
+    (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())
+}
+
+/// Whether a directory is expected to hold a `Kustomization` or a `Component`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Kustomization,
+    Component,
+}
+
+/// A kustomization, read, with where it sits.
+pub struct Target<'a> {
+    /// Its directory, canonical.
+    pub root: PathBuf,
+    /// Its kustomization file.
+    pub file: PathBuf,
+    pub kustomization: Kustomization,
+    options: &'a BuildOptions,
+}
+
+impl<'a> Target<'a> {
+    /// The kustomization a build starts from.
+    pub fn top(dir: &Path, options: &'a BuildOptions) -> Result<Target<'a>, Error> {
+        // kustomize builds a Component directly as it builds a Kustomization.
+        Self::load(dir, options, Kind::Kustomization).or_else(|_| Self::load(dir, options, Kind::Component))
+    }
+
+    fn load(dir: &Path, options: &'a BuildOptions, expected: Kind) -> Result<Target<'a>, Error> {
+        let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+        let (file, kustomization) = Kustomization::load(&root)?;
+        let kind = match kustomization.kind.as_deref() {
+            Some("Component") => Kind::Component,
+            _ => Kind::Kustomization,
+        };
+        if kind != expected {
+            let message = match expected {
+                Kind::Component => "expected kind `Component` for a directory in `components`, found `Kustomization`",
+                Kind::Kustomization => "a Component can only be used in `components`, not as a resource",
+            };
+            return Err(Error::InvalidKustomization { path: file, message: message.into() });
+        }
+        Ok(Target { root, file, kustomization, options })
+    }
+
+    /// Builds this target into a new accumulation.
+    pub fn accumulate(&self, stack: &mut Vec<PathBuf>) -> Result<Accumulated, Error> {
+        let mut accumulated = Accumulated::default();
+        self.accumulate_into(&mut accumulated, stack)?;
+        Ok(accumulated)
+    }
+
+    fn accumulate_into(&self, acc: &mut Accumulated, stack: &mut Vec<PathBuf>) -> Result<(), Error> {
+        if stack.contains(&self.root) {
+            return Err(Error::Cycle { path: stack.last().cloned().unwrap_or_default(), dir: self.root.clone() });
+        }
+        stack.push(self.root.clone());
+        let k = &self.kustomization;
+        for entry in k.bases.iter().chain(&k.resources) {
+            self.accumulate_resource(acc, entry, stack)?;
+        }
+        let transform_error = |message| Error::Transform { path: self.file.clone(), message };
+        acc.config.load(&self.root, &self.file, k, self.options)?;
+        generator::run(&self.root, &self.file, k, self.options, &mut acc.resources)?;
+        let plugins = plugin::Plugins::load(&self.root, &self.file, k, self.options)?;
+        plugins.generate(&mut acc.resources)?;
+        // Since kustomize v5.1 components come after the level's generators, before its transformers.
+        for entry in &k.components {
+            let dir = loader::resolve_dir(&self.root, &self.file, entry)?;
+            Target::load(&dir, self.options, Kind::Component)?.accumulate_into(acc, stack)?;
+        }
+        stack.pop();
+        let patches = Patches::load(&self.root, &self.file, k, self.options)?;
+        let replacements = Replacements::load(&self.root, &self.file, k.replacements.as_ref(), self.options)?;
+        let mut ran = transform::apply_builtins(&self.file, k, &patches, &acc.config, &mut acc.resources)
+            .map_err(transform_error)?;
+        if !replacements.is_empty() {
+            replacements.apply(&mut acc.resources).map_err(transform_error)?;
+            ran.push(Origin::builtin(&self.file, "ReplacementTransformer"));
+        }
+        ran.extend(plugins.transform(&mut acc.resources)?);
+        for resource in &mut acc.resources {
+            resource.transformations.extend(ran.iter().cloned());
+        }
+        transform::finish_level(&acc.config, &mut acc.resources).map_err(transform_error)?;
+        let mut level_vars = vars::parse(k.vars.as_ref()).map_err(transform_error)?;
+        vars::bind(&mut level_vars, &acc.resources).map_err(transform_error)?;
+        vars::merge(&mut acc.vars, level_vars).map_err(transform_error)
+    }
+
+    fn accumulate_resource(&self, acc: &mut Accumulated, entry: &str, stack: &mut Vec<PathBuf>) -> Result<(), Error> {
+        match loader::resolve_entry(&self.root, &self.file, entry, self.options)? {
+            loader::Entry::Dir(dir) => {
+                let base = Target::load(&dir, self.options, Kind::Kustomization)?;
+                let accumulated = base.accumulate(stack)?;
+                acc.merge(&self.file, accumulated)
+            }
+            loader::Entry::File(path) => {
+                let mut resources = loader::read_resources(&path)?;
+                for r in &mut resources {
+                    r.origin = Some(Origin::file(&path));
+                }
+                acc.append(&self.file, resources)
+            }
+        }
+    }
+}
