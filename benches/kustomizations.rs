@@ -23,14 +23,17 @@ use fluxtui_testkit::{GitDaemon, GitRepos, TestCluster};
 use kube::api::{Api, DynamicObject, ListParams, PostParams};
 use serde_json::{Value, json};
 
+/// `BENCH_KUSTOMIZATIONS` overrides it (a quick profile on fewer).
 const KUSTOMIZATIONS: usize = 1_000;
 const OBJECTS: usize = 10;
 const DEADLINE: Duration = Duration::from_secs(600);
 
 fn main() {
-    let concurrency: u16 = std::env::var("BENCH_CONCURRENCY").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+    let setting = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    let concurrency: u16 = setting("BENCH_CONCURRENCY").unwrap_or(4);
+    let count: usize = setting("BENCH_KUSTOMIZATIONS").unwrap_or(KUSTOMIZATIONS);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
-    runtime.block_on(run(concurrency));
+    runtime.block_on(run(concurrency, count));
 }
 
 /// The ten objects of app `i`.
@@ -86,10 +89,10 @@ async fn wait_until(what: &str, started: Instant, mut done: impl AsyncFnMut() ->
     }
 }
 
-async fn run(concurrency: u16) {
+async fn run(concurrency: u16, count: usize) {
     let repos = GitRepos::new();
     let fleet = repos.create("fleet");
-    let files: Vec<(String, String)> = (0..KUSTOMIZATIONS).flat_map(app_files).collect();
+    let files: Vec<(String, String)> = (0..count).flat_map(app_files).collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
     fleet.commit(&refs, "the fleet");
     fleet.push();
@@ -100,7 +103,7 @@ async fn run(concurrency: u16) {
     let client = connect(&options).await.expect("connect").client().clone();
     fluxtui::cli::controller::install_crds(&client).await.expect("install the CRDs");
     let storage = cluster.dir().join("engine");
-    let mut engine = start_engine(cluster.kubeconfig_path(), &storage, concurrency);
+    let engine = start_engine(cluster.kubeconfig_path(), &storage, concurrency);
 
     let sources: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), "default", &FluxKind::GitRepository.api_resource("v1"));
@@ -122,7 +125,7 @@ async fn run(concurrency: u16) {
     let api: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), "default", &FluxKind::Kustomization.api_resource("v1"));
     let started = Instant::now();
-    let creates = (0..KUSTOMIZATIONS).map(|i| {
+    let creates = (0..count).map(|i| {
         let api = api.clone();
         let object: DynamicObject = serde_json::from_value(json!({
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
@@ -138,7 +141,7 @@ async fn run(concurrency: u16) {
     wait_until("the Kustomizations", started, async || {
         let list = api.list(&ListParams::default()).await.expect("list");
         let values = list.items.into_iter().map(|o| serde_json::to_value(o).expect("JSON"));
-        (values.filter(ready).count(), KUSTOMIZATIONS)
+        (values.filter(ready).count(), count)
     })
     .await;
     let all_ready = started.elapsed();
@@ -151,15 +154,14 @@ async fn run(concurrency: u16) {
         .iter()
         .map(|o| o.data["status"]["inventory"]["entries"].as_array().map_or(0, Vec::len))
         .sum();
-    assert_eq!(inventory, KUSTOMIZATIONS * OBJECTS, "every object is in an inventory");
+    assert_eq!(inventory, count * OBJECTS, "every object is in an inventory");
     println!(
-        "{KUSTOMIZATIONS} Kustomizations x {OBJECTS} objects, concurrency {concurrency}: source Ready in {:.2} s; created in {:.0} ms, all Ready in {:.2} s; engine RSS {} MiB, peak {} MiB",
+        "{count} Kustomizations x {OBJECTS} objects, concurrency {concurrency}: source Ready in {:.2} s; created in {:.0} ms, all Ready in {:.2} s; engine RSS {} MiB, peak {} MiB",
         source_ready.as_secs_f64(),
         created.as_secs_f64() * 1000.0,
         all_ready.as_secs_f64(),
         rss / 1024,
         hwm / 1024
     );
-    let _ = engine.kill();
-    let _ = engine.wait();
+    drop(engine);
 }

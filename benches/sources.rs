@@ -78,7 +78,7 @@ async fn reconcile_many(url: &str, concurrency: u16) {
     let client = connect(&options).await.expect("connect").client().clone();
     fluxtui::cli::controller::install_crds(&client).await.expect("install the CRDs");
     let storage = cluster.dir().join("engine");
-    let mut engine = start_engine(cluster.kubeconfig_path(), &storage, concurrency);
+    let engine = start_engine(cluster.kubeconfig_path(), &storage, concurrency);
 
     let resource = FluxKind::GitRepository.api_resource("v1");
     let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
@@ -121,8 +121,7 @@ async fn reconcile_many(url: &str, concurrency: u16) {
         rss / 1024,
         hwm / 1024
     );
-    let _ = engine.kill();
-    let _ = engine.wait();
+    drop(engine);
 }
 
 fn clone_large(url: &str) {

@@ -3,9 +3,25 @@
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+/// A running engine, killed when dropped (also when the bench panics, so no engine outlives it).
+pub struct EngineProcess(Child);
+
+impl EngineProcess {
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for EngineProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `fluxtui controller` against `kubeconfig` (no leader election, artifacts on a free loopback port) and
 /// returns once it has logged "engine started".
-pub fn start_engine(kubeconfig: &Path, storage: &Path, concurrency: u16) -> Child {
+pub fn start_engine(kubeconfig: &Path, storage: &Path, concurrency: u16) -> EngineProcess {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fluxtui"))
         .args(["controller", "--no-leader-election", "--storage-addr", "127.0.0.1:0", "--concurrent"])
         .arg(concurrency.to_string())
@@ -26,7 +42,7 @@ pub fn start_engine(kubeconfig: &Path, storage: &Path, concurrency: u16) -> Chil
     assert!(first.contains("engine started"), "unexpected first line: {first}");
     // Drain the rest so the engine never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    child
+    EngineProcess(child)
 }
 
 /// The process's resident memory now and at its peak (VmRSS, VmHWM), in KiB.
