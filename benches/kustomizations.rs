@@ -29,11 +29,15 @@ const OBJECTS: usize = 10;
 const DEADLINE: Duration = Duration::from_secs(600);
 
 fn main() {
-    let setting = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
     let concurrency: u16 = setting("BENCH_CONCURRENCY").unwrap_or(4);
     let count: usize = setting("BENCH_KUSTOMIZATIONS").unwrap_or(KUSTOMIZATIONS);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     runtime.block_on(run(concurrency, count));
+}
+
+/// A number from the environment.
+fn setting<T: std::str::FromStr>(name: &str) -> Option<T> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
 /// The ten objects of app `i`.
