@@ -102,6 +102,7 @@ impl ApplyOptions {
                 interval: Duration::from_secs(2),
                 timeout: Duration::from_secs(60),
                 fail_fast: true,
+                exprs: Default::default(),
             },
         }
     }

@@ -10,7 +10,7 @@
 //!   [`diff_text`] (noise removed, secrets masked, a unified diff per object);
 //! - [`inventory`]: `status.inventory` entries, parsed back, and the stale set;
 //! - [`prune`]: deletion of stale objects this Kustomization still owns;
-//! - [`health`]: kstatus per object and the wait for a set of objects;
+//! - [`health`]: kstatus per object and the wait for a set of objects, with [`health_exprs`] (`healthCheckExprs`);
 //! - [`object`]: what they share (object identity, policies from labels/annotations, kind order, discovery).
 
 pub mod apply;
@@ -18,6 +18,7 @@ pub mod build;
 pub mod diff;
 pub mod diff_text;
 pub mod health;
+pub mod health_exprs;
 pub mod inputs;
 pub mod inventory;
 pub mod object;
@@ -28,7 +29,8 @@ pub mod watches;
 
 pub use apply::{Action, ApplyError, ApplyOptions, Change, ChangeSet, apply_all};
 pub use diff::{DiffError, DiffOptions, Drift, KustomizationDiff, ObjectDrift, diff_kustomization};
-pub use health::{Health, Status, WaitOptions, compute, wait_for_health};
+pub use health::{Health, Status, WaitOptions, compute, compute_with, wait_for_health};
+pub use health_exprs::HealthExprs;
 pub use inventory::{InventoryEntry, entry_of, inventory_of, parse_entry, stale};
 pub use object::{ObjectId, Resolver, SsaPolicy};
 pub use prune::{PruneResult, prune};
