@@ -31,6 +31,8 @@ mod kustomization;
 mod kustomization_diff;
 #[path = "controllers_sources/kustomization_health_exprs.rs"]
 mod kustomization_health_exprs;
+#[path = "controllers_sources/kustomization_ignore.rs"]
+mod kustomization_ignore;
 #[path = "controllers_sources/oci_repository.rs"]
 mod oci_repository;
 #[path = "controllers_sources/runtime.rs"]

@@ -13,6 +13,7 @@ use kube::runtime::controller::Action;
 use serde_json::{Value, json};
 
 use super::build::{BuildInput, build};
+use super::ignore::IgnoreRules;
 use super::inputs::{DependencyProblem, SourceProblem, check_dependencies, load_variables, resolve_source};
 use super::inventory::{InventoryEntry, inventory_of, parse_entry, stale};
 use super::{ApplyOptions, HealthExprs, ObjectId, Resolver, WaitOptions, apply_all, prune, wait_for_health};
@@ -184,6 +185,12 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     let mut options = ApplyOptions::new(&name, &namespace);
     options.force = ks.spec.force.unwrap_or(false);
     options.stage_wait.exprs = exprs.clone();
+    options.ignore = match IgnoreRules::compile(ks.spec.ignore.as_deref().unwrap_or_default()) {
+        Ok(rules) => rules,
+        Err(message) => {
+            return run.fail(reason::RECONCILIATION_FAILED, &message, false, Some(&built.digest), retry).await;
+        }
+    };
     let applied = match apply_all(&resolver, built.objects, &options).await {
         Ok(set) => set,
         Err(err) => {
