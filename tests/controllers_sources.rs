@@ -29,6 +29,8 @@ mod impersonation;
 mod kustomization;
 #[path = "controllers_sources/kustomization_diff.rs"]
 mod kustomization_diff;
+#[path = "controllers_sources/kustomization_field_managers.rs"]
+mod kustomization_field_managers;
 #[path = "controllers_sources/kustomization_health_exprs.rs"]
 mod kustomization_health_exprs;
 #[path = "controllers_sources/kustomization_ignore.rs"]

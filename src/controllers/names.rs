@@ -155,6 +155,29 @@ pub mod kustomize {
     pub const SSA_IGNORE: &str = "Ignore";
 }
 
+/// What kustomize-controller cleans from an object before it applies it (fluxcd/pkg/ssa `ApplyCleanupOptions`,
+/// SEMANTICS.md §4.1), unless the object says `ssa: Merge`.
+pub mod cleanup {
+    /// Annotations removed: kubectl's client-side apply record, and Flux v1's and old kustomize-controllers'
+    /// checksums.
+    pub const ANNOTATIONS: [&str; 3] = [
+        "kubectl.kubernetes.io/last-applied-configuration",
+        "kustomize.toolkit.fluxcd.io/checksum",
+        "fluxcd.io/sync-checksum",
+    ];
+    /// Labels removed: Flux v1's garbage-collection mark.
+    pub const LABELS: [&str; 1] = ["fluxcd.io/sync-gc-mark"];
+    /// Field managers (by name prefix, and operation) whose fields kustomize-controller takes over as its own
+    /// server-side apply: `kubectl` (client-side apply is `kubectl-client-side-apply`, edits `kubectl-edit`, ...),
+    /// kubectl's `before-first-apply` bookkeeping, and kustomize-controller's own non-apply writes.
+    pub const MANAGERS: [(&str, &str); 4] = [
+        ("kubectl", "Apply"),
+        ("kubectl", "Update"),
+        ("before-first-apply", "Update"),
+        ("kustomize-controller", "Update"),
+    ];
+}
+
 /// Values of spec fields the reconcilers branch on.
 pub mod spec {
     /// HelmRepository `spec.type` of a static OCI repository.

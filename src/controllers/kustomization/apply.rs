@@ -1,10 +1,10 @@
 //! The apply stage (SEMANTICS.md §4.1): server-side apply of built manifests with field manager
 //! `kustomize-controller`, in Flux's stages and kind order: every object of a stage dry-run first, then those new
 //! or drifted really applied. `spec.ignore` paths are reshaped in the payload and left out of the drift check
-//! ([`super::ignore`]). The diff shares the preparation ([`prepare_all`], [`target_of`], [`comparable`]).
-//!
-//! Not done here: the managed-fields cleanup (taking over fields of `kubectl` and `before-first-apply` managers,
-//! removing the last-applied annotation).
+//! ([`super::ignore`]). An existing object's managed fields are cleaned after its dry-run, as fluxcd/pkg/ssa does
+//! ([`super::field_managers`]): a cleaned object is always applied, so the fields taken over from `kubectl` that
+//! Git no longer has are removed. The diff shares the preparation ([`prepare_all`], [`target_of`],
+//! [`comparable`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -12,6 +12,7 @@ use std::time::Duration;
 use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
 use serde_json::{Value, json};
 
+use super::field_managers::cleanup_patch;
 use super::health::{self, WaitOptions};
 use super::ignore::{IgnoreRules, mask, reshape};
 use super::object::{ObjectId, Policy, Resolver, SsaPolicy, Stage, api_error, order_key, stage_of};
@@ -352,11 +353,25 @@ async fn dry_run_one(
             target.dry_run(id).await.map_err(|err| dry_run_failed(id, &err))?
         }
     };
+    let cleaned = clean_up(&target, id).await?;
     Ok(match &target.live {
         None => (Action::Created, Some(target)),
-        Some(_) if target.unchanged(&dry) => (Action::Unchanged, None),
+        Some(_) if !cleaned && target.unchanged(&dry) => (Action::Unchanged, None),
         Some(_) => (Action::Configured, Some(target)),
     })
+}
+
+/// Runs the managed-fields cleanup on the live object, if it needs one; whether it did.
+async fn clean_up(target: &Target, id: &ObjectId) -> Result<bool, String> {
+    let Some(patch) = target.live.as_ref().and_then(|live| cleanup_patch(&target.desired, live)) else {
+        return Ok(false);
+    };
+    let params =
+        PatchParams { field_manager: Some(controller::KUSTOMIZE_CONTROLLER.to_string()), ..Default::default() };
+    match target.api.patch(&id.name, &params, &Patch::Merge(&patch)).await {
+        Ok(_) => Ok(true),
+        Err(err) => Err(format!("{id} metadata.managedFields cleanup failed: {}", api_error(&err).1)),
+    }
 }
 
 /// Flux's `DryRunErr`: `<object> dry-run failed (<Reason>): <message>`.

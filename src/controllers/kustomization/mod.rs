@@ -5,7 +5,8 @@
 //!   kustomize build, postBuild substitution ([`substitute`]) and commonMetadata;
 //! - [`watches`]: a source's new artifact revision wakes the Kustomizations using it;
 //! - [`apply`]: staged server-side apply with field manager `kustomize-controller`, dry-run first, Flux's
-//!   per-object actions and change-set lines, the `spec.ignore` paths left alone ([`ignore`]);
+//!   per-object actions and change-set lines, the `spec.ignore` paths left alone ([`ignore`]), fields of
+//!   `kubectl` taken over first ([`field_managers`]);
 //! - [`diff`]: what a reconcile would change now, without writing (`flux diff kustomization`), with
 //!   [`diff_text`] (noise removed, secrets masked, a unified diff per object);
 //! - [`inventory`]: `status.inventory` entries, parsed back, and the stale set;
@@ -17,6 +18,7 @@ pub mod apply;
 pub mod build;
 pub mod diff;
 pub mod diff_text;
+pub mod field_managers;
 pub mod health;
 pub mod health_exprs;
 pub mod ignore;
