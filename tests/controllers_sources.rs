@@ -27,6 +27,8 @@ mod helm_oci;
 mod impersonation;
 #[path = "controllers_sources/kustomization.rs"]
 mod kustomization;
+#[path = "controllers_sources/kustomization_config_watches.rs"]
+mod kustomization_config_watches;
 #[path = "controllers_sources/kustomization_diff.rs"]
 mod kustomization_diff;
 #[path = "controllers_sources/kustomization_field_managers.rs"]

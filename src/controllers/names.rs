@@ -123,6 +123,10 @@ pub mod annotation {
     pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
     /// The OCI annotation an artifact's `metadata` carries its origin revision in.
     pub const OCI_REVISION: &str = "org.opencontainers.image.revision";
+    /// Label on a ConfigMap or Secret: with [`WATCH_ENABLED`], a change reconciles its users at once (the default
+    /// `--watch-configs-label-selector`).
+    pub const WATCH_LABEL: &str = "reconcile.fluxcd.io/watch";
+    pub const WATCH_ENABLED: &str = "Enabled";
 }
 
 /// kustomize-controller's labels and annotations on the objects it applies (SEMANTICS.md §4.1, §8).

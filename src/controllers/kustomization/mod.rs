@@ -3,7 +3,8 @@
 //! - [`inputs`]: the source and its artifact, `dependsOn`, the postBuild variables;
 //! - [`build`]: the artifact unpacked, `spec.path`, the generated kustomization and the spec's overrides, the
 //!   kustomize build, postBuild substitution ([`substitute`]) and commonMetadata;
-//! - [`watches`]: a source's new artifact revision wakes the Kustomizations using it;
+//! - [`watches`]: a source's new artifact revision wakes the Kustomizations using it, and so does a change to a
+//!   watched ConfigMap or Secret they substitute from ([`config_watches`]);
 //! - [`apply`]: staged server-side apply with field manager `kustomize-controller`, dry-run first, Flux's
 //!   per-object actions and change-set lines, the `spec.ignore` paths left alone ([`ignore`]), fields of
 //!   `kubectl` taken over first ([`field_managers`]);
@@ -16,6 +17,7 @@
 
 pub mod apply;
 pub mod build;
+pub mod config_watches;
 pub mod diff;
 pub mod diff_text;
 pub mod field_managers;
