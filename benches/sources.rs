@@ -11,10 +11,13 @@
 //!
 //! Nothing here asserts a time; every wait has a deadline and fails loudly. Results go to BENCHMARKS.md by hand.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "support/engine_process.rs"]
+mod engine_process;
+
+use engine_process::{memory_kib, start_engine};
 use fluxtui::api::FluxKind;
 use fluxtui::cluster::{ConnectOptions, connect};
 use fluxtui::controllers::git_repository::{CheckoutRequest, GitAuth, GitReference, checkout_blocking};
@@ -75,7 +78,7 @@ async fn reconcile_many(url: &str, concurrency: u16) {
     let client = connect(&options).await.expect("connect").client().clone();
     fluxtui::cli::controller::install_crds(&client).await.expect("install the CRDs");
     let storage = cluster.dir().join("engine");
-    let mut engine = start_engine(cluster.kubeconfig_path(), &storage, concurrency);
+    let engine = start_engine(cluster.kubeconfig_path(), &storage, concurrency);
 
     let resource = FluxKind::GitRepository.api_resource("v1");
     let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
@@ -118,45 +121,7 @@ async fn reconcile_many(url: &str, concurrency: u16) {
         rss / 1024,
         hwm / 1024
     );
-    let _ = engine.kill();
-    let _ = engine.wait();
-}
-
-fn start_engine(kubeconfig: &Path, storage: &Path, concurrency: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fluxtui"))
-        .args(["controller", "--no-leader-election", "--storage-addr", "127.0.0.1:0", "--concurrent"])
-        .arg(concurrency.to_string())
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .arg("--storage-dir")
-        .arg(storage)
-        .env("XDG_STATE_HOME", storage.join("state"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start fluxtui controller");
-    // Its first line is "engine started"; the engine reads nothing before it has listed.
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
-    let first = lines.next().expect("a first log line").expect("a readable line");
-    assert!(first.contains("engine started"), "unexpected first line: {first}");
-    // Drain the rest so the engine never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    child
-}
-
-fn memory_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    drop(engine);
 }
 
 fn clone_large(url: &str) {

@@ -70,6 +70,12 @@ pub fn custom_resource_definition(kind: FluxKind) -> Value {
 /// status from our types, both keeping unknown fields so a newer Flux's objects are stored whole.
 fn open_api_v3_schema(kind: FluxKind) -> Value {
     let (spec, status) = spec_and_status_schemas(kind);
+    let mut status = preserve_unknown_fields(status);
+    if defaults_status(kind) {
+        // As Flux's CRDs: a new object reads `status: {observedGeneration: -1}`, so kstatus (health checks, the
+        // CLI) sees it InProgress until its controller has looked at it, never Current for lack of a status.
+        status["default"] = json!({"observedGeneration": -1});
+    }
     json!({
         "type": "object",
         "properties": {
@@ -77,9 +83,14 @@ fn open_api_v3_schema(kind: FluxKind) -> Value {
             "kind": {"type": "string"},
             "metadata": {"type": "object"},
             "spec": preserve_unknown_fields(spec),
-            "status": preserve_unknown_fields(status),
+            "status": status,
         },
     })
+}
+
+/// Whether Flux's CRD for `kind` defaults its status (every kind with a controller setting observedGeneration).
+fn defaults_status(kind: FluxKind) -> bool {
+    !matches!(kind, FluxKind::Alert | FluxKind::Provider | FluxKind::ArtifactGenerator | FluxKind::ExternalArtifact)
 }
 
 fn spec_and_status_schemas(kind: FluxKind) -> (Value, Value) {

@@ -145,9 +145,14 @@ impl Kustomization {
             _ => return Err(Error::MultipleKustomizations(dir.to_path_buf())),
         };
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        Self::from_text(path, &text)
+    }
+
+    /// A kustomization from its text, as if read from `path`.
+    pub fn from_text(path: PathBuf, text: &str) -> Result<(PathBuf, Kustomization), Error> {
         let kustomization =
-            Self::parse(&text).map_err(|message| Error::InvalidKustomization { path: path.clone(), message })?;
-        if let Some(field) = fields_set(&text).into_iter().find(|f| !SUPPORTED_FIELDS.contains(&f.as_str())) {
+            Self::parse(text).map_err(|message| Error::InvalidKustomization { path: path.clone(), message })?;
+        if let Some(field) = fields_set(text).into_iter().find(|f| !SUPPORTED_FIELDS.contains(&f.as_str())) {
             return Err(Error::Unsupported { path, field });
         }
         Ok((path, kustomization))

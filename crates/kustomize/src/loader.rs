@@ -32,6 +32,7 @@ pub fn resolve_entry(root: &Path, file: &Path, entry: &str, options: &BuildOptio
     let Ok(target) = root.join(entry).canonicalize() else {
         return Err(Error::MissingResource { path: file.to_path_buf(), entry: entry.to_string() });
     };
+    check_boundary(file, &target, options)?;
     if target.is_dir() {
         return Ok(Entry::Dir(target));
     }
@@ -41,13 +42,26 @@ pub fn resolve_entry(root: &Path, file: &Path, entry: &str, options: &BuildOptio
     Ok(Entry::File(target))
 }
 
+/// Refuses a path outside the build's boundary, if it has one.
+fn check_boundary(file: &Path, target: &Path, options: &BuildOptions) -> Result<(), Error> {
+    match &options.boundary {
+        Some(boundary) if !target.starts_with(boundary) => {
+            Err(Error::OutsideRoot { path: file.to_path_buf(), file: target.to_path_buf() })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Resolves an entry that must be a directory (a component).
-pub fn resolve_dir(root: &Path, file: &Path, entry: &str) -> Result<PathBuf, Error> {
+pub fn resolve_dir(root: &Path, file: &Path, entry: &str, options: &BuildOptions) -> Result<PathBuf, Error> {
     if is_remote(entry) {
         return Err(Error::RemoteRefused { path: file.to_path_buf(), entry: entry.to_string() });
     }
     match root.join(entry).canonicalize() {
-        Ok(dir) if dir.is_dir() => Ok(dir),
+        Ok(dir) if dir.is_dir() => {
+            check_boundary(file, &dir, options)?;
+            Ok(dir)
+        }
         _ => Err(Error::MissingResource { path: file.to_path_buf(), entry: entry.to_string() }),
     }
 }

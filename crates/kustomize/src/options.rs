@@ -24,13 +24,26 @@ pub enum Reorder {
 }
 
 /// Options of a build.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
     pub load_restrictions: LoadRestrictions,
     pub reorder: Reorder,
+    /// No file or directory outside this one may be read, whatever the load restrictions (a canonical path). This
+    /// is how Flux builds a source artifact: `LoadRestrictionsNone` on a file system confined to the artifact's
+    /// root, so `../base` works but nothing of the host outside the artifact does.
+    pub boundary: Option<std::path::PathBuf>,
+    /// The text of the top directory's kustomization, used instead of its file (which need not exist): Flux
+    /// generates it or writes its overrides into it, and this way the directory is only read, never written.
+    pub top_kustomization: Option<String>,
 }
 
 impl BuildOptions {
+    /// These options for a build of another directory (a plugin configuration directory): the top kustomization's
+    /// text is the top directory's only.
+    pub fn for_nested(&self) -> BuildOptions {
+        BuildOptions { top_kustomization: None, ..self.clone() }
+    }
+
     /// Reads `kubectl kustomize`'s flags (`--load-restrictor X`, `--reorder X`, with a space or `=`); other
     /// arguments are an error naming them.
     pub fn from_args<S: AsRef<str>>(args: &[S]) -> Result<BuildOptions, String> {

@@ -72,7 +72,7 @@ impl Plugins {
         Ok(Plugins {
             generators: configs(root, file, k.generators.as_ref(), "generators", options)?,
             transformers: configs(root, file, k.transformers.as_ref(), "transformers", options)?,
-            options: *options,
+            options: options.for_nested(),
         })
     }
 
@@ -231,7 +231,7 @@ fn configs(
             }
             loader::Entry::Dir(dir) => {
                 // The configs a directory builds into read their files from the kustomization listing them.
-                let build = crate::build_with(&dir, options)?;
+                let build = crate::build_with(&dir, &options.for_nested())?;
                 out.extend(build.resources.into_iter().map(|r| Config {
                     file: r.origin.as_ref().map(|o| o.path.clone()).unwrap_or_else(|| dir.clone()),
                     value: r.value,

@@ -77,12 +77,15 @@ impl<'a> Target<'a> {
     /// The kustomization a build starts from.
     pub fn top(dir: &Path, options: &'a BuildOptions) -> Result<Target<'a>, Error> {
         // kustomize builds a Component directly as it builds a Kustomization.
-        Self::load(dir, options, Kind::Kustomization).or_else(|_| Self::load(dir, options, Kind::Component))
+        Self::load(dir, options, Kind::Kustomization, true).or_else(|_| Self::load(dir, options, Kind::Component, true))
     }
 
-    fn load(dir: &Path, options: &'a BuildOptions, expected: Kind) -> Result<Target<'a>, Error> {
+    fn load(dir: &Path, options: &'a BuildOptions, expected: Kind, top: bool) -> Result<Target<'a>, Error> {
         let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-        let (file, kustomization) = Kustomization::load(&root)?;
+        let (file, kustomization) = match options.top_kustomization.as_deref().filter(|_| top) {
+            Some(text) => Kustomization::from_text(root.join("kustomization.yaml"), text)?,
+            None => Kustomization::load(&root)?,
+        };
         let kind = match kustomization.kind.as_deref() {
             Some("Component") => Kind::Component,
             _ => Kind::Kustomization,
@@ -120,8 +123,8 @@ impl<'a> Target<'a> {
         plugins.generate(&mut acc.resources)?;
         // Since kustomize v5.1 components come after the level's generators, before its transformers.
         for entry in &k.components {
-            let dir = loader::resolve_dir(&self.root, &self.file, entry)?;
-            Target::load(&dir, self.options, Kind::Component)?.accumulate_into(acc, stack)?;
+            let dir = loader::resolve_dir(&self.root, &self.file, entry, self.options)?;
+            Target::load(&dir, self.options, Kind::Component, false)?.accumulate_into(acc, stack)?;
         }
         stack.pop();
         let patches = Patches::load(&self.root, &self.file, k, self.options)?;
@@ -145,7 +148,7 @@ impl<'a> Target<'a> {
     fn accumulate_resource(&self, acc: &mut Accumulated, entry: &str, stack: &mut Vec<PathBuf>) -> Result<(), Error> {
         match loader::resolve_entry(&self.root, &self.file, entry, self.options)? {
             loader::Entry::Dir(dir) => {
-                let base = Target::load(&dir, self.options, Kind::Kustomization)?;
+                let base = Target::load(&dir, self.options, Kind::Kustomization, false)?;
                 let accumulated = base.accumulate(stack)?;
                 acc.merge(&self.file, accumulated)
             }

@@ -19,7 +19,7 @@ use super::substitute::{substitute, valid_name};
 use crate::api::kustomize::kustomization::KustomizationSpec;
 use crate::api::meta::Artifact;
 use crate::controllers::names::{kustomize, reason, spec as spec_values};
-use crate::controllers::storage::{DEFAULT_MAX_UNPACKED_SIZE, Storage};
+use crate::controllers::storage::{ExtractedArtifacts, Storage};
 
 /// The names kustomize looks for, in its order.
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -42,9 +42,9 @@ fn artifact_failed(message: impl Into<String>) -> BuildError {
 /// What the build needs besides the spec.
 pub struct BuildInput<'a> {
     pub storage: &'a Storage,
+    /// Where the artifact is unpacked, once per revision for every build reading it.
+    pub extracted: &'a ExtractedArtifacts,
     pub artifact: &'a Artifact,
-    /// A fresh scratch directory (removed by the caller).
-    pub work: &'a Path,
     pub spec: &'a KustomizationSpec,
     /// The postBuild variables: substituteFrom in order, then the inline ones.
     pub vars: BTreeMap<String, String>,
@@ -62,17 +62,17 @@ pub struct Built {
 /// Runs the whole stage (blocking: call it from `spawn_blocking`).
 pub fn build(input: BuildInput<'_>) -> Result<Built, BuildError> {
     refuse_unsupported(input.spec)?;
-    let root = input.work.join("source");
-    input
-        .storage
-        .unpack_verified(input.artifact, &root, DEFAULT_MAX_UNPACKED_SIZE)
+    let tree = input
+        .extracted
+        .get(input.storage, input.artifact)
         .map_err(|err| artifact_failed(format!("failed to extract artifact: {err}")))?;
     let path = input.spec.path.as_deref().unwrap_or_default();
-    build_tree(&root, path, input.spec, &input.vars, input.strict)
+    build_tree(tree.root(), path, input.spec, &input.vars, input.strict)
 }
 
-/// Builds `path` inside the unpacked source `root` (a scratch copy: the generated kustomization and the spec's
-/// overrides are written into it) as the reconciler does, from the directory on. Blocking.
+/// Builds `path` inside the unpacked source `root` as the reconciler does, from the directory on, reading only:
+/// the generated kustomization and the spec's overrides go to the build as text. As in Flux, files may be read
+/// from anywhere inside `root` (`LoadRestrictionsNone`) and nowhere outside it. Blocking.
 pub fn build_tree(
     root: &Path,
     path: &str,
@@ -87,8 +87,15 @@ pub fn build_tree(
     }
     // Messages name files relative to the artifact root, not the scratch directory.
     let relative = |message: String| message.replace(&format!("{}/", root.display()), "");
-    prepare(&dir, spec).map_err(|m| build_failed(relative(m)))?;
-    let built = fluxtui_kustomize::build(&dir)
+    let top_kustomization = prepare(&dir, spec).map_err(|m| build_failed(relative(m)))?;
+    let boundary = root.canonicalize().map_err(|err| artifact_failed(format!("failed to read the artifact: {err}")))?;
+    let options = fluxtui_kustomize::BuildOptions {
+        load_restrictions: fluxtui_kustomize::LoadRestrictions::None,
+        boundary: Some(boundary),
+        top_kustomization,
+        ..Default::default()
+    };
+    let built = fluxtui_kustomize::build_with(&dir, &options)
         .map_err(|err| build_failed(relative(format!("kustomize build failed: {err}"))))?;
     let mut objects = Vec::with_capacity(built.resources.len());
     let substitutes = should_substitute(spec, vars)?;
@@ -136,8 +143,9 @@ fn kustomization_file(dir: &Path) -> Option<PathBuf> {
     KUSTOMIZATION_FILES.iter().map(|name| dir.join(name)).find(|p| p.is_file())
 }
 
-/// Makes sure `dir` has a kustomization and writes the spec's overrides into it.
-fn prepare(dir: &Path, spec: &KustomizationSpec) -> Result<(), String> {
+/// The kustomization of `dir` with the spec's overrides, as text, when it differs from the file there (or there
+/// is none: Flux generates one); `None` when the file can be built as it is.
+fn prepare(dir: &Path, spec: &KustomizationSpec) -> Result<Option<String>, String> {
     let (file, mut kustomization) = match kustomization_file(dir) {
         Some(file) => {
             let text = std::fs::read_to_string(&file).map_err(|err| format!("{}: {err}", file.display()))?;
@@ -152,11 +160,7 @@ fn prepare(dir: &Path, spec: &KustomizationSpec) -> Result<(), String> {
     };
     let before = map.clone();
     overlay(map, spec, dir);
-    if *map != before || !file.exists() {
-        std::fs::write(&file, fluxtui_kustomize::yaml::to_yaml(&kustomization))
-            .map_err(|err| format!("{}: {err}", file.display()))?;
-    }
-    Ok(())
+    Ok((*map != before || !file.exists()).then(|| fluxtui_kustomize::yaml::to_yaml(&kustomization)))
 }
 
 /// Flux's generated kustomization: every YAML file that decodes as Kubernetes objects, recursively, and the

@@ -3,11 +3,9 @@
 //! ([`kind_rank`], [`stage_of`]) and the discovery cache ([`Resolver`]) that turns an apiVersion and kind into the
 //! resource to call.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
 
-use kube::api::{Api, ApiResource, DynamicObject};
+use kube::api::{Api, DynamicObject};
 use kube::core::GroupVersionKind;
 use kube::discovery::Scope;
 use kube::{Client, Error};
@@ -15,6 +13,7 @@ use serde_json::Value;
 
 use crate::cluster::objects::split_api_version;
 use crate::controllers::names::kustomize;
+use crate::controllers::runtime::kinds::{FoundKind, KindCache};
 
 /// The identity of one object: what the inventory records and what messages name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -184,23 +183,25 @@ pub fn stage_of(id: &ObjectId) -> Stage {
 }
 
 /// A resolved kind: the resource to call and whether it is namespaced.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    pub resource: ApiResource,
-    pub namespaced: bool,
-}
+pub type Resolved = FoundKind;
 
-/// Discovery with a cache of the kinds found. Misses are not cached: a CRD applied in an earlier stage makes its
-/// kind resolvable on the next lookup.
+/// Discovery with a cache of the kinds found (see [`KindCache`]: shared by the engine's reconciles, misses never
+/// kept, so a CRD applied in an earlier stage makes its kind resolvable on the next lookup).
 #[derive(Clone)]
 pub struct Resolver {
     client: Client,
-    found: Arc<Mutex<HashMap<(String, String), Resolved>>>,
+    found: KindCache,
 }
 
 impl Resolver {
+    /// A resolver with a cache of its own.
     pub fn new(client: Client) -> Resolver {
-        Resolver { client, found: Arc::default() }
+        Resolver { client, found: KindCache::default() }
+    }
+
+    /// A resolver acting with `client` that shares `cache` (the engine's).
+    pub fn with_cache(client: Client, cache: KindCache) -> Resolver {
+        Resolver { client, found: cache }
     }
 
     pub fn client(&self) -> &Client {
@@ -209,15 +210,15 @@ impl Resolver {
 
     /// The resource behind `id`'s apiVersion and kind. The error reads as kubectl's (`no matches for kind …`).
     pub async fn resolve(&self, id: &ObjectId) -> Result<Resolved, String> {
-        let key = (id.api_version(), id.kind.clone());
-        if let Some(found) = self.lock().get(&key) {
-            return Ok(found.clone());
+        let api_version = id.api_version();
+        if let Some(found) = self.found.get(&api_version, &id.kind) {
+            return Ok(found);
         }
         let gvk = GroupVersionKind::gvk(&id.group, &id.version, &id.kind);
         match kube::discovery::pinned_kind(&self.client, &gvk).await {
             Ok((resource, capabilities)) => {
                 let resolved = Resolved { resource, namespaced: capabilities.scope == Scope::Namespaced };
-                self.lock().insert(key, resolved.clone());
+                self.found.insert(&api_version, &id.kind, resolved.clone());
                 Ok(resolved)
             }
             Err(Error::Api(status)) if status.code == 404 => Err(no_matches(id)),
@@ -233,10 +234,6 @@ impl Resolver {
         } else {
             Api::all_with(self.client.clone(), &resolved.resource)
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Resolved>> {
-        self.found.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -148,21 +148,18 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     };
     run.progress(&step("Building manifests", &run.revision.clone()));
     run.write().await?;
-    let work = ctx.work_dir(KIND, &namespace, &name).join(uuid::Uuid::new_v4().to_string());
-    let (storage, spec_copy, work_copy, artifact_copy) =
-        (ctx.storage.clone(), ks.spec.clone(), work.clone(), artifact.clone());
+    let (shared, spec_copy, artifact_copy) = (ctx.clone(), ks.spec.clone(), artifact.clone());
     let built = tokio::task::spawn_blocking(move || {
         build(BuildInput {
-            storage: &storage,
+            storage: &shared.storage,
+            extracted: &shared.extracted,
             artifact: &artifact_copy,
-            work: &work_copy,
             spec: &spec_copy,
             vars,
             strict: true,
         })
     })
     .await;
-    let _ = std::fs::remove_dir_all(&work);
     let built = match built {
         Ok(Ok(built)) => built,
         Ok(Err(err)) => return run.fail(err.reason, &err.message, false, None, retry).await,
@@ -176,7 +173,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     run.write().await?;
     // The apply, prune and health checks act as spec.serviceAccountName (or --default-service-account) when set.
     let resolver = match ctx.client_as(&namespace, ks.spec.service_account_name.as_deref()) {
-        Ok(client) => Resolver::new(client),
+        Ok(client) => Resolver::with_cache(client, ctx.kinds.clone()),
         Err(err) => {
             let message = err.to_string();
             return run.fail(reason::RECONCILIATION_FAILED, &message, false, Some(&built.digest), retry).await;
@@ -312,7 +309,7 @@ async fn finalize(ctx: &Context, ks: &Kustomization, object: &AnyFluxObject, sco
         record_as(ctx, CONTROLLER, KIND, object, EventType::Warning, &why, &message, metadata).await;
         return;
     };
-    let resolver = Resolver::new(client);
+    let resolver = Resolver::with_cache(client, ctx.kinds.clone());
     let pruned = prune(&resolver, &ids, &name, &namespace).await;
     if let Some(message) = pruned.error_message() {
         ctx.log.error_in(scope, "garbage collection failed", &message);

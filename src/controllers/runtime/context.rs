@@ -18,7 +18,7 @@ use super::logs::EngineLog;
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
 use crate::controllers::names::annotation;
-use crate::controllers::storage::Storage;
+use crate::controllers::storage::{ExtractedArtifacts, Storage};
 
 /// Flux's `--requeue-dependency` default.
 pub const DEFAULT_REQUEUE_DEPENDENCY: std::time::Duration = std::time::Duration::from_secs(30);
@@ -39,6 +39,10 @@ pub struct Context {
     pub metrics: Arc<super::metrics::Metrics>,
     /// `--requeue-dependency`: how soon an object waiting on a dependency or an artifact looks again.
     pub requeue_dependency: std::time::Duration,
+    /// Source artifacts unpacked once per revision for the builds that read them.
+    pub extracted: ExtractedArtifacts,
+    /// The kinds discovery found, for every reconcile that applies objects.
+    pub kinds: super::kinds::KindCache,
     /// One recorder per controller name (`source-controller`, ...).
     recorders: HashMap<&'static str, EventRecorder>,
     /// `--default-service-account`: the account applies act as when an object names none.
@@ -81,6 +85,7 @@ impl Context {
             .collect();
         let metrics = Arc::new(super::metrics::Metrics::new());
         let requeue_dependency = DEFAULT_REQUEUE_DEPENDENCY;
+        let extracted = ExtractedArtifacts::new(work_root.join("extracted"));
         Context {
             client,
             storage,
@@ -91,6 +96,8 @@ impl Context {
             versions,
             metrics,
             requeue_dependency,
+            extracted,
+            kinds: Default::default(),
             recorders,
             default_service_account: None,
             watch_configs_selector: default_watch_configs_selector(),

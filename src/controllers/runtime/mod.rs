@@ -10,6 +10,7 @@ pub mod context;
 pub mod driver;
 pub mod events;
 pub mod impersonation;
+pub mod kinds;
 pub mod leader;
 pub mod logs;
 pub mod metrics;

@@ -17,6 +17,7 @@
 
 pub mod archive;
 pub mod extract;
+pub mod extracted;
 pub mod gc;
 pub mod layout;
 pub mod locks;
@@ -36,6 +37,7 @@ use crate::api::meta::Artifact;
 
 pub use archive::{EntryFilter, include_everything};
 pub use extract::{DEFAULT_MAX_UNPACKED_SIZE, Unpacked};
+pub use extracted::{ExtractedArtifacts, ExtractedTree};
 pub use gc::Retention;
 pub use layout::{ArtifactOwner, advertised_address_for};
 pub use server::ArtifactServer;
