@@ -287,6 +287,7 @@ async fn health_passes_for_ready_workloads_and_fails_fast_on_crash_loops() {
         interval: Duration::from_millis(100),
         timeout: Duration::from_secs(seconds),
         fail_fast: true,
+        exprs: Default::default(),
     };
 
     let ready = deployment("ready", 2, "nginx:1");
@@ -306,8 +307,12 @@ async fn health_passes_for_ready_workloads_and_fails_fast_on_crash_loops() {
     );
 
     let missing = config_map("missing", json!({}));
-    let timeout =
-        WaitOptions { interval: Duration::from_millis(100), timeout: Duration::from_millis(500), fail_fast: true };
+    let timeout = WaitOptions {
+        interval: Duration::from_millis(100),
+        timeout: Duration::from_millis(500),
+        fail_fast: true,
+        exprs: Default::default(),
+    };
     let timed_out = wait_for_health(&resolver, &[id_of(&missing), id_of(&ready)], &timeout).await.expect_err("timeout");
     assert!(timed_out.starts_with("health check failed after 5"), "{timed_out}");
     assert!(

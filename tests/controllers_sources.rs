@@ -27,8 +27,16 @@ mod helm_oci;
 mod impersonation;
 #[path = "controllers_sources/kustomization.rs"]
 mod kustomization;
+#[path = "controllers_sources/kustomization_config_watches.rs"]
+mod kustomization_config_watches;
 #[path = "controllers_sources/kustomization_diff.rs"]
 mod kustomization_diff;
+#[path = "controllers_sources/kustomization_field_managers.rs"]
+mod kustomization_field_managers;
+#[path = "controllers_sources/kustomization_health_exprs.rs"]
+mod kustomization_health_exprs;
+#[path = "controllers_sources/kustomization_ignore.rs"]
+mod kustomization_ignore;
 #[path = "controllers_sources/oci_repository.rs"]
 mod oci_repository;
 #[path = "controllers_sources/runtime.rs"]

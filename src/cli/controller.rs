@@ -66,6 +66,10 @@ pub struct ControllerArgs {
     /// (kustomize-controller's --default-service-account).
     #[arg(long, value_name = "NAME")]
     pub default_service_account: Option<String>,
+    /// Reconcile a Kustomization at once when a ConfigMap or Secret it substitutes from (postBuild.substituteFrom)
+    /// changes, if the object matches this label selector (empty: every ConfigMap and Secret).
+    #[arg(long, value_name = "SELECTOR", default_value = "reconcile.fluxcd.io/watch=Enabled")]
+    pub watch_configs_label_selector: String,
     /// Print debug lines too.
     #[arg(long)]
     pub debug: bool,
@@ -91,6 +95,7 @@ impl ControllerArgs {
         config.metrics_addr = self.metrics_addr;
         config.requeue_dependency = self.requeue_dependency;
         config.default_service_account = self.default_service_account.clone();
+        config.watch_configs_selector = self.watch_configs_label_selector.clone();
         if !self.no_leader_election {
             config.lease = Some(LeaseConfig::new(&self.lease_namespace, LEASE_NAME, &instance_identity()));
         }

@@ -21,6 +21,14 @@ pub enum KustomizeCommand {
         /// The directory holding kustomization.yaml (default: the current directory).
         #[arg(value_name = "DIR", default_value = ".")]
         dir: PathBuf,
+        /// Where files may be read from, as kustomize: LoadRestrictionsRootOnly (in or below each kustomization's
+        /// directory) or LoadRestrictionsNone (anywhere).
+        #[arg(long, value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly")]
+        load_restrictor: String,
+        /// The output order, as kustomize: legacy, or none (the order resources were read in); by default the
+        /// kustomization's sortOptions, else legacy.
+        #[arg(long, value_name = "ORDER")]
+        reorder: Option<String>,
     },
 }
 
@@ -28,7 +36,23 @@ pub enum KustomizeCommand {
 /// it is the user's input, not a fault of fluxtui's worth a report.
 pub fn run_kustomize(args: KustomizeArgs) -> Result<()> {
     match args.command {
-        KustomizeCommand::Build { dir } => match fluxtui_kustomize::build(&dir) {
+        KustomizeCommand::Build { dir, load_restrictor, reorder } => {
+            let mut flags = vec!["--load-restrictor".to_string(), load_restrictor];
+            flags.extend(reorder.into_iter().flat_map(|order| ["--reorder".to_string(), order]));
+            let options = match fluxtui_kustomize::BuildOptions::from_args(&flags) {
+                Ok(options) => options,
+                Err(err) => {
+                    eprintln!("Error: {err}");
+                    std::process::exit(1);
+                }
+            };
+            build(&dir, &options)
+        }
+    }
+}
+
+fn build(dir: &std::path::Path, options: &fluxtui_kustomize::BuildOptions) -> Result<()> {
+    match fluxtui_kustomize::build_with(dir, options) {
             Ok(build) => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(build.to_yaml().as_bytes()).map_err(|err| eyre!("cannot write the output: {err}"))?;
@@ -39,6 +63,5 @@ pub fn run_kustomize(args: KustomizeArgs) -> Result<()> {
                 eprintln!("Error: {err}");
                 std::process::exit(1);
             }
-        },
     }
 }

@@ -123,6 +123,10 @@ pub mod annotation {
     pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
     /// The OCI annotation an artifact's `metadata` carries its origin revision in.
     pub const OCI_REVISION: &str = "org.opencontainers.image.revision";
+    /// Label on a ConfigMap or Secret: with [`WATCH_ENABLED`], a change reconciles its users at once (the default
+    /// `--watch-configs-label-selector`).
+    pub const WATCH_LABEL: &str = "reconcile.fluxcd.io/watch";
+    pub const WATCH_ENABLED: &str = "Enabled";
 }
 
 /// kustomize-controller's labels and annotations on the objects it applies (SEMANTICS.md §4.1, §8).
@@ -153,6 +157,29 @@ pub mod kustomize {
     pub const SSA_MERGE: &str = "Merge";
     pub const SSA_IF_NOT_PRESENT: &str = "IfNotPresent";
     pub const SSA_IGNORE: &str = "Ignore";
+}
+
+/// What kustomize-controller cleans from an object before it applies it (fluxcd/pkg/ssa `ApplyCleanupOptions`,
+/// SEMANTICS.md §4.1), unless the object says `ssa: Merge`.
+pub mod cleanup {
+    /// Annotations removed: kubectl's client-side apply record, and Flux v1's and old kustomize-controllers'
+    /// checksums.
+    pub const ANNOTATIONS: [&str; 3] = [
+        "kubectl.kubernetes.io/last-applied-configuration",
+        "kustomize.toolkit.fluxcd.io/checksum",
+        "fluxcd.io/sync-checksum",
+    ];
+    /// Labels removed: Flux v1's garbage-collection mark.
+    pub const LABELS: [&str; 1] = ["fluxcd.io/sync-gc-mark"];
+    /// Field managers (by name prefix, and operation) whose fields kustomize-controller takes over as its own
+    /// server-side apply: `kubectl` (client-side apply is `kubectl-client-side-apply`, edits `kubectl-edit`, ...),
+    /// kubectl's `before-first-apply` bookkeeping, and kustomize-controller's own non-apply writes.
+    pub const MANAGERS: [(&str, &str); 4] = [
+        ("kubectl", "Apply"),
+        ("kubectl", "Update"),
+        ("before-first-apply", "Update"),
+        ("kustomize-controller", "Update"),
+    ];
 }
 
 /// Values of spec fields the reconcilers branch on.

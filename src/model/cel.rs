@@ -1,5 +1,7 @@
 //! `dependsOn[].readyExpr`: the CEL expression Flux evaluates, with the variables `self` (the object that depends)
 //! and `dep` (the dependency), to decide whether a dependency is ready (kustomize-controller and helm-controller).
+//! The same compiled expressions serve a Kustomization's `healthCheckExprs`, evaluated with the object's
+//! top-level fields as variables ([`ReadyExpr::evaluate_fields`]).
 //!
 //! The expressions are compiled with the `cel` crate (the cel-rust interpreter, which has the macros Flux users
 //! write: `has`, `all`, `exists`, `exists_one`, `map`, `filter`). Objects go in as JSON, numbers as CEL `int` where
@@ -79,10 +81,26 @@ impl ReadyExpr {
 
     /// Evaluates the expression with `self` and `dep` bound to these objects (as the API server returns them).
     pub fn evaluate(&self, self_object: &Value, dep: &Value) -> Result<bool, ExprFailure> {
+        self.evaluate_with([("self", self_object), ("dep", dep)])
+    }
+
+    /// Evaluates the expression with each top-level field of `object` bound as a variable (`metadata`, `spec`,
+    /// `status`, ...): how Flux evaluates `healthCheckExprs`, whose expressions read `status.conditions`.
+    pub fn evaluate_fields(&self, object: &Value) -> Result<bool, ExprFailure> {
+        let fields = object.as_object().into_iter().flatten().map(|(name, value)| (name.as_str(), value));
+        self.evaluate_with(fields)
+    }
+
+    /// Evaluates the expression with these variables; the result must be a bool.
+    pub fn evaluate_with<'a>(
+        &self,
+        variables: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    ) -> Result<bool, ExprFailure> {
         let program = self.compiled.as_ref().map_err(|error| ExprFailure::Invalid(error.to_string()))?;
         let mut context = Context::default();
-        context.add_variable_from_value("self", json_to_cel(self_object));
-        context.add_variable_from_value("dep", json_to_cel(dep));
+        for (name, value) in variables {
+            context.add_variable_from_value(name.to_string(), json_to_cel(value));
+        }
         match program.execute(&context) {
             Ok(CelValue::Bool(ready)) => Ok(ready),
             Ok(other) => Err(ExprFailure::Evaluation(format!("the result is {}, not a bool", other.type_of()))),

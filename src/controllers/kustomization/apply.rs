@@ -1,9 +1,10 @@
 //! The apply stage (SEMANTICS.md §4.1): server-side apply of built manifests with field manager
 //! `kustomize-controller`, in Flux's stages and kind order: every object of a stage dry-run first, then those new
-//! or drifted really applied. The diff shares the preparation ([`prepare_all`], [`target_of`], [`comparable`]).
-//!
-//! Not done here: the managed-fields cleanup (taking over fields of `kubectl` and `before-first-apply` managers,
-//! removing the last-applied annotation) and `spec.ignore` drift paths.
+//! or drifted really applied. `spec.ignore` paths are reshaped in the payload and left out of the drift check
+//! ([`super::ignore`]). An existing object's managed fields are cleaned after its dry-run, as fluxcd/pkg/ssa does
+//! ([`super::field_managers`]): a cleaned object is always applied, so the fields taken over from `kubectl` that
+//! Git no longer has are removed. The diff shares the preparation ([`prepare_all`], [`target_of`],
+//! [`comparable`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -11,7 +12,9 @@ use std::time::Duration;
 use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
 use serde_json::{Value, json};
 
+use super::field_managers::cleanup_patch;
 use super::health::{self, WaitOptions};
+use super::ignore::{IgnoreRules, mask, reshape};
 use super::object::{ObjectId, Policy, Resolver, SsaPolicy, Stage, api_error, order_key, stage_of};
 use crate::controllers::names::{controller, kustomize};
 
@@ -89,6 +92,8 @@ pub struct ApplyOptions {
     pub default_namespace: String,
     /// How long to wait for the CRDs/Namespaces and the classes of the first stages (Flux: 2s polls, 60s).
     pub stage_wait: WaitOptions,
+    /// `spec.ignore`, compiled.
+    pub ignore: IgnoreRules,
 }
 
 impl ApplyOptions {
@@ -102,7 +107,9 @@ impl ApplyOptions {
                 interval: Duration::from_secs(2),
                 timeout: Duration::from_secs(60),
                 fail_fast: true,
+                exprs: Default::default(),
             },
+            ignore: IgnoreRules::default(),
         }
     }
 }
@@ -229,9 +236,28 @@ pub(super) struct Target {
     pub desired: Value,
     pub payload: DynamicObject,
     pub live: Option<Value>,
+    /// The `spec.ignore` paths of this object (reshaped in `payload`, left out of the drift check).
+    pub ignored: Vec<String>,
 }
 
 impl Target {
+    /// Whether the dry-run result is the live object, ignored paths aside.
+    pub fn unchanged(&self, dry: &Value) -> bool {
+        self.live.as_ref().is_some_and(|live| self.masked(live) == self.masked(dry))
+    }
+
+    /// The object as compared: without server bookkeeping nor ignored paths.
+    pub fn masked(&self, object: &Value) -> Value {
+        mask(&comparable(object), &self.ignored)
+    }
+
+    /// The object was deleted (a recreate): it is created anew from the whole desired object, as Flux does.
+    fn forget_live(&mut self) -> Result<(), String> {
+        self.live = None;
+        self.payload = serde_json::from_value(self.desired.clone()).map_err(|err| err.to_string())?;
+        Ok(())
+    }
+
     /// The server-side apply dry-run as `kustomize-controller`, forcing conflicts as the real apply does.
     pub async fn dry_run(&self, id: &ObjectId) -> Result<Value, kube::Error> {
         let params = PatchParams { dry_run: true, ..PatchParams::apply(controller::KUSTOMIZE_CONTROLLER).force() };
@@ -249,7 +275,12 @@ pub(super) enum Planned {
 /// Resolves `id`'s kind, reads the live object and decides whether it is applied at all: an opt-out skips it
 /// (`reconcile: disabled`, `ssa: Ignore` on either side, `IfNotPresent` on an existing object).
 /// A cluster-scoped kind's `id` loses the namespace [`prepare`] defaulted.
-pub(super) async fn target_of(resolver: &Resolver, id: &mut ObjectId, desired: &Value) -> Result<Planned, String> {
+pub(super) async fn target_of(
+    resolver: &Resolver,
+    id: &mut ObjectId,
+    desired: &Value,
+    ignore: &IgnoreRules,
+) -> Result<Planned, String> {
     let resolved = resolver.resolve(id).await.map_err(|err| format!("{id} dry-run failed: {err}"))?;
     let mut desired = desired.clone();
     if resolved.namespaced {
@@ -279,9 +310,14 @@ pub(super) async fn target_of(resolver: &Resolver, id: &mut ObjectId, desired: &
     if live.is_some() && policy == SsaPolicy::IfNotPresent {
         return Ok(Planned::Skip("ssa: IfNotPresent, and it exists"));
     }
+    let ignored = ignore.paths_for(id, &desired);
+    let mut payload = desired.clone();
+    if let Some(live) = &live {
+        reshape(&mut payload, live, &ignored);
+    }
     let payload: DynamicObject =
-        serde_json::from_value(desired.clone()).map_err(|err| format!("{id} is not a valid object: {err}"))?;
-    Ok(Planned::Apply(Box::new(Target { api, desired, payload, live })))
+        serde_json::from_value(payload).map_err(|err| format!("{id} is not a valid object: {err}"))?;
+    Ok(Planned::Apply(Box::new(Target { api, desired, payload, live, ignored })))
 }
 
 /// Whether a failed dry-run may be retried by recreating the object (`spec.force` or the object's `force`
@@ -302,7 +338,7 @@ async fn dry_run_one(
     desired: &Value,
     options: &ApplyOptions,
 ) -> Result<(Action, Option<Box<Target>>), String> {
-    let Planned::Apply(mut target) = target_of(resolver, id, desired).await? else {
+    let Planned::Apply(mut target) = target_of(resolver, id, desired, &options.ignore).await? else {
         return Ok((Action::Skipped, None));
     };
     let id = &*id;
@@ -313,15 +349,29 @@ async fn dry_run_one(
                 return Err(dry_run_failed(id, &err));
             }
             recreate_wait(&target.api, id).await?;
-            target.live = None;
+            target.forget_live().map_err(|err| format!("{id} is not a valid object: {err}"))?;
             target.dry_run(id).await.map_err(|err| dry_run_failed(id, &err))?
         }
     };
+    let cleaned = clean_up(&target, id).await?;
     Ok(match &target.live {
         None => (Action::Created, Some(target)),
-        Some(live) if comparable(live) == comparable(&dry) => (Action::Unchanged, None),
+        Some(_) if !cleaned && target.unchanged(&dry) => (Action::Unchanged, None),
         Some(_) => (Action::Configured, Some(target)),
     })
+}
+
+/// Runs the managed-fields cleanup on the live object, if it needs one; whether it did.
+async fn clean_up(target: &Target, id: &ObjectId) -> Result<bool, String> {
+    let Some(patch) = target.live.as_ref().and_then(|live| cleanup_patch(&target.desired, live)) else {
+        return Ok(false);
+    };
+    let params =
+        PatchParams { field_manager: Some(controller::KUSTOMIZE_CONTROLLER.to_string()), ..Default::default() };
+    match target.api.patch(&id.name, &params, &Patch::Merge(&patch)).await {
+        Ok(_) => Ok(true),
+        Err(err) => Err(format!("{id} metadata.managedFields cleanup failed: {}", api_error(&err).1)),
+    }
 }
 
 /// Flux's `DryRunErr`: `<object> dry-run failed (<Reason>): <message>`.

@@ -5,9 +5,9 @@
 //! substitution ([`super::substitute`]) and commonMetadata. The digest of the final YAML stream goes into the
 //! history.
 //!
-//! Spec fields the engine cannot honour (SOPS decryption, a remote kubeConfig, CEL health checks,
-//! drift ignore rules) fail the build with a message naming them instead of being ignored; kustomize features the
-//! build crate does not have yet fail with the crate's `Error::Unsupported`, naming the field.
+//! Spec fields the engine cannot honour (SOPS decryption, a remote kubeConfig) fail the build with a message
+//! naming them instead of being ignored; kustomize features the build crate does not have yet fail with the
+//! crate's `Error::Unsupported`, naming the field.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -116,12 +116,6 @@ fn refuse_unsupported(spec: &KustomizationSpec) -> Result<(), BuildError> {
     }
     if spec.kube_config.is_some() {
         refused.push("spec.kubeConfig");
-    }
-    if spec.health_check_exprs.as_ref().is_some_and(|e| !e.is_empty()) {
-        refused.push("spec.healthCheckExprs");
-    }
-    if spec.ignore.as_ref().is_some_and(|i| !i.is_empty()) {
-        refused.push("spec.ignore");
     }
     if refused.is_empty() {
         return Ok(());

@@ -2,7 +2,7 @@
 //! reconciler's own stages and nothing written: the source artifact ([`crate::controllers::artifact_fetch`]) or a
 //! local directory, the build ([`super::build::build_tree`] with [`super::inputs::load_variables`]), then per
 //! object the apply stage's preparation and opt-outs ([`super::apply::target_of`]) and a server-side apply
-//! dry-run as `kustomize-controller`, compared with the live object; and, with `spec.prune`, the objects of
+//! dry-run as `kustomize-controller`, compared with the live object (the `spec.ignore` paths left out of both); and, with `spec.prune`, the objects of
 //! `status.inventory` the build no longer has and the prune stage would delete ([`super::prune::may_prune`]).
 //!
 //! Failures of the whole (the Kustomization, its source, the build) are a [`DiffError`]; a failure of one object
@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::apply::{ApplyOptions, Planned, comparable, dry_run_failed, prepare_all, recreates, target_of, to_value};
+use super::apply::{ApplyOptions, Planned, dry_run_failed, prepare_all, recreates, target_of, to_value};
 use super::build::build_tree;
 use super::diff_text::drift_diff;
+use super::ignore::IgnoreRules;
 use super::inputs::{SourceProblem, load_variables, resolve_source};
 use super::inventory::{InventoryEntry, entry_of, stale};
 use super::object::{ObjectId, Resolver, api_error};
@@ -138,6 +139,9 @@ pub enum DiffError {
     Variables(String),
     #[error("build failed: {0}")]
     Build(String),
+    /// The spec cannot be used as it is (an invalid `spec.ignore` rule).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Diffs the Kustomization `namespace/name` against the cluster.
@@ -193,6 +197,8 @@ pub async fn diff_kustomization<R: FluxReader + ?Sized>(
 
     let mut apply_options = ApplyOptions::new(name, namespace);
     apply_options.force = ks.spec.force.unwrap_or(false);
+    apply_options.ignore =
+        IgnoreRules::compile(ks.spec.ignore.as_deref().unwrap_or_default()).map_err(DiffError::Invalid)?;
     let prepared = prepare_all(built.objects, &apply_options).map_err(DiffError::Build)?;
     let defined = defined_kinds(&prepared);
     let resolver = Resolver::new(reader.client().clone());
@@ -221,7 +227,7 @@ async fn object_drift(
     options: &ApplyOptions,
     defined: &HashSet<(String, String)>,
 ) -> ObjectDrift {
-    let target = match target_of(resolver, id, desired).await {
+    let target = match target_of(resolver, id, desired, &options.ignore).await {
         Ok(Planned::Apply(target)) => target,
         Ok(Planned::Skip(why)) => return outcome(id, Drift::Skipped, why),
         // The kind comes from a CRD of the same build, not applied yet: the object would be created with it.
@@ -234,10 +240,10 @@ async fn object_drift(
     match target.dry_run(id).await {
         Ok(merged) => match &target.live {
             None => outcome(id, Drift::Created, ""),
-            Some(live) if comparable(live) == comparable(&merged) => outcome(id, Drift::Unchanged, ""),
+            Some(_) if target.unchanged(&merged) => outcome(id, Drift::Unchanged, ""),
             Some(live) => ObjectDrift {
-                live: Some(comparable(live)),
-                merged: Some(comparable(&merged)),
+                live: Some(target.masked(live)),
+                merged: Some(target.masked(&merged)),
                 ..outcome(id, Drift::Drifted, "")
             },
         },

@@ -1,5 +1,6 @@
 //! Health checks (SEMANTICS.md §2.2 and §4 step 11): kstatus for one object ([`compute`]: the generic rules, then
-//! the built-in kinds' own) and [`wait_for_health`], which polls a set of objects until every one is `Current`,
+//! the built-in kinds' own; [`compute_with`] first asks the Kustomization's `healthCheckExprs`,
+//! [`super::health_exprs`]) and [`wait_for_health`], which polls a set of objects until every one is `Current`,
 //! failing early when one is `Failed`, with Flux's messages.
 
 use std::fmt;
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::apply::to_value;
+use super::health_exprs::HealthExprs;
 use super::object::{ObjectId, Resolver};
 use crate::model::go_duration::format_duration;
 
@@ -60,6 +62,12 @@ fn condition_is(object: &Value, type_: &str, status: &str) -> bool {
 
 fn message_of(c: &Value) -> String {
     c["message"].as_str().unwrap_or_default().to_string()
+}
+
+/// The status of one live object: by its `healthCheckExprs` entry when one covers its group and kind (which then
+/// replaces kstatus's rules entirely, as a custom status reader does in Flux), else [`compute`].
+pub fn compute_with(object: &Value, exprs: &HealthExprs) -> Health {
+    exprs.status_of(object).unwrap_or_else(|| compute(object))
 }
 
 /// The kstatus of one live object.
@@ -292,27 +300,33 @@ pub struct WaitOptions {
     pub timeout: Duration,
     /// Stop at the first `Failed` object instead of waiting out the timeout (Flux's default).
     pub fail_fast: bool,
+    /// The Kustomization's `healthCheckExprs` (empty: kstatus alone).
+    pub exprs: HealthExprs,
 }
 
 /// The status of one object in the cluster now.
-async fn observe(resolver: &Resolver, id: &ObjectId) -> Health {
+async fn observe(resolver: &Resolver, id: &ObjectId, exprs: &HealthExprs) -> Health {
     let resolved = match resolver.resolve(id).await {
         Ok(resolved) => resolved,
         Err(err) => return health(Status::Unknown, err),
     };
     match resolver.api(&resolved, id).get_opt(&id.name).await {
-        Ok(Some(object)) => compute(&to_value(object)),
+        Ok(Some(object)) => compute_with(&to_value(object), exprs),
         Ok(None) => health(Status::NotFound, "Resource not found"),
         Err(err) => health(Status::Unknown, err.to_string()),
     }
 }
 
-/// `<object> status: '<Status>'` per object not Current, as fluxcd/pkg/ssa lists them.
+/// `<object> status: '<Status>'` per object not Current, as fluxcd/pkg/ssa lists them; an `Unknown` status carries
+/// its error (`: <error>`), as kstatus reports a status reader's failure.
 fn listing(statuses: &[(&ObjectId, Health)], which: impl Fn(Status) -> bool) -> String {
     statuses
         .iter()
         .filter(|(_, h)| which(h.status))
-        .map(|(id, h)| format!("{id} status: '{}'", h.status))
+        .map(|(id, h)| match h.status {
+            Status::Unknown if !h.message.is_empty() => format!("{id} status: '{}': {}", h.status, h.message),
+            status => format!("{id} status: '{status}'"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -328,7 +342,7 @@ pub async fn wait_for_health(
     loop {
         let mut statuses = Vec::with_capacity(objects.len());
         for id in objects {
-            statuses.push((id, observe(resolver, id).await));
+            statuses.push((id, observe(resolver, id, &options.exprs).await));
         }
         let elapsed = || format_duration(started.elapsed());
         if statuses.iter().all(|(_, h)| h.status == Status::Current) {

@@ -13,9 +13,10 @@ use kube::runtime::controller::Action;
 use serde_json::{Value, json};
 
 use super::build::{BuildInput, build};
+use super::ignore::IgnoreRules;
 use super::inputs::{DependencyProblem, SourceProblem, check_dependencies, load_variables, resolve_source};
 use super::inventory::{InventoryEntry, inventory_of, parse_entry, stale};
-use super::{ApplyOptions, ObjectId, Resolver, WaitOptions, apply_all, prune, wait_for_health};
+use super::{ApplyOptions, HealthExprs, ObjectId, Resolver, WaitOptions, apply_all, prune, wait_for_health};
 use crate::api::FluxKind;
 use crate::api::kustomize::kustomization::Kustomization;
 use crate::api::object::AnyFluxObject;
@@ -97,6 +98,14 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     set_conditions(&mut run.status, list);
     run.write().await?;
     let (interval, retry, timeout) = intervals(ks);
+    // Invalid healthCheckExprs are a configuration error: Stalled until the spec changes, nothing fetched.
+    let exprs = match HealthExprs::compile(ks.spec.health_check_exprs.as_deref().unwrap_or_default()) {
+        Ok(exprs) => exprs,
+        Err(error) => {
+            let message = format!("Reconciliation failed terminally due to configuration error: {error}");
+            return run.fail(reason::INVALID_CEL_EXPRESSION, &message, true, None, retry).await;
+        }
+    };
 
     let (_, artifact) = match resolve_source(ctx.as_ref(), ks).await {
         Ok(found) => found,
@@ -172,6 +181,13 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
     };
     let mut options = ApplyOptions::new(&name, &namespace);
     options.force = ks.spec.force.unwrap_or(false);
+    options.stage_wait.exprs = exprs.clone();
+    options.ignore = match IgnoreRules::compile(ks.spec.ignore.as_deref().unwrap_or_default()) {
+        Ok(rules) => rules,
+        Err(message) => {
+            return run.fail(reason::RECONCILIATION_FAILED, &message, false, Some(&built.digest), retry).await;
+        }
+    };
     let applied = match apply_all(&resolver, built.objects, &options).await {
         Ok(set) => set,
         Err(err) => {
@@ -213,7 +229,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
         run.progress(&message);
         run.set_healthy(status::UNKNOWN, reason::PROGRESSING, &message);
         run.write().await?;
-        let wait = WaitOptions { interval: HEALTH_POLL, timeout, fail_fast: true };
+        let wait = WaitOptions { interval: HEALTH_POLL, timeout, fail_fast: true, exprs };
         match wait_for_health(&resolver, &checks, &wait).await {
             Ok(message) => run.set_healthy(status::TRUE, reason::SUCCEEDED, &message),
             Err(message) => {

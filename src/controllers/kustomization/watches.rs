@@ -4,7 +4,8 @@
 //! or are not Ready (SEMANTICS.md §2.1).
 //!
 //! As for the HelmChart controller: one watch per source kind the cluster serves, and a reflector over the
-//! Kustomizations for the map from a source to its consumers; the store's watch rides in the trigger stream.
+//! Kustomizations for the map from a source to its consumers; the store's watch rides in the trigger stream. The
+//! same store maps the ConfigMaps and Secrets of [`super::config_watches`] to the Kustomizations using them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use kube::core::ApiResource;
 use kube::runtime::reflector::{self, ObjectRef};
 use kube::runtime::{WatchStreamExt, watcher};
 
+use super::config_watches::config_triggers;
 use super::inputs::{SOURCE_KINDS, artifact_of, source_key};
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
@@ -61,6 +63,7 @@ pub fn source_triggers(ctx: &Context) -> Vec<BoxStream<'static, ObjectRef<AnyFlu
             .flatten();
         streams.push(changes.boxed());
     }
+    streams.extend(config_triggers(ctx, &store, &resource));
     vec![stream::select_all(streams).boxed()]
 }
 

@@ -17,6 +17,7 @@ use super::impersonation::{ImpersonatedClients, ImpersonationError};
 use super::logs::EngineLog;
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
+use crate::controllers::names::annotation;
 use crate::controllers::storage::{ExtractedArtifacts, Storage};
 
 /// Flux's `--requeue-dependency` default.
@@ -46,6 +47,9 @@ pub struct Context {
     recorders: HashMap<&'static str, EventRecorder>,
     /// `--default-service-account`: the account applies act as when an object names none.
     pub default_service_account: Option<String>,
+    /// `--watch-configs-label-selector`: the ConfigMaps and Secrets whose changes wake the objects using them
+    /// (empty: all of them).
+    pub watch_configs_selector: String,
     impersonated: ImpersonatedClients,
 }
 
@@ -56,6 +60,11 @@ pub struct SecretError {
     pub namespace: String,
     pub name: String,
     pub detail: String,
+}
+
+/// Flux's default `--watch-configs-label-selector`: `reconcile.fluxcd.io/watch=Enabled`.
+pub fn default_watch_configs_selector() -> String {
+    format!("{}={}", annotation::WATCH_LABEL, annotation::WATCH_ENABLED)
 }
 
 impl Context {
@@ -91,6 +100,7 @@ impl Context {
             kinds: Default::default(),
             recorders,
             default_service_account: None,
+            watch_configs_selector: default_watch_configs_selector(),
             impersonated: ImpersonatedClients::default(),
         }
     }

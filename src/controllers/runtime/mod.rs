@@ -66,6 +66,9 @@ pub struct EngineConfig {
     /// kustomize-controller's `--default-service-account`: the account Kustomizations without
     /// `spec.serviceAccountName` are applied as; the engine's own identity when `None`.
     pub default_service_account: Option<String>,
+    /// `--watch-configs-label-selector`: the ConfigMaps and Secrets whose changes reconcile the Kustomizations
+    /// that substitute from them at once (Flux's default: `reconcile.fluxcd.io/watch=Enabled`; empty: all).
+    pub watch_configs_selector: String,
 }
 
 impl EngineConfig {
@@ -85,6 +88,7 @@ impl EngineConfig {
             metrics_addr: None,
             requeue_dependency: context::DEFAULT_REQUEUE_DEPENDENCY,
             default_service_account: None,
+            watch_configs_selector: context::default_watch_configs_selector(),
         }
     }
 
@@ -114,6 +118,8 @@ pub enum EngineStartError {
     Metrics { address: SocketAddr, source: std::io::Error },
     #[error("stopped while waiting for the leader lease")]
     StoppedWaiting,
+    #[error("--watch-configs-label-selector: {0}")]
+    WatchConfigsSelector(#[from] crate::model::selector::SelectorError),
 }
 
 /// How long reconciles in flight may take to finish when the engine stops.
@@ -194,6 +200,9 @@ impl Engine {
         );
         ctx.requeue_dependency = config.requeue_dependency;
         ctx.default_service_account = config.default_service_account.clone().filter(|s| !s.is_empty());
+        // The API server would refuse a bad selector on every watch; refuse it once, here.
+        crate::model::selector::LabelSelector::parse(&config.watch_configs_selector)?;
+        ctx.watch_configs_selector = config.watch_configs_selector.trim().to_string();
         let ctx = Arc::new(ctx);
         let metrics_server = match config.metrics_addr {
             Some(address) => Some(
