@@ -53,15 +53,15 @@ pub fn run_kustomize(args: KustomizeArgs) -> Result<()> {
 
 fn build(dir: &std::path::Path, options: &fluxtui_kustomize::BuildOptions) -> Result<()> {
     match fluxtui_kustomize::build_with(dir, options) {
-            Ok(build) => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(build.to_yaml().as_bytes()).map_err(|err| eyre!("cannot write the output: {err}"))?;
-                out.flush().map_err(|err| eyre!("cannot write the output: {err}"))?;
-                Ok(())
-            }
-            Err(err) => {
-                eprintln!("Error: {err}");
-                std::process::exit(1);
-            }
+        Ok(build) => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(build.to_yaml().as_bytes()).map_err(|err| eyre!("cannot write the output: {err}"))?;
+            out.flush().map_err(|err| eyre!("cannot write the output: {err}"))?;
+            Ok(())
+        }
+        Err(err) => {
+            eprintln!("Error: {err}");
+            std::process::exit(1);
+        }
     }
 }

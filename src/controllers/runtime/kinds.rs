@@ -19,9 +19,12 @@ pub struct FoundKind {
 }
 
 /// `(apiVersion, kind)` -> the kind found, and when.
+type Found = HashMap<(String, String), (FoundKind, Instant)>;
+
+/// The cache; clones share it.
 #[derive(Clone, Default)]
 pub struct KindCache {
-    found: Arc<Mutex<HashMap<(String, String), (FoundKind, Instant)>>>,
+    found: Arc<Mutex<Found>>,
 }
 
 impl KindCache {
