@@ -105,9 +105,19 @@ pub fn live_objects(repository_url: &str) -> Vec<Value> {
         source("demo-fleet", json!({"branch": "main"})),
         source("demo-fleet-release", json!({"semver": ">=1.0.0"})),
         source("demo-fleet-missing-branch", json!({"branch": "does-not-exist"})),
-        kustomization("demo-infrastructure", "./infrastructure", &[], None),
-        kustomization("demo-apps", "./apps/podinfo", &["demo-infrastructure"], None),
-        kustomization("demo-broken", "./apps/broken", &["demo-infrastructure"], Some("1m")),
+        // The bootstrap Kustomization, as `flux bootstrap` makes one: it applies the cluster's directory, whose
+        // Kustomizations (see `git_kustomizations`) the engine then reconciles in their dependsOn order.
+        json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "demo-fleet", "namespace": "flux-system", "labels": {SHARDING_KEY: DEMO_SHARD}},
+            "spec": {
+                "interval": "10m",
+                "sourceRef": {"kind": "GitRepository", "name": "demo-fleet"},
+                "path": "./clusters/demo",
+                "prune": true,
+            }
+        }),
         json!({
             "apiVersion": "source.extensions.fluxcd.io/v1beta1",
             "kind": "ArtifactGenerator",
@@ -125,32 +135,32 @@ pub fn live_objects(repository_url: &str) -> Vec<Value> {
     ]
 }
 
-/// A Kustomization of the demo fleet (the same as in the repository's `clusters/demo/`).
-fn kustomization(name: &str, path: &str, depends_on: &[&str], timeout: Option<&str>) -> Value {
-    let mut object = json!({
-        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-        "kind": "Kustomization",
-        "metadata": {"name": name, "namespace": "flux-system", "labels": {SHARDING_KEY: DEMO_SHARD}},
-        "spec": {
-            "interval": "10m",
-            "sourceRef": {"kind": "GitRepository", "name": "demo-fleet"},
-            "path": path,
-            "prune": true,
-            "wait": true,
-        }
-    });
-    if !depends_on.is_empty() {
-        object["spec"]["dependsOn"] = depends_on.iter().map(|name| json!({"name": name})).collect();
-    }
-    if let Some(timeout) = timeout {
-        object["spec"]["timeout"] = json!(timeout);
-    }
-    object
+/// The Kustomizations the repository's `clusters/demo/` holds, which the bootstrap Kustomization applies.
+pub fn git_kustomizations() -> Vec<Value> {
+    FILES
+        .iter()
+        .filter(|(path, _)| path.starts_with("clusters/demo/"))
+        .flat_map(|(path, text)| {
+            // Bundled in the binary and checked by a unit test: a parse error is a build mistake.
+            fluxtui_kustomize::yaml::parse_documents(text).unwrap_or_else(|err| panic!("{path}: {err}"))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clusters_kustomizations_are_the_demo_engines_own() {
+        let kustomizations = git_kustomizations();
+        let names: Vec<&str> = kustomizations.iter().map(|k| k["metadata"]["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["demo-infrastructure", "demo-apps", "demo-broken"]);
+        for kustomization in &kustomizations {
+            assert_eq!(kustomization["kind"], "Kustomization");
+            assert_eq!(kustomization["metadata"]["labels"][SHARDING_KEY], DEMO_SHARD, "the demo's engine owns it");
+        }
+    }
 
     #[test]
     fn the_repository_has_two_tagged_commits_on_main() {

@@ -14,8 +14,11 @@ fn fluxtui_demo_lists_the_demo_fleet_follows_kubectl_on_its_kubeconfig_and_q_exi
     let dir = tempfile::Builder::new().prefix("fluxtui-e2e-demo-").tempdir().expect("create the test's temp dir");
     let kubeconfig = dir.path().join("demo.kubeconfig");
     let tmux = fluxtui_in_tmux(dir.path(), &["demo", "--write-kubeconfig", path_str(&kubeconfig)]);
-    // The engine's objects: its sources and generator, and the two ExternalArtifacts the generator makes.
-    let live = fluxtui::demo::repository::live_objects("file:///x").len() + 2;
+    // The engine's objects: its sources, the bootstrap Kustomization and the generator, the Kustomizations the
+    // bootstrap applies from Git, and the two ExternalArtifacts the generator makes.
+    let live = fluxtui::demo::repository::live_objects("file:///x").len()
+        + fluxtui::demo::repository::git_kustomizations().len()
+        + 2;
     let total = (count_fixtures(|_| true) + live).to_string();
     tmux.wait_for("the demo fleet", STARTUP, |screen| {
         row(screen, &["flux-system", "Kustomization", "infra-configs"]).is_some() && screen.contains("Flux: v2.9.0")

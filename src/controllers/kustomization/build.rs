@@ -327,16 +327,19 @@ mod tests {
             "images": [{"name": "nginx", "newTag": "2"}]
         }))
         .unwrap();
-        prepare(dir.path(), &spec).expect("prepared");
-        let text = std::fs::read_to_string(dir.path().join("kustomization.yaml")).unwrap();
+        let text = prepare(dir.path(), &spec).expect("prepared").expect("a generated kustomization");
+        assert!(!dir.path().join("kustomization.yaml").exists(), "the source tree is only read");
         let value = fluxtui_kustomize::yaml::parse_document(&text).unwrap();
         assert_eq!(value["resources"], json!(["a.yaml", "base", "more/b.yml"]));
         assert_eq!(value["namespace"], "apps");
         assert_eq!(value["namePrefix"], "p-");
         assert_eq!(value["images"], json!([{"name": "nginx", "newTag": "2"}]));
-        let built = fluxtui_kustomize::build(dir.path()).expect("builds");
-        let names: Vec<String> = built.values().iter().map(|o| format!("{}", o["metadata"]["name"])).collect();
+        let built = build_tree(dir.path(), ".", &spec, &BTreeMap::new(), true).expect("builds");
+        let names: Vec<String> = built.objects.iter().map(|o| format!("{}", o["metadata"]["name"])).collect();
         assert_eq!(names, ["\"p-a\"", "\"p-b\""]);
+        // A kustomization file the spec does not change is built as it is.
+        std::fs::write(dir.path().join("kustomization.yaml"), "resources:\n- a.yaml\n").unwrap();
+        assert_eq!(prepare(dir.path(), &KustomizationSpec::default()).expect("prepared"), None);
     }
 
     #[test]
