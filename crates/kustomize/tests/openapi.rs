@@ -300,3 +300,37 @@ fn unknown_versions_both_fields_and_missing_files_fail_as_in_kubectl() {
     let err = build(&scratch.0).expect_err("a missing file").to_string();
     assert!(err.contains("nowhere.json"), "{err}");
 }
+
+#[test]
+fn a_base_sets_the_schema_for_its_overlay_unless_the_overlay_sets_one() {
+    if !kubectl_available() {
+        println!("kubectl not installed: skipped");
+        return;
+    }
+    // The same schema in JSON, naming the kind under a second, group-less apiVersion too.
+    let schema: serde_json::Value = yaml::parse_documents(MY_CRD_SCHEMA).expect("the schema")[0].clone();
+    let mut schema = schema;
+    schema["definitions"]["v1alpha1.MyCRD"]["x-kubernetes-group-version-kind"]
+        .as_array_mut()
+        .expect("gvks")
+        .push(serde_json::json!({"group": "", "kind": "MyCRD", "version": "v1alpha1"}));
+    let json = serde_json::to_string_pretty(&schema).expect("JSON");
+    let groupless = MY_CRD.replace("example.com/v1alpha1", "v1alpha1");
+    let groupless_patch = MY_CRD_PATCH.replace("example.com/v1alpha1", "v1alpha1");
+    for (name, overlay_openapi) in [("from-base", ""), ("overlay-wins", "openapi: {version: v1.21.2}\n")] {
+        let scratch = Scratch::new(name);
+        scratch
+            .write("base/kustomization.yaml", "resources: [crd.yaml, groupless.yaml]\nopenapi: {path: schema.json}\n")
+            .write("base/crd.yaml", MY_CRD)
+            .write("base/groupless.yaml", &groupless.replace("name: service", "name: groupless"))
+            .write("base/schema.json", &json)
+            .write(
+                "overlay/kustomization.yaml",
+                &format!(
+                    "resources: [../base]\n{overlay_openapi}patches:\n{MY_CRD_PATCH}{}",
+                    groupless_patch.replace("name: service", "name: groupless")
+                ),
+            );
+        same_as_kubectl(&scratch.0.join("overlay"));
+    }
+}
