@@ -3,8 +3,8 @@
 //! Generators (ConfigMapGenerator, SecretGenerator) run after the level's own generators; transformers
 //! (PrefixSuffixTransformer, LabelTransformer, AnnotationsTransformer, NamespaceTransformer, PatchTransformer,
 //! PatchStrategicMergeTransformer, PatchJson6902Transformer, ImageTagTransformer, ReplicaCountTransformer,
-//! ReplacementTransformer) after the level's own transforms, in the order listed. A plugin config with its own
-//! `fieldSpecs` writes only there.
+//! ReplacementTransformer, HashTransformer) after the level's own transforms, in the order listed. A plugin config
+//! with its own `fieldSpecs` writes only there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -165,6 +165,9 @@ fn run_transformer(
             let replica: Replica = plugin.field("replica")?;
             transform::set_replicas(resources, &[replica], &plugin.field_specs()?).map_err(failed)?;
         }
+        // kustomize's HashTransformer suffixes the generated objects' names at this point; they keep needing a
+        // hash, so the build's own pass after the top level suffixes them again, as kubectl prints them.
+        "HashTransformer" => generator::add_hashes(resources),
         "ReplacementTransformer" => {
             let replacements = plugin.value.get("replacements");
             Replacements::load(&plugin.root, &plugin.file, replacements, options)?.apply(resources).map_err(failed)?;
