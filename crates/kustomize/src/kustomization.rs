@@ -80,7 +80,7 @@ pub struct Kustomization {
     pub images: Vec<Image>,
     #[serde(default)]
     pub replicas: Vec<Replica>,
-    // Known to kustomize, not built here yet: a kustomization setting one of them fails with `Unsupported`.
+    /// `{path: ...}` or `{version: ...}`: the schema strategic merge patches use ([`crate::openapi`]).
     pub openapi: Option<Value>,
     pub patches_strategic_merge: Option<Value>,
     pub patches_json6902: Option<Value>,
@@ -92,6 +92,7 @@ pub struct Kustomization {
     #[serde(default)]
     pub components: Vec<String>,
     pub crds: Option<Value>,
+    // helm* and validators are known to kustomize, not built here yet: setting one fails with `Unsupported`.
     pub helm_globals: Option<Value>,
     pub helm_charts: Option<Value>,
     pub helm_chart_inflation_generator: Option<Value>,
@@ -133,6 +134,7 @@ pub const SUPPORTED_FIELDS: &[&str] = &[
     "configurations",
     "generators",
     "transformers",
+    "openapi",
 ];
 
 impl Kustomization {
@@ -176,7 +178,6 @@ impl Kustomization {
 
 fn known(field: &str) -> bool {
     const OTHERS: &[&str] = &[
-        "openapi",
         "imageTags",
         "replacements",
         "vars",

@@ -8,10 +8,10 @@
 //! hash suffixes after the top level, sorts the result in kustomize's legacy order and prints it as
 //! `kubectl kustomize` does ([`Build::to_yaml`]).
 //!
-//! Components, replacements, vars, `sortOptions`, `buildMetadata`, `configurations`, `crds` and builtin plugin
-//! configs in `generators` / `transformers` are built too (the `target` module holds kustomize's order within a level).
-//! [`build_with`] takes [`BuildOptions`] (load restrictions, `--reorder`); remote resources are refused. Fields
-//! this engine does not build yet (`openapi`, helm, validators) make the build fail with [`Error::Unsupported`]
+//! Components, replacements, vars, `sortOptions`, `buildMetadata`, `configurations`, `crds`, `openapi` and builtin
+//! plugin configs in `generators` / `transformers` are built too (the `target` module holds kustomize's order within
+//! a level). [`build_with`] takes [`BuildOptions`] (load restrictions, `--reorder`); remote resources are refused.
+//! Fields this engine does not build yet (helm, validators) make the build fail with [`Error::Unsupported`]
 //! rather than silently produce something else.
 //!
 //! ```no_run
@@ -25,6 +25,7 @@ mod fieldspec;
 mod generator;
 mod kustomization;
 mod loader;
+mod openapi;
 mod options;
 mod order;
 mod origin;
@@ -72,7 +73,8 @@ pub fn build(dir: impl AsRef<Path>) -> Result<Build, Error> {
 /// Builds the kustomization in `dir` with `options` (load restrictions, output order).
 pub fn build_with(dir: impl AsRef<Path>, options: &BuildOptions) -> Result<Build, Error> {
     let dir = dir.as_ref();
-    let top = target::Target::top(dir, options)?;
+    let openapi = std::cell::RefCell::new(openapi::OpenApi::default());
+    let top = target::Target::top(dir, options, &openapi)?;
     let mut accumulated = top.accumulate(&mut Vec::new())?;
     let transform_error = |message| Error::Transform { path: top.file.clone(), message };
     // kustomize adds the content hashes once, after the top level, then lets references follow, then resolves

@@ -3,8 +3,8 @@
 //! Generators (ConfigMapGenerator, SecretGenerator) run after the level's own generators; transformers
 //! (PrefixSuffixTransformer, LabelTransformer, AnnotationsTransformer, NamespaceTransformer, PatchTransformer,
 //! PatchStrategicMergeTransformer, PatchJson6902Transformer, ImageTagTransformer, ReplicaCountTransformer,
-//! ReplacementTransformer) after the level's own transforms, in the order listed. A plugin config with its own
-//! `fieldSpecs` writes only there.
+//! ReplacementTransformer, HashTransformer) after the level's own transforms, in the order listed. A plugin config
+//! with its own `fieldSpecs` writes only there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use crate::fieldspec::{FieldSpec, FieldSpecText};
 use crate::generator::{self, GeneratorArgs, GeneratorOptions};
 use crate::kustomization::{Image, Kustomization, Replica};
 use crate::loader;
+use crate::openapi::OpenApi;
 use crate::options::BuildOptions;
 use crate::origin::Origin;
 use crate::patch::Patches;
@@ -109,10 +110,10 @@ impl Plugins {
     }
 
     /// Runs the transformers over `resources`; returns their origins (for `transformerAnnotations`).
-    pub fn transform(&self, resources: &mut Vec<Resource>) -> Result<Vec<Origin>, Error> {
+    pub fn transform(&self, resources: &mut Vec<Resource>, openapi: &mut OpenApi) -> Result<Vec<Origin>, Error> {
         let mut ran = Vec::new();
         for plugin in &self.transformers {
-            run_transformer(plugin, &self.options, resources)?;
+            run_transformer(plugin, &self.options, resources, openapi)?;
             ran.push(plugin.origin());
         }
         Ok(ran)
@@ -123,7 +124,12 @@ fn or_default(specs: Vec<FieldSpec>, default: Vec<FieldSpec>) -> Vec<FieldSpec> 
     if specs.is_empty() { default } else { specs }
 }
 
-fn run_transformer(plugin: &Config, options: &BuildOptions, resources: &mut Vec<Resource>) -> Result<(), Error> {
+fn run_transformer(
+    plugin: &Config,
+    options: &BuildOptions,
+    resources: &mut Vec<Resource>,
+    openapi: &mut OpenApi,
+) -> Result<(), Error> {
     let failed = |message: String| plugin.error(message);
     match plugin.kind() {
         kind @ ("PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer") => {
@@ -159,6 +165,9 @@ fn run_transformer(plugin: &Config, options: &BuildOptions, resources: &mut Vec<
             let replica: Replica = plugin.field("replica")?;
             transform::set_replicas(resources, &[replica], &plugin.field_specs()?).map_err(failed)?;
         }
+        // kustomize's HashTransformer suffixes the generated objects' names at this point; they keep needing a
+        // hash, so the build's own pass after the top level suffixes them again, as kubectl prints them.
+        "HashTransformer" => generator::add_hashes(resources),
         "ReplacementTransformer" => {
             let replacements = plugin.value.get("replacements");
             Replacements::load(&plugin.root, &plugin.file, replacements, options)?.apply(resources).map_err(failed)?;
@@ -186,8 +195,8 @@ fn run_transformer(plugin: &Config, options: &BuildOptions, resources: &mut Vec<
                 }
             }
             let patches = Patches::load(&plugin.root, &plugin.file, &k, options)?;
-            patches.apply_early(resources).map_err(failed)?;
-            patches.apply_json6902(resources).map_err(failed)?;
+            patches.apply_early(resources, openapi).map_err(failed)?;
+            patches.apply_json6902(resources, openapi).map_err(failed)?;
         }
         other => return Err(plugin.error(format!("`{other}` is not a builtin transformer this engine runs"))),
     }

@@ -3,6 +3,7 @@
 //! accumulated so far, in order), then its transformers, and last its variables. A base starts an accumulation
 //! of its own whose result joins the including level; a component works on the including level's accumulation.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use crate::error::Error;
 use crate::generator;
 use crate::kustomization::Kustomization;
 use crate::loader;
+use crate::openapi::OpenApi;
 use crate::options::BuildOptions;
 use crate::origin::Origin;
 use crate::patch::Patches;
@@ -71,16 +73,26 @@ pub struct Target<'a> {
     pub file: PathBuf,
     pub kustomization: Kustomization,
     options: &'a BuildOptions,
+    /// The build's OpenAPI schema state, which kustomize keeps process-wide.
+    openapi: &'a RefCell<OpenApi>,
 }
 
 impl<'a> Target<'a> {
     /// The kustomization a build starts from.
-    pub fn top(dir: &Path, options: &'a BuildOptions) -> Result<Target<'a>, Error> {
+    pub fn top(dir: &Path, options: &'a BuildOptions, openapi: &'a RefCell<OpenApi>) -> Result<Target<'a>, Error> {
         // kustomize builds a Component directly as it builds a Kustomization.
-        Self::load(dir, options, Kind::Kustomization, true).or_else(|_| Self::load(dir, options, Kind::Component, true))
+        Self::load(dir, options, openapi, None, true)
     }
 
-    fn load(dir: &Path, options: &'a BuildOptions, expected: Kind, top: bool) -> Result<Target<'a>, Error> {
+    /// Reads the kustomization of `dir` and lets its `openapi` field set the build's schema (always for the top,
+    /// else only while none is set).
+    fn load(
+        dir: &Path,
+        options: &'a BuildOptions,
+        openapi: &'a RefCell<OpenApi>,
+        expected: Option<Kind>,
+        top: bool,
+    ) -> Result<Target<'a>, Error> {
         let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
         let (file, kustomization) = match options.top_kustomization.as_deref().filter(|_| top) {
             Some(text) => Kustomization::from_text(root.join("kustomization.yaml"), text)?,
@@ -90,14 +102,17 @@ impl<'a> Target<'a> {
             Some("Component") => Kind::Component,
             _ => Kind::Kustomization,
         };
-        if kind != expected {
+        if let Some(expected) = expected
+            && kind != expected
+        {
             let message = match expected {
                 Kind::Component => "expected kind `Component` for a directory in `components`, found `Kustomization`",
                 Kind::Kustomization => "a Component can only be used in `components`, not as a resource",
             };
             return Err(Error::InvalidKustomization { path: file, message: message.into() });
         }
-        Ok(Target { root, file, kustomization, options })
+        openapi.borrow_mut().set(kustomization.openapi.as_ref(), &root, &file, options, top)?;
+        Ok(Target { root, file, kustomization, options, openapi })
     }
 
     /// Builds this target into a new accumulation.
@@ -124,18 +139,20 @@ impl<'a> Target<'a> {
         // Since kustomize v5.1 components come after the level's generators, before its transformers.
         for entry in &k.components {
             let dir = loader::resolve_dir(&self.root, &self.file, entry, self.options)?;
-            Target::load(&dir, self.options, Kind::Component, false)?.accumulate_into(acc, stack)?;
+            Target::load(&dir, self.options, self.openapi, Some(Kind::Component), false)?
+                .accumulate_into(acc, stack)?;
         }
         stack.pop();
         let patches = Patches::load(&self.root, &self.file, k, self.options)?;
         let replacements = Replacements::load(&self.root, &self.file, k.replacements.as_ref(), self.options)?;
-        let mut ran = transform::apply_builtins(&self.file, k, &patches, &acc.config, &mut acc.resources)
+        let openapi = &mut self.openapi.borrow_mut();
+        let mut ran = transform::apply_builtins(&self.file, k, &patches, &acc.config, &mut acc.resources, openapi)
             .map_err(transform_error)?;
         if !replacements.is_empty() {
             replacements.apply(&mut acc.resources).map_err(transform_error)?;
             ran.push(Origin::builtin(&self.file, "ReplacementTransformer"));
         }
-        ran.extend(plugins.transform(&mut acc.resources)?);
+        ran.extend(plugins.transform(&mut acc.resources, openapi)?);
         for resource in &mut acc.resources {
             resource.transformations.extend(ran.iter().cloned());
         }
@@ -148,14 +165,19 @@ impl<'a> Target<'a> {
     fn accumulate_resource(&self, acc: &mut Accumulated, entry: &str, stack: &mut Vec<PathBuf>) -> Result<(), Error> {
         match loader::resolve_entry(&self.root, &self.file, entry, self.options)? {
             loader::Entry::Dir(dir) => {
-                let base = Target::load(&dir, self.options, Kind::Kustomization, false)?;
+                let base = Target::load(&dir, self.options, self.openapi, Some(Kind::Kustomization), false)?;
                 let accumulated = base.accumulate(stack)?;
                 acc.merge(&self.file, accumulated)
             }
             loader::Entry::File(path) => {
                 let mut resources = loader::read_resources(&path)?;
+                let mut openapi = self.openapi.borrow_mut();
                 for r in &mut resources {
                     r.origin = Some(Origin::file(&path));
+                    let api_version = r.value.get("apiVersion").and_then(|v| v.as_str()).unwrap_or_default();
+                    openapi
+                        .saw_kind(api_version, r.kind())
+                        .map_err(|message| Error::InvalidResource { path: path.clone(), message })?;
                 }
                 acc.append(&self.file, resources)
             }

@@ -21,9 +21,15 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::kustomization::Kustomization;
+use crate::openapi::OpenApi;
 use crate::options::BuildOptions;
 use crate::resource::{Gvk, ResId, Resource};
 pub use select::{Selector as LabelSelector, Target};
+
+/// Whether kustomize's built-in schema knows this kind (kyaml's precomputed tables).
+pub fn builtin_kind(api_version: &str, kind: &str) -> bool {
+    schema::for_object(api_version, kind).is_some()
+}
 
 /// A `patches` or `patchesJson6902` entry.
 #[derive(Debug, Default, Deserialize)]
@@ -162,14 +168,15 @@ impl Patches {
         self.json6902.len()
     }
 
-    /// `patchesStrategicMerge` and `patches`: the first transforms of a level.
-    pub fn apply_early(&self, resources: &mut Vec<Resource>) -> Result<(), String> {
-        self.early.iter().try_for_each(|p| p.apply(resources))
+    /// `patchesStrategicMerge` and `patches`: the first transforms of a level, strategic merges under the
+    /// build's schema.
+    pub fn apply_early(&self, resources: &mut Vec<Resource>, openapi: &mut OpenApi) -> Result<(), String> {
+        self.early.iter().try_for_each(|p| p.apply(resources, openapi))
     }
 
     /// `patchesJson6902`: after annotations, before replicas.
-    pub fn apply_json6902(&self, resources: &mut Vec<Resource>) -> Result<(), String> {
-        self.json6902.iter().try_for_each(|p| p.apply(resources))
+    pub fn apply_json6902(&self, resources: &mut Vec<Resource>, openapi: &mut OpenApi) -> Result<(), String> {
+        self.json6902.iter().try_for_each(|p| p.apply(resources, openapi))
     }
 }
 
@@ -204,7 +211,7 @@ fn patch_id(doc: &Value) -> ResId {
 }
 
 impl Patch {
-    fn apply(&self, resources: &mut Vec<Resource>) -> Result<(), String> {
+    fn apply(&self, resources: &mut Vec<Resource>, openapi: &mut OpenApi) -> Result<(), String> {
         match self {
             Patch::Strategic { docs, target, allow_name_change, allow_kind_change } => {
                 for doc in docs {
@@ -222,7 +229,8 @@ impl Patch {
                             let api_version = str_at(&resources[i].value, "/apiVersion").to_string();
                             map.insert("apiVersion".into(), Value::String(api_version));
                         }
-                        if !apply_strategic(&mut resources[i], &doc, *allow_name_change, *allow_kind_change)? {
+                        let options = (*allow_name_change, *allow_kind_change);
+                        if !apply_strategic(&mut resources[i], &doc, options, openapi)? {
                             deleted.push(i);
                         }
                     }
@@ -268,13 +276,20 @@ fn by_id(resources: &[Resource], id: &ResId) -> Result<usize, String> {
 }
 
 /// Applies one strategic merge patch to `resource`; false when the patch deletes it.
-fn apply_strategic(resource: &mut Resource, patch: &Value, allow_name: bool, allow_kind: bool) -> Result<bool, String> {
+/// `allow` is (`allowNameChange`, `allowKindChange`).
+fn apply_strategic(
+    resource: &mut Resource,
+    patch: &Value,
+    (allow_name, allow_kind): (bool, bool),
+    openapi: &mut OpenApi,
+) -> Result<bool, String> {
     let (name, namespace, kind) =
         (resource.name().to_string(), resource.namespace().to_string(), resource.kind().to_string());
     if allow_name || allow_kind {
         resource.remember_id();
     }
-    let merged = strategic::merge(&resource.value, patch).map_err(|e| format!("{}: {e}", resource.id()))?;
+    let merged =
+        strategic::merge(&resource.value, patch, openapi.loaded()?).map_err(|e| format!("{}: {e}", resource.id()))?;
     let Some(merged) = merged.filter(|m| m.as_object().is_some_and(|o| !o.is_empty())) else { return Ok(false) };
     resource.value = merged;
     if (!allow_kind || resource.kind().is_empty())

@@ -7,13 +7,14 @@
 
 use serde_json::{Map, Value};
 
-use super::schema::{self, ListMerge, Ty};
+use super::schema::{List, Node};
+use crate::openapi::Loaded;
 
 const DIRECTIVE: &str = "$patch";
 
-/// Merges `patch` into `object`. `None` when the patch deletes the object.
-pub fn merge(object: &Value, patch: &Value) -> Result<Option<Value>, String> {
-    walk(Some(object), Some(patch), None, ListMerge::Replace)
+/// Merges `patch` into `object` under the `schema` in use. `None` when the patch deletes the object.
+pub fn merge(object: &Value, patch: &Value, schema: Loaded<'_>) -> Result<Option<Value>, String> {
+    walk(schema, Some(object), Some(patch), None, List::Replace)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,22 +47,23 @@ fn same_kind(a: &Value, b: &Value) -> bool {
 }
 
 /// The schema of a node: the one its parent gave, or the one of the kind it names.
-fn schema_of(ty: Option<Ty>, nodes: [Option<&Value>; 2]) -> Option<Ty> {
+fn schema_of<'s>(schema: Loaded<'s>, ty: Option<Node<'s>>, nodes: [Option<&Value>; 2]) -> Option<Node<'s>> {
     ty.or_else(|| {
         nodes.into_iter().flatten().find_map(|n| {
             let api_version = n.get("apiVersion")?.as_str()?;
             let kind = n.get("kind")?.as_str()?;
-            schema::for_object(api_version, kind)
+            schema.for_object(api_version, kind)
         })
     })
 }
 
 /// One node: `dest` from the object, `origin` from the patch. `None` means "no such field".
-fn walk(
+fn walk<'s>(
+    schema: Loaded<'s>,
     dest: Option<&Value>,
     origin: Option<&Value>,
-    ty: Option<Ty>,
-    list: ListMerge,
+    ty: Option<Node<'s>>,
+    list: List<'s>,
 ) -> Result<Option<Value>, String> {
     let Some(origin) = origin else { return Ok(dest.cloned()) };
     if origin.is_null() {
@@ -73,18 +75,19 @@ fn walk(
     {
         return Err(format!("wrong node kind: expected {} but got {}", kind_name(d), kind_name(origin)));
     }
-    let ty = schema_of(ty, [dest, Some(origin)]);
+    let ty = schema_of(schema, ty, [dest, Some(origin)]);
     match origin {
-        Value::Object(patch) => merge_map(dest.and_then(Value::as_object), patch, ty),
-        Value::Array(patch) => merge_list(dest.and_then(Value::as_array), patch, list),
+        Value::Object(patch) => merge_map(schema, dest.and_then(Value::as_object), patch, ty),
+        Value::Array(patch) => merge_list(schema, dest.and_then(Value::as_array), patch, list),
         scalar => Ok(Some(scalar.clone())),
     }
 }
 
-fn merge_map(
+fn merge_map<'s>(
+    schema: Loaded<'s>,
     dest: Option<&Map<String, Value>>,
     patch: &Map<String, Value>,
-    ty: Option<Ty>,
+    ty: Option<Node<'s>>,
 ) -> Result<Option<Value>, String> {
     let mut patch = patch.clone();
     let directive = match patch.remove(DIRECTIVE) {
@@ -98,8 +101,8 @@ fn merge_map(
         _ => Map::new(),
     };
     for (key, value) in &patch {
-        let list = ty.map_or(ListMerge::Replace, |t| t.list(key));
-        match walk(out.get(key), Some(value), ty.map(|t| t.field(key)), list)? {
+        let list = ty.map_or(List::Replace, |t| schema.list(t, key));
+        match walk(schema, out.get(key), Some(value), ty.and_then(|t| schema.field(t, key)), list)? {
             Some(v) => {
                 out.insert(key.clone(), v);
             }
@@ -125,8 +128,13 @@ fn list_directive(patch: &[Value]) -> Result<(Directive, Vec<Value>), String> {
     }
 }
 
-fn merge_list(dest: Option<&Vec<Value>>, patch: &[Value], list: ListMerge) -> Result<Option<Value>, String> {
-    if list == ListMerge::Replace {
+fn merge_list<'s>(
+    schema: Loaded<'s>,
+    dest: Option<&Vec<Value>>,
+    patch: &[Value],
+    list: List<'s>,
+) -> Result<Option<Value>, String> {
+    if list == List::Replace {
         return Ok(Some(Value::Array(patch.to_vec())));
     }
     let (directive, patch) = list_directive(patch)?;
@@ -136,7 +144,7 @@ fn merge_list(dest: Option<&Vec<Value>>, patch: &[Value], list: ListMerge) -> Re
         _ => &[],
     };
     let merged = match list {
-        ListMerge::Keys(keys, elements) => merge_keyed(dest, &patch, keys, Some(elements))?,
+        List::Keys(keys, elements) => merge_keyed(schema, dest, &patch, &keys, elements)?,
         _ => merge_primitive(dest, &patch),
     };
     Ok(Some(Value::Array(merged)))
@@ -187,7 +195,13 @@ fn matches(element: &Value, keys: &[&str], values: &[String]) -> bool {
 /// Elements matched by their keys: the patch's in its order, then the object's others; an element the patch
 /// deletes (or empties) is dropped. Object elements without any key are kept at the end, patch elements without
 /// one are dropped, as kyaml does.
-fn merge_keyed(dest: &[Value], patch: &[Value], keys: &[&str], elements: Option<Ty>) -> Result<Vec<Value>, String> {
+fn merge_keyed<'s>(
+    schema: Loaded<'s>,
+    dest: &[Value],
+    patch: &[Value],
+    keys: &[&str],
+    elements: Option<Node<'s>>,
+) -> Result<Vec<Value>, String> {
     let mut values: Vec<Vec<String>> = Vec::new();
     for element in patch.iter().chain(dest).filter(|e| e.is_object()) {
         let v = key_values(element, keys);
@@ -201,7 +215,7 @@ fn merge_keyed(dest: &[Value], patch: &[Value], keys: &[&str], elements: Option<
         let (keys, values) = valid_keys(keys, value);
         let in_dest = dest.iter().position(|e| matches(e, &keys, &values));
         let in_patch = patch.iter().find(|e| matches(e, &keys, &values));
-        let merged = walk(in_dest.map(|i| &dest[i]), in_patch, elements, ListMerge::Replace)?;
+        let merged = walk(schema, in_dest.map(|i| &dest[i]), in_patch, elements, List::Replace)?;
         let merged = match merged {
             Some(m) if m.as_object().is_some_and(|o| !o.is_empty()) => m,
             _ => {
@@ -227,6 +241,8 @@ mod tests {
 
     use super::*;
 
+    const BUILTIN: Loaded<'static> = Loaded { builtin: true, custom: None };
+
     fn deployment(spec: Value) -> Value {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app"}, "spec": {"template": {"spec": spec}}})
     }
@@ -236,7 +252,7 @@ mod tests {
         let object = json!({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "c", "creationTimestamp": null},
             "data": {"a": "1", "b": null, "c": "3"}});
         let patch = json!({"data": {"a": null, "d": null, "e": "5"}, "spec": {"n": {"q": {"r": null, "s": 1}}}});
-        let merged = merge(&object, &patch).unwrap().unwrap();
+        let merged = merge(&object, &patch, BUILTIN).unwrap().unwrap();
         assert_eq!(merged["data"], json!({"b": null, "c": "3", "e": "5"}));
         assert_eq!(merged["metadata"]["creationTimestamp"], Value::Null);
         assert_eq!(merged["spec"], json!({"n": {"q": {"s": 1}}}));
@@ -247,9 +263,9 @@ mod tests {
         let object = json!({"kind": "ConfigMap", "apiVersion": "v1", "spec": {"m": {"k": "v"}, "o": {"x": 1}}});
         let patch = json!({"spec": {"m": {"$patch": "replace", "z": "w"}, "o": {"$patch": "delete"},
             "p": {"$patch": "replace", "t": 1}}});
-        assert_eq!(merge(&object, &patch).unwrap().unwrap()["spec"], json!({"m": {"z": "w"}, "p": {"t": 1}}));
-        assert_eq!(merge(&object, &json!({"$patch": "delete"})).unwrap(), None);
-        assert!(merge(&object, &json!({"$patch": "sideways"})).is_err());
+        assert_eq!(merge(&object, &patch, BUILTIN).unwrap().unwrap()["spec"], json!({"m": {"z": "w"}, "p": {"t": 1}}));
+        assert_eq!(merge(&object, &json!({"$patch": "delete"}), BUILTIN).unwrap(), None);
+        assert!(merge(&object, &json!({"$patch": "sideways"}), BUILTIN).is_err());
     }
 
     #[test]
@@ -264,7 +280,7 @@ mod tests {
             {"name": "app", "image": "app:2", "ports": [{"containerPort": 82, "protocol": "TCP"}],
              "env": [{"name": "C", "value": "3"}, {"name": "A", "$patch": "delete"}]}],
             "tolerations": [{"key": "y"}]}));
-        let merged = merge(&object, &patch).unwrap().unwrap();
+        let merged = merge(&object, &patch, BUILTIN).unwrap().unwrap();
         assert_eq!(
             merged["spec"]["template"]["spec"],
             json!({"containers": [
@@ -282,11 +298,11 @@ mod tests {
         let object = json!({"apiVersion": "example.com/v1", "kind": "Foo", "metadata": {"finalizers": ["a", "b"]},
             "spec": {"containers": [{"name": "a"}]}});
         let patch = json!({"metadata": {"finalizers": ["c", "a"]}, "spec": {"containers": [{"name": "b"}]}});
-        let merged = merge(&object, &patch).unwrap().unwrap();
+        let merged = merge(&object, &patch, BUILTIN).unwrap().unwrap();
         assert_eq!(merged["spec"]["containers"], json!([{"name": "b"}]));
         assert_eq!(merged["metadata"]["finalizers"], json!(["c", "a"]), "no schema: replaced");
         let object = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"finalizers": ["a", "b"]}});
-        let merged = merge(&object, &patch).unwrap().unwrap();
+        let merged = merge(&object, &patch, BUILTIN).unwrap().unwrap();
         assert_eq!(merged["metadata"]["finalizers"], json!(["c", "a", "b"]));
     }
 
@@ -294,13 +310,13 @@ mod tests {
     fn a_replace_element_replaces_a_merged_list() {
         let object = deployment(json!({"containers": [{"name": "a"}, {"name": "b"}]}));
         let patch = deployment(json!({"containers": [{"$patch": "replace"}, {"name": "c"}]}));
-        let merged = merge(&object, &patch).unwrap().unwrap();
+        let merged = merge(&object, &patch, BUILTIN).unwrap().unwrap();
         assert_eq!(merged["spec"]["template"]["spec"]["containers"], json!([{"name": "c"}]));
     }
 
     #[test]
     fn a_patch_of_another_shape_is_an_error() {
         let object = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "1"}});
-        assert!(merge(&object, &json!({"data": ["x"]})).is_err());
+        assert!(merge(&object, &json!({"data": ["x"]}), BUILTIN).is_err());
     }
 }

@@ -21,11 +21,11 @@ fn an_untargeted_patch_finds_its_object_by_id() {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "b"}, "spec": {"replicas": 3}}),
         None,
     );
-    patch.apply(&mut resources).unwrap();
+    patch.apply(&mut resources, &mut OpenApi::default()).unwrap();
     assert_eq!(resources[0].value["spec"]["replicas"], 1);
     assert_eq!(resources[1].value["spec"]["replicas"], 3);
     let missing = strategic(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "c"}}), None);
-    assert!(missing.apply(&mut resources).is_err());
+    assert!(missing.apply(&mut resources, &mut OpenApi::default()).is_err());
 }
 
 #[test]
@@ -33,7 +33,7 @@ fn a_targeted_patch_keeps_names_unless_allowed() {
     let mut resources = vec![deployment("a"), deployment("b")];
     let doc = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "renamed"}, "spec": {"replicas": 2}});
     strategic(doc.clone(), Some(Target { kind: "Deployment".into(), ..Default::default() }))
-        .apply(&mut resources)
+        .apply(&mut resources, &mut OpenApi::default())
         .unwrap();
     assert_eq!(resources.iter().map(|r| r.name().to_string()).collect::<Vec<_>>(), ["a", "b"]);
     assert!(resources.iter().all(|r| r.kind() == "Deployment" && r.value["spec"]["replicas"] == 2));
@@ -43,7 +43,7 @@ fn a_targeted_patch_keeps_names_unless_allowed() {
         allow_name_change: true,
         allow_kind_change: true,
     };
-    renaming.apply(&mut resources).unwrap();
+    renaming.apply(&mut resources, &mut OpenApi::default()).unwrap();
     assert_eq!((resources[0].name(), resources[0].kind()), ("renamed", "StatefulSet"));
     assert_eq!(resources[0].original_id().name, "a");
 }
@@ -55,7 +55,7 @@ fn a_delete_patch_removes_the_object() {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"}, "$patch": "delete"}),
         None,
     );
-    patch.apply(&mut resources).unwrap();
+    patch.apply(&mut resources, &mut OpenApi::default()).unwrap();
     assert_eq!(resources.len(), 1);
     assert_eq!(resources[0].name(), "b");
 }
@@ -68,7 +68,7 @@ fn json_patches_apply_to_every_selected_object() {
     )
     .unwrap();
     let patch = Patch::Json { ops, target: Target { label_selector: "app in (b)".into(), ..Default::default() } };
-    patch.apply(&mut resources).unwrap();
+    patch.apply(&mut resources, &mut OpenApi::default()).unwrap();
     assert_eq!(resources[0].value["spec"]["replicas"], 1);
     assert_eq!(resources[1].value["spec"]["replicas"], 5);
     assert!(resources[1].value["metadata"].get("annotations").is_none(), "an empty annotations mapping disappears");

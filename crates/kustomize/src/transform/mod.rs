@@ -12,6 +12,7 @@ use std::path::Path;
 
 use crate::fieldspec::FieldSpec;
 use crate::kustomization::Kustomization;
+use crate::openapi::OpenApi;
 use crate::origin::Origin;
 use crate::patch::Patches;
 use crate::resource::Resource;
@@ -53,12 +54,13 @@ pub fn apply_builtins(
     patches: &Patches,
     config: &TransformerConfig,
     resources: &mut Vec<Resource>,
+    openapi: &mut OpenApi,
 ) -> Result<Vec<Origin>, String> {
     let mut ran = Vec::new();
     let mut record = |kind: &str, times: usize| ran.extend((0..times).map(|_| Origin::builtin(file, kind)));
     record("PatchStrategicMergeTransformer", usize::from(patches.has_strategic_merge()));
     record("PatchTransformer", patches.patches_count());
-    patches.apply_early(resources)?;
+    patches.apply_early(resources, openapi)?;
     if let Some(namespace) = kustomization.namespace.as_deref().filter(|n| !n.is_empty()) {
         set_namespace(resources, namespace, &config.namespace);
         record("NamespaceTransformer", 1);
@@ -87,7 +89,7 @@ pub fn apply_builtins(
         add_annotations(resources, &kustomization.common_annotations, &annotation_specs(&config.common_annotations))?;
         record("AnnotationsTransformer", 1);
     }
-    patches.apply_json6902(resources)?;
+    patches.apply_json6902(resources, openapi)?;
     record("PatchJson6902Transformer", patches.json6902_count());
     if !kustomization.replicas.is_empty() {
         set_replicas(resources, &kustomization.replicas, &config.replicas)?;
