@@ -80,13 +80,7 @@ async fn a_watched_config_change_is_substituted_without_waiting_for_the_interval
     repo.commit(&[("deploy/app.yaml", APP)], "first");
     repo.push();
     let daemon = GitDaemon::start(&repos);
-    env.apply(
-        "repo",
-        &format!(
-            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: app\n  namespace: default\nspec:\n  url: {}\n  interval: 1h\n  ref:\n    branch: main\n",
-            daemon.url(&repo)
-        ),
-    );
+    env.apply_git_repository("app", &daemon.url(&repo), "1h");
     env.apply("ks", KUSTOMIZATION);
     env.wait_for(FluxKind::Kustomization, "app", "Ready=True", |o| ready_is(o, "True")).await;
     let app = ("v1", "ConfigMap", "configmaps");

@@ -51,13 +51,7 @@ async fn the_diff_shows_drift_prunes_and_local_builds_before_they_are_corrected(
     repo.commit(&files, "first");
     repo.push();
     let daemon = GitDaemon::start(&repos);
-    env.apply(
-        "repo",
-        &format!(
-            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: app\n  namespace: default\nspec:\n  url: {}\n  interval: 1s\n  ref:\n    branch: main\n",
-            daemon.url(&repo)
-        ),
-    );
+    env.apply_git_repository("app", &daemon.url(&repo), "1s");
     env.apply("ks", KUSTOMIZATION);
     env.wait_for(FluxKind::Kustomization, "app", "Ready=True", |o| ready_is(o, "True")).await;
     let apis = ServedApis::discover(env.client.clone()).await.expect("discovery");

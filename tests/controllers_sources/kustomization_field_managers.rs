@@ -53,13 +53,7 @@ async fn adopted_objects_lose_kubectl_fields_unless_merged() {
     );
     repo.push();
     let daemon = GitDaemon::start(&repos);
-    env.apply(
-        "repo",
-        &format!(
-            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: app\n  namespace: default\nspec:\n  url: {}\n  interval: 1h\n  ref:\n    branch: main\n",
-            daemon.url(&repo)
-        ),
-    );
+    env.apply_git_repository("app", &daemon.url(&repo), "1h");
     env.apply(
         "ks",
         "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: default\nspec:\n  interval: 1h\n  path: ./deploy\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: app\n",

@@ -80,13 +80,7 @@ async fn ignored_paths_are_neither_applied_nor_drift() {
     repo.commit(&[("deploy/settings.yaml", SETTINGS), ("deploy/web.yaml", WEB)], "first");
     repo.push();
     let daemon = GitDaemon::start(&repos);
-    env.apply(
-        "repo",
-        &format!(
-            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: app\n  namespace: default\nspec:\n  url: {}\n  interval: 1h\n  ref:\n    branch: main\n",
-            daemon.url(&repo)
-        ),
-    );
+    env.apply_git_repository("app", &daemon.url(&repo), "1h");
     env.apply("ks", KUSTOMIZATION);
     env.wait_for(FluxKind::Kustomization, "app", "Ready=True", |o| ready_is(o, "True")).await;
     // A new object is applied whole, ignored paths included.

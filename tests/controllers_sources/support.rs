@@ -64,6 +64,16 @@ impl EngineCluster {
         self.cluster.kubectl_success(&["apply", "-f", path.to_str().expect("utf-8 temp path")]);
     }
 
+    /// Applies the GitRepository `name` in `default`: branch `main` of `url`, every `interval`.
+    pub fn apply_git_repository(&self, name: &str, url: &str, interval: &str) {
+        self.apply(
+            name,
+            &format!(
+                "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: {name}\n  namespace: default\nspec:\n  url: {url}\n  interval: {interval}\n  ref:\n    branch: main\n"
+            ),
+        );
+    }
+
     /// The object as JSON.
     pub async fn get(&self, kind: FluxKind, namespace: &str, name: &str) -> Option<Value> {
         let api: Api<DynamicObject> =
@@ -86,22 +96,8 @@ impl EngineCluster {
         what: &str,
         ready: impl Fn(&Value) -> bool,
     ) -> Value {
-        let started = Instant::now();
-        let mut last = None;
-        while started.elapsed() < DEADLINE {
-            if let Some(object) = self.get(kind, namespace, name).await {
-                if ready(&object) {
-                    return object;
-                }
-                last = Some(object);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
-            "{kind:?} {name}: {what} not seen in {DEADLINE:?}; last: {}\nengine log:\n{}",
-            serde_json::to_string_pretty(&last).unwrap_or_default(),
-            self.logs.lock().unwrap().join("\n")
-        );
+        let label = format!("{kind:?} {namespace}/{name}");
+        self.poll(&label, what, || self.get(kind, namespace, name), ready).await
     }
 
     /// Any object, by `apiVersion`, kind and plural, as JSON (`namespace` empty for cluster-scoped kinds).
@@ -133,19 +129,32 @@ impl EngineCluster {
         what: &str,
         ready: impl Fn(&Value) -> bool,
     ) -> Value {
+        let label = format!("{kind} {namespace}/{name}");
+        self.poll(&label, what, || self.live(api_version, kind, plural, namespace, name), ready).await
+    }
+
+    /// Reads the object every 50 ms until it exists and `ready` holds; panics after [`DEADLINE`] with the last
+    /// object seen and the engine's log.
+    async fn poll<F: std::future::Future<Output = Option<Value>>>(
+        &self,
+        label: &str,
+        what: &str,
+        read: impl Fn() -> F,
+        ready: impl Fn(&Value) -> bool,
+    ) -> Value {
         let started = Instant::now();
         let mut last = None;
         while started.elapsed() < DEADLINE {
-            if let Some(object) = self.live(api_version, kind, plural, namespace, name).await {
+            if let Some(object) = read().await {
                 if ready(&object) {
                     return object;
                 }
                 last = Some(object);
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!(
-            "{kind} {namespace}/{name}: {what} not seen in {DEADLINE:?}; last: {}\nengine log:\n{}",
+            "{label}: {what} not seen in {DEADLINE:?}; last: {}\nengine log:\n{}",
             serde_json::to_string_pretty(&last).unwrap_or_default(),
             self.logs.lock().unwrap().join("\n")
         );

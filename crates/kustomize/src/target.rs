@@ -32,9 +32,10 @@ pub struct Accumulated {
 }
 
 impl Accumulated {
-    /// Appends resources, refusing an id that is already there (kind, name and effective namespace).
-    pub fn append(&mut self, file: &Path, resources: Vec<Resource>) -> Result<(), Error> {
-        let mut seen: HashSet<(Gvk, String, String)> = self.resources.iter().map(key).collect();
+    /// Appends resources, refusing an id that is already there (kind, name and effective namespace). `seen` holds
+    /// the ids of `self.resources` (see [`Accumulated::ids`]); a level's entries are appended one after the other
+    /// with the same set, so that a base of thousands of files is not re-indexed for each.
+    fn append(&mut self, file: &Path, resources: Vec<Resource>, seen: &mut HashSet<Key>) -> Result<(), Error> {
         for resource in resources {
             if !seen.insert(key(&resource)) {
                 return Err(Error::DuplicateId { path: file.to_path_buf(), id: resource.id().to_string() });
@@ -44,16 +45,24 @@ impl Accumulated {
         Ok(())
     }
 
+    /// The ids of the resources, for [`Accumulated::append`].
+    fn ids(&self) -> HashSet<Key> {
+        self.resources.iter().map(key).collect()
+    }
+
     /// Takes in a base's accumulation: its resources, variables and configuration.
-    fn merge(&mut self, file: &Path, other: Accumulated) -> Result<(), Error> {
-        self.append(file, other.resources)?;
+    fn merge(&mut self, file: &Path, other: Accumulated, seen: &mut HashSet<Key>) -> Result<(), Error> {
+        self.append(file, other.resources, seen)?;
         vars::merge(&mut self.vars, other.vars).map_err(|message| Error::Transform { path: file.into(), message })?;
         self.config.merge(other.config);
         Ok(())
     }
 }
 
-fn key(r: &Resource) -> (Gvk, String, String) {
+/// A resource's id as kustomize checks it for uniqueness: kind, name and effective namespace.
+type Key = (Gvk, String, String);
+
+fn key(r: &Resource) -> Key {
     let id = r.id();
     (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())
 }
@@ -128,8 +137,9 @@ impl<'a> Target<'a> {
         }
         stack.push(self.root.clone());
         let k = &self.kustomization;
+        let mut seen = acc.ids();
         for entry in k.bases.iter().chain(&k.resources) {
-            self.accumulate_resource(acc, entry, stack)?;
+            self.accumulate_resource(acc, entry, stack, &mut seen)?;
         }
         let transform_error = |message| Error::Transform { path: self.file.clone(), message };
         acc.config.load(&self.root, &self.file, k, self.options)?;
@@ -162,12 +172,18 @@ impl<'a> Target<'a> {
         vars::merge(&mut acc.vars, level_vars).map_err(transform_error)
     }
 
-    fn accumulate_resource(&self, acc: &mut Accumulated, entry: &str, stack: &mut Vec<PathBuf>) -> Result<(), Error> {
+    fn accumulate_resource(
+        &self,
+        acc: &mut Accumulated,
+        entry: &str,
+        stack: &mut Vec<PathBuf>,
+        seen: &mut HashSet<Key>,
+    ) -> Result<(), Error> {
         match loader::resolve_entry(&self.root, &self.file, entry, self.options)? {
             loader::Entry::Dir(dir) => {
                 let base = Target::load(&dir, self.options, self.openapi, Some(Kind::Kustomization), false)?;
                 let accumulated = base.accumulate(stack)?;
-                acc.merge(&self.file, accumulated)
+                acc.merge(&self.file, accumulated, seen)
             }
             loader::Entry::File(path) => {
                 let mut resources = loader::read_resources(&path)?;
@@ -179,7 +195,7 @@ impl<'a> Target<'a> {
                         .saw_kind(api_version, r.kind())
                         .map_err(|message| Error::InvalidResource { path: path.clone(), message })?;
                 }
-                acc.append(&self.file, resources)
+                acc.append(&self.file, resources, seen)
             }
         }
     }

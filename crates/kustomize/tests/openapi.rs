@@ -3,52 +3,10 @@
 //! set after the built-in one was first used adds to it), and the errors. Each tree is built by both and the
 //! parsed documents compared; skipped when kubectl is not installed.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
 use fluxtui_kustomize::{build, yaml};
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("fluxtui-kustomize-openapi-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create the scratch directory");
-        Scratch(dir.canonicalize().expect("canonical"))
-    }
-
-    fn write(&self, path: &str, text: &str) -> &Self {
-        let path = self.0.join(path);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create the directory");
-        std::fs::write(path, text).expect("write the file");
-        self
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn kubectl_available() -> bool {
-    Command::new("kubectl").args(["version", "--client"]).output().is_ok_and(|o| o.status.success())
-}
-
-/// Builds `dir` with kubectl and with this engine: both succeed with the same documents, or both fail.
-fn same_as_kubectl(dir: &Path) {
-    let out = Command::new("kubectl").arg("kustomize").arg(dir).output().expect("run kubectl");
-    let ours = build(dir);
-    if !out.status.success() {
-        let theirs = String::from_utf8_lossy(&out.stderr);
-        assert!(ours.is_err(), "{}: kubectl failed ({theirs}), this engine built it", dir.display());
-        return;
-    }
-    let expected = yaml::parse_documents(&String::from_utf8_lossy(&out.stdout)).expect("kubectl's YAML");
-    let ours = ours.unwrap_or_else(|e| panic!("{}: kubectl built it, this engine failed: {e}", dir.display()));
-    assert_eq!(ours.values(), expected, "{}", dir.display());
-}
+use support::{Scratch, kubectl_available, same_as_kubectl};
 
 /// A custom kind whose pod template is described by the schema below.
 const MY_CRD: &str = "apiVersion: example.com/v1alpha1
@@ -222,7 +180,7 @@ fn schema_extensions_decide_how_each_list_merges() {
         println!("kubectl not installed: skipped");
         return;
     }
-    let scratch = Scratch::new("extensions");
+    let scratch = Scratch::new("openapi-extensions");
     scratch
         .write(
             "schema.yaml",
@@ -292,7 +250,7 @@ fn unknown_versions_both_fields_and_missing_files_fail_as_in_kubectl() {
             .write("kustomization.yaml", &format!("resources: [crd.yaml]\nopenapi: {openapi}\n"));
         same_as_kubectl(&scratch.0);
     }
-    let scratch = Scratch::new("error-text");
+    let scratch = Scratch::new("openapi-error-text");
     scratch.write("kustomization.yaml", "openapi: {version: v1.20.0}\n");
     let err = build(&scratch.0).expect_err("an unknown version").to_string();
     assert!(err.contains("the specified OpenAPI version is not built in"), "{err}");

@@ -1,33 +1,12 @@
 //! Build options the way Flux builds a source artifact: `LoadRestrictionsNone` inside a boundary (the artifact's
 //! root), and the top kustomization given as text so the artifact's directory is never written.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use fluxtui_kustomize::{BuildOptions, Error, LoadRestrictions, build_with};
-
-/// A fresh directory for one test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("fluxtui-kustomize-options-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create the scratch directory");
-        Scratch(dir.canonicalize().expect("canonical"))
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let path = self.0.join(path);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create the directory");
-        std::fs::write(path, text).expect("write the file");
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::Scratch;
 
 fn config_map(name: &str) -> String {
     format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n")
@@ -40,7 +19,7 @@ fn names(dir: &Path, options: &BuildOptions) -> Result<Vec<String>, Error> {
 
 #[test]
 fn a_boundary_allows_files_above_the_kustomization_but_nothing_outside_it() {
-    let scratch = Scratch::new("boundary");
+    let scratch = Scratch::new("options-boundary");
     scratch.write("artifact/shared/cm.yaml", &config_map("shared"));
     scratch.write("artifact/apps/kustomization.yaml", "resources:\n- ../shared/cm.yaml\n");
     scratch.write("outside/secret.yaml", &config_map("host-file"));
@@ -65,7 +44,7 @@ fn a_boundary_allows_files_above_the_kustomization_but_nothing_outside_it() {
 
 #[test]
 fn the_top_kustomization_can_be_given_as_text_without_a_file() {
-    let scratch = Scratch::new("top");
+    let scratch = Scratch::new("options-top");
     scratch.write("app/a.yaml", &config_map("a"));
     scratch.write("app/b.yaml", &config_map("b"));
     scratch.write("app/base/kustomization.yaml", "resources:\n- ../a.yaml\n");
