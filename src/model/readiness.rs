@@ -35,8 +35,15 @@ impl Readiness {
         if object.condition("Stalled").is_some_and(|condition| condition.status == "True") {
             return Readiness::Failed;
         }
-        match object.condition("Ready").map(|condition| condition.status.as_str()) {
-            Some("False") if !stale => Readiness::Failed,
+        let ready = object.condition("Ready");
+        // A failure is about the current spec when its condition says so: Flux never bumps status.observedGeneration
+        // on a retriable failure (it stays -1 until a first success), but it stamps the condition it writes.
+        let failure_is_current = match (generation, ready.and_then(|c| c.observed_generation)) {
+            (Some(generation), Some(observed)) => observed >= generation,
+            _ => !stale,
+        };
+        match ready.map(|condition| condition.status.as_str()) {
+            Some("False") if failure_is_current => Readiness::Failed,
             Some("True") if !stale => {
                 if object.condition("Reconciling").is_some_and(|condition| condition.status == "True") {
                     Readiness::Reconciling
@@ -121,6 +128,14 @@ mod tests {
             {"type": "Ready", "status": "False", "reason": "BuildFailed"}
         ]);
         assert_eq!(Readiness::of(&kustomization(2, 2, retrying)), Readiness::Failed);
+        // Never succeeded: status.observedGeneration stays -1, the failure's condition is stamped with generation 2.
+        let failing = json!([
+            {"type": "Reconciling", "status": "True", "reason": "ProgressingWithRetry", "observedGeneration": 2},
+            {"type": "Ready", "status": "False", "reason": "HealthCheckFailed", "observedGeneration": 2}
+        ]);
+        assert_eq!(Readiness::of(&kustomization(2, -1, failing.clone())), Readiness::Failed);
+        // A failure of the previous spec while the new one is being reconciled.
+        assert_eq!(Readiness::of(&kustomization(3, -1, failing)), Readiness::Reconciling);
         let stalled = json!([
             {"type": "Stalled", "status": "True", "reason": "InvalidCELExpression"},
             {"type": "Ready", "status": "False", "reason": "InvalidCELExpression"}
