@@ -10,7 +10,7 @@ use crate::api::meta::Artifact;
 use crate::api::source::artifact_generator::{ArtifactGenerator, ExternalArtifactReference};
 use crate::controllers::names::{condition, status};
 use crate::controllers::runtime::context::Context;
-use crate::controllers::storage::ArtifactOwner;
+use crate::controllers::storage::{ArtifactOwner, Storage};
 
 /// The reason a build is needed, or `None` when everything is as last generated.
 pub async fn detect(ctx: &Context, generator: &ArtifactGenerator, sources_digest: &str) -> Option<&'static str> {
@@ -30,18 +30,15 @@ pub async fn detect(ctx: &Context, generator: &ArtifactGenerator, sources_digest
     if inventory.len() != generator.spec.artifacts.as_ref().map_or(0, Vec::len) {
         return Some("ArtifactsChanged");
     }
-    for reference in inventory {
-        let artifact = stored_artifact(reference);
-        if !ctx.storage.contains(&artifact) {
-            return Some("ArtifactMissing");
-        }
-        if ctx.storage.verify(&artifact).is_err() {
-            if let Ok(path) = ctx.storage.artifact_file(&artifact) {
-                // Rebuilt right after; a corrupt file must not be served meanwhile.
-                let _ = std::fs::remove_file(path);
-            }
-            return Some("ArtifactCorrupted");
-        }
+    let artifacts: Vec<Artifact> = inventory.iter().map(stored_artifact).collect();
+    let storage = ctx.storage.clone();
+    // Hashing every stored artifact reads whole files: it runs on the blocking pool, never on an async worker.
+    // A check that could not finish (its task panicked) counts as a corrupt artifact, so the run rebuilds.
+    let stored = tokio::task::spawn_blocking(move || stored_drift(&storage, &artifacts))
+        .await
+        .unwrap_or(Some("ArtifactCorrupted"));
+    if stored.is_some() {
+        return stored;
     }
     let namespace = generator.metadata.namespace.as_deref().unwrap_or_default();
     let uid = generator.metadata.uid.as_deref().unwrap_or_default();
@@ -51,6 +48,24 @@ pub async fn detect(ctx: &Context, generator: &ArtifactGenerator, sources_digest
     };
     if in_cluster.len() != inventory.len() || !in_cluster.iter().all(listed) {
         return Some("ExternalArtifactsChanged");
+    }
+    None
+}
+
+/// Whether a stored artifact is missing or fails its digest (blocking: reads and hashes the files). A corrupt
+/// file is removed.
+fn stored_drift(storage: &Storage, artifacts: &[Artifact]) -> Option<&'static str> {
+    for artifact in artifacts {
+        if !storage.contains(artifact) {
+            return Some("ArtifactMissing");
+        }
+        if storage.verify(artifact).is_err() {
+            if let Ok(path) = storage.artifact_file(artifact) {
+                // Rebuilt right after; a corrupt file must not be served meanwhile.
+                let _ = std::fs::remove_file(path);
+            }
+            return Some("ArtifactCorrupted");
+        }
     }
     None
 }

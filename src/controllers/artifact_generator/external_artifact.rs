@@ -126,10 +126,14 @@ pub async fn delete(ctx: &Context, scope: &LogScope, references: &[ExternalArtif
         let namespace = reference.namespace.clone().unwrap_or_default();
         let key = format!("{}/{namespace}/{name}", FluxKind::ExternalArtifact.name());
         let owner = ArtifactOwner::new(FluxKind::ExternalArtifact, namespace.clone(), name.clone());
-        match ctx.storage.remove_owner(&owner) {
+        let storage = ctx.storage.clone();
+        let removed = tokio::task::spawn_blocking(move || storage.remove_owner(&owner))
+            .await
+            .map_err(|err| format!("the removal task failed: {err}"));
+        match removed.and_then(|result| result.map_err(|err| err.to_string())) {
             Ok(true) => ctx.log.info_in(scope, &format!("{key} deleted from storage")),
             Ok(false) => {}
-            Err(err) => ctx.log.error_in(scope, "Failed to delete artifact from storage", &err.to_string()),
+            Err(err) => ctx.log.error_in(scope, "Failed to delete artifact from storage", &err),
         }
         let api = match api(ctx, &namespace) {
             Ok(api) => api,

@@ -80,7 +80,7 @@ async fn reconcile_generator(object: Arc<AnyFluxObject>, ctx: Arc<Context>) -> R
                 merge_references(&mut owned, listed);
             }
             external_artifact::delete(&ctx, &scope, &owned).await;
-            let _ = std::fs::remove_dir_all(ctx.work_dir(KIND, &namespace, &name));
+            let _ = tokio::fs::remove_dir_all(ctx.work_dir(KIND, &namespace, &name)).await;
             set_finalizer(&api, meta, SOURCE_WATCHER_FINALIZER, false, MANAGER).await.map_err(finalizer_error)?;
             ctx.log.info_in(&scope, "Removed finalizer");
         }
@@ -139,7 +139,7 @@ async fn reconcile_generator(object: Arc<AnyFluxObject>, ctx: Arc<Context>) -> R
 
     let workspace = ctx.work_dir(KIND, &namespace, &name).join(uuid::Uuid::new_v4().to_string());
     let generated = run.generate(generator, &observed, &workspace).await;
-    let _ = std::fs::remove_dir_all(&workspace);
+    let _ = tokio::fs::remove_dir_all(&workspace).await;
     match generated {
         Ok(references) => run.succeed(generator, references, sources_digest).await,
         Err((err, applied)) => run.fail(err, &applied).await,
@@ -273,12 +273,16 @@ impl Run {
                 reference.namespace.clone().unwrap_or_default(),
                 reference.name.clone().unwrap_or_default(),
             );
-            match self.ctx.storage.collect_garbage(&owner, Some(artifact)) {
+            let (storage, current) = (self.ctx.storage.clone(), artifact.clone());
+            let collected = tokio::task::spawn_blocking(move || storage.collect_garbage(&owner, Some(&current)))
+                .await
+                .map_err(|err| format!("the collection task failed: {err}"));
+            match collected.and_then(|result| result.map_err(|err| err.to_string())) {
                 Ok(removed) if !removed.is_empty() => {
                     self.ctx.log.info_in(&self.scope, &format!("garbage collected {} old artifact(s)", removed.len()))
                 }
                 Ok(_) => {}
-                Err(err) => self.ctx.log.error_in(&self.scope, "failed to garbage collect artifacts", &err.to_string()),
+                Err(err) => self.ctx.log.error_in(&self.scope, "failed to garbage collect artifacts", &err),
             }
         }
         let message = format!("reconciliation succeeded, generated {} artifact(s)", references.len());

@@ -5,7 +5,6 @@
 //! The map from a source to its generators reads a store of the generators kept by a watch of their own; that
 //! watch rides in the first trigger stream, so the controller polling the triggers keeps the store current.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures::stream::{self, BoxStream};
@@ -19,6 +18,7 @@ use super::sources::{SOURCE_KINDS, artifact_key};
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
 use crate::controllers::runtime::context::Context;
+use crate::controllers::runtime::seen_revisions::SeenRevisions;
 
 fn scoped_api(ctx: &Context, resource: &ApiResource) -> Api<AnyFluxObject> {
     let api = Api::all_with(ctx.client.clone(), resource);
@@ -42,19 +42,18 @@ pub fn triggers(ctx: &Arc<Context>) -> Vec<BoxStream<'static, ObjectRef<AnyFluxO
         let Some(resource) = ctx.api_resource(kind) else { continue };
         let store = store.clone();
         let generators = generators.clone();
-        let mut seen: HashMap<(String, String), (String, String)> = HashMap::new();
+        let mut seen = SeenRevisions::default();
         let changes = watcher(scoped_api(ctx, &resource), watcher::Config::default())
             .default_backoff()
-            .applied_objects()
             .filter_map(move |event| {
-                let consumers = match event {
-                    Ok(source) if artifact_changed(&mut seen, &source) => {
-                        consumers_of(&store, &generators, kind, &source)
-                    }
+                let changed = match event {
+                    Ok(event) => seen.changed(event, artifact_of),
                     // Watch errors are retried by the watcher's backoff; the generators' own interval covers
                     // anything missed meanwhile.
-                    _ => Vec::new(),
+                    Err(_) => None,
                 };
+                let consumers =
+                    changed.map(|source| consumers_of(&store, &generators, kind, &source)).unwrap_or_default();
                 future::ready(Some(stream::iter(consumers)))
             })
             .flatten();
@@ -63,11 +62,9 @@ pub fn triggers(ctx: &Arc<Context>) -> Vec<BoxStream<'static, ObjectRef<AnyFluxO
     streams
 }
 
-/// Whether `source` carries an artifact (revision and digest) other than the one last seen; remembers it.
-fn artifact_changed(seen: &mut HashMap<(String, String), (String, String)>, source: &AnyFluxObject) -> bool {
-    let Some(current) = artifact_key(&source.to_value()) else { return false };
-    let key = (source.namespace().to_string(), source.name().to_string());
-    seen.insert(key, current.clone()).is_none_or(|previous| previous != current)
+/// What a source's watch events are compared on: its artifact's revision and digest.
+fn artifact_of(source: &AnyFluxObject) -> Option<(String, String)> {
+    artifact_key(&source.to_value())
 }
 
 /// The generators in `store` that list `source` (of `kind`) among their sources.
@@ -123,11 +120,12 @@ mod tests {
 
     #[test]
     fn only_a_new_artifact_counts_as_a_change() {
-        let mut seen = HashMap::new();
-        assert!(!artifact_changed(&mut seen, &git(None)));
-        assert!(artifact_changed(&mut seen, &git(Some("a"))));
-        assert!(!artifact_changed(&mut seen, &git(Some("a"))));
-        assert!(artifact_changed(&mut seen, &git(Some("b"))));
+        let mut seen = SeenRevisions::default();
+        let mut changed = |source| seen.changed(watcher::Event::Apply(source), artifact_of).is_some();
+        assert!(!changed(git(None)));
+        assert!(changed(git(Some("a"))));
+        assert!(!changed(git(Some("a"))));
+        assert!(changed(git(Some("b"))));
     }
 
     #[test]

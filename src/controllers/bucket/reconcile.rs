@@ -109,7 +109,7 @@ async fn produce(
 
     let download_dir = ctx.work_dir(FluxKind::Bucket, &namespace, &name).join("download");
     // The download expects an empty directory: objects deleted from the bucket must not linger from last time.
-    match std::fs::remove_dir_all(&download_dir) {
+    match tokio::fs::remove_dir_all(&download_dir).await {
         Ok(()) => {}
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
         Err(err) => {

@@ -229,7 +229,7 @@ pub async fn pull_oci_chart(
         )));
     }
     let bytes = tokio::fs::read(&file).await.map_err(|e| download_failed(e.to_string()))?;
-    Ok(package_pulled(&bytes, version, options, output)?)
+    Ok(package_pulled(bytes, version, options, output).await?)
 }
 
 fn download_failed(detail: String) -> OciChartError {

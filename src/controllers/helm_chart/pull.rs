@@ -86,7 +86,7 @@ pub async fn pull_chart(
         ignore_missing_values_files: request.ignore_missing_values_files,
         version_metadata: request.version_metadata,
     };
-    package_pulled(&bytes, version, &options, output_dir)
+    package_pulled(bytes, version, &options, output_dir).await
 }
 
 /// What decides whether a pulled package is kept as it came or repackaged.
@@ -99,8 +99,30 @@ pub struct PackageOptions<'a> {
 
 /// A downloaded package (from a chart repository or an OCI registry) written to `output_dir` as
 /// `<name>-<version>.tgz`: byte for byte when nothing changes it, otherwise with `version` set and the values
-/// files merged, then packaged again.
-pub fn package_pulled(
+/// files merged, then packaged again. The gzip and tar work and the writes run on the blocking pool.
+pub async fn package_pulled(
+    bytes: Vec<u8>,
+    version: String,
+    request: &PackageOptions<'_>,
+    output_dir: &Path,
+) -> Result<BuiltChart, ChartBuildError> {
+    let values_files = request.values_files.to_vec();
+    let ignore_missing_values_files = request.ignore_missing_values_files;
+    let version_metadata = request.version_metadata.map(str::to_string);
+    let output_dir = output_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let request = PackageOptions {
+            values_files: &values_files,
+            ignore_missing_values_files,
+            version_metadata: version_metadata.as_deref(),
+        };
+        package_blocking(&bytes, version, &request, &output_dir)
+    })
+    .await
+    .map_err(|err| ChartBuildError::ChartPackage(format!("the packaging task failed: {err}")))?
+}
+
+fn package_blocking(
     bytes: &[u8],
     version: String,
     request: &PackageOptions<'_>,

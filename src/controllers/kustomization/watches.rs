@@ -7,7 +7,6 @@
 //! Kustomizations for the map from a source to its consumers; the store's watch rides in the trigger stream. The
 //! same store maps the ConfigMaps and Secrets of [`super::config_watches`] to the Kustomizations using them.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures::stream::{self, BoxStream};
@@ -22,6 +21,7 @@ use super::inputs::{SOURCE_KINDS, artifact_of, source_key};
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
 use crate::controllers::runtime::context::Context;
+use crate::controllers::runtime::seen_revisions::SeenRevisions;
 
 fn scoped_api(ctx: &Context, resource: &ApiResource) -> Api<AnyFluxObject> {
     let api = Api::all_with(ctx.client.clone(), resource);
@@ -45,19 +45,21 @@ pub fn source_triggers(ctx: &Context) -> Vec<BoxStream<'static, ObjectRef<AnyFlu
         let Some(source_resource) = ctx.api_resource(kind) else { continue };
         let store = store.clone();
         let resource = resource.clone();
-        let mut seen: HashMap<(String, String), String> = HashMap::new();
+        let mut seen = SeenRevisions::default();
         let changes = watcher(scoped_api(ctx, &source_resource), watcher::Config::default())
             .default_backoff()
-            .applied_objects()
             .filter_map(move |event| {
-                let woken = match event {
-                    Ok(source) if revision_changed(&mut seen, &source) => consumers(&store.state(), kind, &source)
-                        .into_iter()
-                        .map(|(namespace, name)| ObjectRef::new_with(&name, resource.clone()).within(&namespace))
-                        .collect(),
+                let changed = match event {
+                    Ok(event) => seen.changed(event, revision_of),
                     // Watch errors are retried by the watcher's backoff; the interval covers what is missed.
-                    _ => Vec::new(),
+                    Err(_) => None,
                 };
+                let woken: Vec<_> = changed
+                    .map(|source| consumers(&store.state(), kind, &source))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(namespace, name)| ObjectRef::new_with(&name, resource.clone()).within(&namespace))
+                    .collect();
                 future::ready(Some(stream::iter(woken)))
             })
             .flatten();
@@ -67,11 +69,9 @@ pub fn source_triggers(ctx: &Context) -> Vec<BoxStream<'static, ObjectRef<AnyFlu
     vec![stream::select_all(streams).boxed()]
 }
 
-/// Whether `source` carries an artifact revision other than the one last seen; remembers it.
-fn revision_changed(seen: &mut HashMap<(String, String), String>, source: &AnyFluxObject) -> bool {
-    let Some(revision) = artifact_of(source).and_then(|a| a.revision) else { return false };
-    let key = (source.namespace().to_string(), source.name().to_string());
-    seen.insert(key, revision.clone()).is_none_or(|previous| previous != revision)
+/// What a source's watch events are compared on: its artifact revision.
+fn revision_of(source: &AnyFluxObject) -> Option<String> {
+    artifact_of(source).and_then(|a| a.revision)
 }
 
 /// The Kustomizations (namespace, name) using `source` of `kind` that have not attempted its revision or are not
@@ -135,8 +135,8 @@ mod tests {
             woken,
             [("flux-system".to_string(), "behind".to_string()), ("apps".to_string(), "cross".to_string())]
         );
-        let mut seen = HashMap::new();
-        assert!(revision_changed(&mut seen, &source));
-        assert!(!revision_changed(&mut seen, &source));
+        let mut seen = SeenRevisions::default();
+        assert!(seen.changed(watcher::Event::Apply(source.clone()), revision_of).is_some());
+        assert!(seen.changed(watcher::Event::Apply(source), revision_of).is_none());
     }
 }

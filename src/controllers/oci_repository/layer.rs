@@ -11,8 +11,16 @@ use super::error::OciError;
 use crate::controllers::git_repository::SourceIgnore;
 use crate::controllers::storage::extract::unpack_tar_gz;
 
-/// Empties `dir` (creating it when absent), so a pull never mixes its files with an earlier one's.
-pub(crate) fn prepare_directory(dir: &Path) -> Result<(), OciError> {
+/// Empties `dir` (creating it when absent), so a pull never mixes its files with an earlier one's. The removal
+/// walks the directory: it runs on the blocking pool.
+pub(crate) async fn prepare_directory(dir: &Path) -> Result<(), OciError> {
+    let owned = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || prepare_directory_blocking(&owned)).await.map_err(|join| {
+        OciError::WorkingDirectory { path: dir.display().to_string(), detail: format!("the task failed: {join}") }
+    })?
+}
+
+fn prepare_directory_blocking(dir: &Path) -> Result<(), OciError> {
     let failed =
         |e: std::io::Error| OciError::WorkingDirectory { path: dir.display().to_string(), detail: e.to_string() };
     match fs::remove_dir_all(dir) {
@@ -76,8 +84,15 @@ fn remove_ignored(root: &Path, relative: &Path, rules: &SourceIgnore) -> Result<
     Ok(())
 }
 
-/// Keeps the layer as it is, renamed to `file`.
-pub(crate) fn keep(download: &Path, file: &Path) -> Result<PathBuf, OciError> {
+/// Keeps the layer as it is, renamed to `file` (on the blocking pool, as every file operation here).
+pub(crate) async fn keep(download: &Path, file: &Path) -> Result<PathBuf, OciError> {
+    let (download, file) = (download.to_path_buf(), file.to_path_buf());
+    tokio::task::spawn_blocking(move || keep_blocking(&download, &file))
+        .await
+        .map_err(|join| OciError::LayerOperation { operation: "copy", detail: format!("the task failed: {join}") })?
+}
+
+fn keep_blocking(download: &Path, file: &Path) -> Result<PathBuf, OciError> {
     fs::rename(download, file).map_err(|e| OciError::LayerOperation {
         operation: "copy",
         detail: format!("rename {} to {}: {e}", download.display(), file.display()),

@@ -224,7 +224,7 @@ impl<'a> Session<'a> {
     async fn fetch(&self, resolved: &ResolvedRevision, dir: &Path) -> Result<OciPull, OciError> {
         let image = self.url.with_digest(&resolved.digest);
         let (manifest, selected) = self.within_timeout(self.manifest_and_layer(&image)).await?;
-        layer::prepare_directory(dir)?;
+        layer::prepare_directory(dir).await?;
         let download = dir.join(format!("{}.download", digest_hex(&selected.digest)));
         self.within_timeout(async {
             let file = tokio::fs::File::create(&download).await.map_err(|e| OciError::WorkingDirectory {
@@ -247,7 +247,8 @@ impl<'a> Session<'a> {
                 PulledContent::Directory(target)
             }
             LayerOperation::Copy => {
-                PulledContent::File(layer::keep(&download, &dir.join(format!("{}.tgz", digest_hex(&resolved.digest))))?)
+                let file = dir.join(format!("{}.tgz", digest_hex(&resolved.digest)));
+                PulledContent::File(layer::keep(&download, &file).await?)
             }
         };
         Ok(OciPull {

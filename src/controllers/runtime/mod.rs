@@ -16,6 +16,7 @@ pub mod logs;
 pub mod metrics;
 pub mod ownership;
 pub mod patch;
+pub mod seen_revisions;
 pub mod source;
 
 use std::collections::HashMap;
