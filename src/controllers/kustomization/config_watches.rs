@@ -8,7 +8,7 @@
 //! reference included, as in Flux. Objects listed when a watch (re)starts do not, unless their resourceVersion
 //! moved while the watch was away: at start every Kustomization is reconciled anyway.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use futures::stream::{self, BoxStream};
@@ -70,12 +70,11 @@ where
             let changed = match event {
                 Ok(event) => seen.changed(event),
                 // Watch errors are retried by the watcher's backoff; the interval covers what is missed.
-                Err(_) => None,
+                Err(_) => Vec::new(),
             };
             let woken: Vec<ObjectRef<AnyFluxObject>> = changed
-                .map(|(namespace, name)| referencing(&store.state(), kind, &namespace, &name))
-                .unwrap_or_default()
                 .into_iter()
+                .flat_map(|(namespace, name)| referencing(&store.state(), kind, &namespace, &name))
                 .map(|(namespace, name)| ObjectRef::new_with(&name, resource.clone()).within(&namespace))
                 .collect();
             future::ready(Some(stream::iter(woken)))
@@ -84,15 +83,18 @@ where
         .boxed()
 }
 
-/// The resourceVersions last seen, so that a watch restart's listing wakes nothing that did not change.
+/// The resourceVersions last seen, so that a watch restart's listing wakes nothing that did not change, and
+/// objects deleted while the watch was down are noticed (and forgotten) when the listing ends without them.
 #[derive(Default)]
 struct Seen {
     versions: HashMap<(String, String), String>,
+    /// The objects of the listing in progress (between `Init` and `InitDone`).
+    listing: Option<HashSet<(String, String)>>,
 }
 
 impl Seen {
-    /// The `(namespace, name)` of an object that changed with this event, if one did.
-    fn changed<K: Resource>(&mut self, event: watcher::Event<PartialObjectMeta<K>>) -> Option<(String, String)> {
+    /// The `(namespace, name)` of the objects that changed with this event.
+    fn changed<K: Resource>(&mut self, event: watcher::Event<PartialObjectMeta<K>>) -> Vec<(String, String)> {
         let key = |object: &PartialObjectMeta<K>| {
             let metadata = &object.metadata;
             (metadata.namespace.clone().unwrap_or_default(), metadata.name.clone().unwrap_or_default())
@@ -102,20 +104,35 @@ impl Seen {
                 let version = object.metadata.resource_version.clone().unwrap_or_default();
                 let key = key(&object);
                 let previous = self.versions.insert(key.clone(), version.clone());
-                (previous.as_deref() != Some(version.as_str())).then_some(key)
+                (previous.as_deref() != Some(version.as_str())).then_some(key).into_iter().collect()
             }
             watcher::Event::InitApply(object) => {
                 let version = object.metadata.resource_version.clone().unwrap_or_default();
                 let key = key(&object);
+                if let Some(listing) = self.listing.as_mut() {
+                    listing.insert(key.clone());
+                }
                 let previous = self.versions.insert(key.clone(), version.clone());
-                previous.filter(|p| *p != version).map(|_| key)
+                previous.filter(|p| *p != version).map(|_| key).into_iter().collect()
             }
             watcher::Event::Delete(object) => {
                 let key = key(&object);
                 self.versions.remove(&key);
-                Some(key)
+                vec![key]
             }
-            watcher::Event::Init | watcher::Event::InitDone => None,
+            watcher::Event::Init => {
+                self.listing = Some(HashSet::new());
+                Vec::new()
+            }
+            watcher::Event::InitDone => {
+                let Some(listed) = self.listing.take() else { return Vec::new() };
+                let gone: Vec<(String, String)> =
+                    self.versions.keys().filter(|key| !listed.contains(*key)).cloned().collect();
+                for key in &gone {
+                    self.versions.remove(key);
+                }
+                gone
+            }
         }
     }
 }
@@ -185,12 +202,27 @@ mod tests {
     }
 
     #[test]
+    fn a_relist_forgets_and_wakes_what_was_deleted_while_away() {
+        let mut seen = Seen::default();
+        let key = vec![("apps".to_string(), "vars".to_string())];
+        type Event = watcher::Event<PartialObjectMeta<ConfigMap>>;
+        assert!(seen.changed(Event::Init).is_empty());
+        assert!(seen.changed(Event::InitApply(config_map("1"))).is_empty());
+        assert!(seen.changed(Event::InitDone).is_empty(), "the first listing wakes nothing");
+        // A restart whose listing no longer has it: deleted while the watch was down.
+        assert!(seen.changed(Event::Init).is_empty());
+        assert_eq!(seen.changed(Event::InitDone), key);
+        assert!(seen.versions.is_empty(), "forgotten");
+    }
+
+    #[test]
     fn only_changes_wake_not_a_restart_listing() {
         let mut seen = Seen::default();
-        let key = Some(("apps".to_string(), "vars".to_string()));
-        assert_eq!(seen.changed(watcher::Event::InitApply(config_map("1"))), None, "the first listing");
+        let none: Vec<(String, String)> = Vec::new();
+        let key = vec![("apps".to_string(), "vars".to_string())];
+        assert_eq!(seen.changed(watcher::Event::InitApply(config_map("1"))), none, "the first listing");
         assert_eq!(seen.changed(watcher::Event::Apply(config_map("2"))), key);
-        assert_eq!(seen.changed(watcher::Event::InitApply(config_map("2"))), None, "a restart, unchanged");
+        assert_eq!(seen.changed(watcher::Event::InitApply(config_map("2"))), none, "a restart, unchanged");
         assert_eq!(seen.changed(watcher::Event::InitApply(config_map("3"))), key, "changed while away");
         assert_eq!(seen.changed(watcher::Event::Delete(config_map("3"))), key);
         assert_eq!(seen.changed(watcher::Event::Apply(config_map("4"))), key, "created again");
