@@ -361,3 +361,52 @@ fn diff_prints_flux_diff_output_with_its_exit_codes() {
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(stderr.contains("Kustomization default/nope not found"), "{stderr}");
 }
+
+/// `fluxtui kustomize build`'s `--load-restrictor` and `--reorder` flags, as kubectl takes them: a file above the
+/// kustomization needs `LoadRestrictionsNone`, `--reorder none` keeps the order of the resources list, and a value
+/// kubectl does not know is refused with a message.
+#[test]
+fn kustomize_build_takes_kubectls_load_restrictor_and_reorder_flags() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create the directory");
+        std::fs::write(path, text).expect("write the file");
+    };
+    write("shared/service.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n");
+    write("app/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n");
+    write("app/kustomization.yaml", "resources:\n- ../shared/service.yaml\n- config.yaml\n");
+    let app = dir.path().join("app");
+    let app = app.to_str().expect("utf-8");
+
+    let refused = fluxtui(&["kustomize", "build", app]);
+    assert_eq!(refused.status.code(), Some(1), "outside the root by default");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("service.yaml"), "the error names the file");
+
+    let none = ["kustomize", "build", app, "--load-restrictor", "LoadRestrictionsNone"];
+    let legacy = fluxtui(&none);
+    assert_success(&legacy, "fluxtui kustomize build --load-restrictor LoadRestrictionsNone");
+    let kinds = |output: &std::process::Output| -> Vec<String> {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|l| l.starts_with("kind: "))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(kinds(&legacy), ["kind: ConfigMap", "kind: Service"], "the legacy order");
+    let mut fifo = none.to_vec();
+    fifo.extend(["--reorder", "none"]);
+    let fifo = fluxtui(&fifo);
+    assert_success(&fifo, "fluxtui kustomize build --reorder none");
+    assert_eq!(kinds(&fifo), ["kind: Service", "kind: ConfigMap"], "the resources list's order");
+    let kubectl = Command::new("kubectl")
+        .args(["kustomize", app, "--load-restrictor", "LoadRestrictionsNone", "--reorder", "none"])
+        .output()
+        .expect("run kubectl kustomize");
+    assert_success(&kubectl, "kubectl kustomize --reorder none");
+    assert_eq!(fifo.stdout, kubectl.stdout, "the same bytes as kubectl");
+
+    let unknown = fluxtui(&["kustomize", "build", app, "--load-restrictor", "Anywhere"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("Anywhere"), "the error names the value");
+}
