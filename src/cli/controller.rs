@@ -82,7 +82,7 @@ impl ControllerArgs {
     fn config(&self) -> Result<EngineConfig> {
         let storage_dir = match &self.storage_dir {
             Some(dir) => dir.clone(),
-            None => crate::logging::state_dir().wrap_err("no state directory for the engine's storage")?.join("engine"),
+            None => default_storage_dir()?,
         };
         let mut config = EngineConfig::new(storage_dir);
         config.namespace = self.watch_namespace.clone();
@@ -106,11 +106,14 @@ impl ControllerArgs {
 /// The engine of `fluxtui --controller`: storage in the state directory, artifacts on any free loopback port,
 /// leader election in the `default` namespace.
 pub fn embedded_config() -> Result<EngineConfig> {
-    let storage_dir =
-        crate::logging::state_dir().wrap_err("no state directory for the engine's storage")?.join("engine");
-    let mut config = EngineConfig::new(storage_dir);
+    let mut config = EngineConfig::new(default_storage_dir()?);
     config.lease = Some(LeaseConfig::new("default", LEASE_NAME, &instance_identity()));
     Ok(config)
+}
+
+/// `engine/` under the user's state directory: artifacts and working copies when no `--storage-dir` is given.
+fn default_storage_dir() -> Result<PathBuf> {
+    Ok(crate::logging::state_dir().wrap_err("no state directory for the engine's storage")?.join("engine"))
 }
 
 /// Applies fluxtui's Flux CRDs (server-side apply, field manager `fluxtui`) and waits until they are served.
