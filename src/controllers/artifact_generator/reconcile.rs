@@ -24,13 +24,14 @@ use crate::api::source::artifact_generator::{ArtifactGenerator, ExternalArtifact
 use crate::controllers::conditions::{self, Conditions, Outcome};
 use crate::controllers::names::{SOURCE_WATCHER_FINALIZER, annotation, condition, controller, reason};
 use crate::controllers::runtime::context::Context;
-use crate::controllers::runtime::driver::{EngineError, object_key};
+use crate::controllers::runtime::driver::EngineError;
 use crate::controllers::runtime::events::EventType;
 use crate::controllers::runtime::logs::LogScope;
-use crate::controllers::runtime::patch::{StatusWriter, set_finalizer};
+use crate::controllers::runtime::patch::StatusWriter;
 use crate::controllers::runtime::source::{
-    conditions_of, event_metadata, log_scope, record_as, set_conditions, write_final_status,
+    conditions_of, event_metadata, record_as, set_conditions, write_final_status,
 };
+use crate::controllers::runtime::subject::{Subject, has_finalizer, status_before};
 use crate::controllers::storage::ArtifactOwner;
 
 const KIND: FluxKind = FluxKind::ArtifactGenerator;
@@ -63,42 +64,34 @@ async fn reconcile_generator(object: Arc<AnyFluxObject>, ctx: Arc<Context>) -> R
         return Err(EngineError::WrongKind { kind: KIND.name(), detail: format!("{:?}", object.kind()) });
     };
     let meta = &generator.metadata;
-    let name = meta.name.clone().unwrap_or_default();
-    let namespace = meta.namespace.clone().unwrap_or_default();
-    let key = object_key(KIND, &object);
-    let scope = log_scope(KIND, &object);
-    let api = ctx.api(KIND, &namespace).ok_or(EngineError::NotServed { kind: KIND.name() })?;
-    let finalizers = meta.finalizers.clone().unwrap_or_default();
-    let finalizer_error = |source| EngineError::Finalizer { object: key.clone(), source };
-
+    let subject = Subject::new(&ctx, KIND, &object)?;
+    let (name, namespace) = (subject.name.clone(), subject.namespace.clone());
     if meta.deletion_timestamp.is_some() {
-        if finalizers.iter().any(|f| f == SOURCE_WATCHER_FINALIZER) {
+        if has_finalizer(meta, SOURCE_WATCHER_FINALIZER) {
             let mut owned = inventory_of(generator);
             if let Ok(listed) =
                 external_artifact::list_generated(&ctx, &namespace, meta.uid.as_deref().unwrap_or_default()).await
             {
                 merge_references(&mut owned, listed);
             }
-            external_artifact::delete(&ctx, &scope, &owned).await;
+            external_artifact::delete(&ctx, &subject.scope, &owned).await;
             let _ = tokio::fs::remove_dir_all(ctx.work_dir(KIND, &namespace, &name)).await;
-            set_finalizer(&api, meta, SOURCE_WATCHER_FINALIZER, false, MANAGER).await.map_err(finalizer_error)?;
-            ctx.log.info_in(&scope, "Removed finalizer");
+            subject.set_finalizer(meta, SOURCE_WATCHER_FINALIZER, false, MANAGER).await?;
+            ctx.log.info_in(&subject.scope, "Removed finalizer");
         }
         return Ok(Action::await_change());
     }
-    if !finalizers.iter().any(|f| f == SOURCE_WATCHER_FINALIZER) {
-        set_finalizer(&api, meta, SOURCE_WATCHER_FINALIZER, true, MANAGER).await.map_err(finalizer_error)?;
-    }
+    subject.set_finalizer(meta, SOURCE_WATCHER_FINALIZER, true, MANAGER).await?;
 
-    let before = object.to_value().get("status").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let before = status_before(&object);
     let mut run = Run {
-        writer: StatusWriter::new(api, &name, MANAGER, before.clone()),
+        writer: StatusWriter::new(subject.api, &name, MANAGER, before.clone()),
         status: before,
         generation: meta.generation.unwrap_or(0),
         ctx: ctx.clone(),
         object: object.clone(),
-        scope,
-        key,
+        scope: subject.scope,
+        key: subject.key,
     };
     if is_disabled(generator) {
         ctx.log.error_in(&run.scope, MSG_DISABLED, "can't reconcile");

@@ -19,7 +19,7 @@ use super::build::build_tree;
 use super::diff_text::drift_diff;
 use super::ignore::IgnoreRules;
 use super::inputs::{SourceProblem, load_variables, resolve_source};
-use super::inventory::{InventoryEntry, entry_of, stale};
+use super::inventory::{InventoryEntry, entry_of, recorded, stale};
 use super::object::{ObjectId, Resolver, api_error};
 use super::prune::may_prune;
 use crate::api::FluxKind;
@@ -279,22 +279,11 @@ async fn prunes(
     name: &str,
     namespace: &str,
 ) -> Vec<ObjectDrift> {
-    let entries = ks.status.as_ref().and_then(|s| s.inventory.as_ref()).and_then(|i| i.entries.clone());
-    let old: Vec<InventoryEntry> = entries
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| InventoryEntry { id: e.id.unwrap_or_default(), v: e.v.unwrap_or_default() })
-        .collect();
+    let old = recorded(ks);
     let gone = match stale(&old, inventory) {
         Ok(gone) => gone,
         Err(message) => {
-            let id = ObjectId {
-                group: String::new(),
-                version: String::new(),
-                kind: "Kustomization".into(),
-                namespace: namespace.to_string(),
-                name: name.to_string(),
-            };
+            let id = ObjectId::new("", "Kustomization", namespace, name);
             return vec![outcome(&id, Drift::Failed, format!("status.inventory: {message}"))];
         }
     };

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apply::ChangeSet;
 use super::object::ObjectId;
+use crate::api::kustomize::kustomization::Kustomization;
 
 /// One `status.inventory.entries[]` item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +22,16 @@ const RBAC_KINDS: [&str; 4] = ["Role", "ClusterRole", "RoleBinding", "ClusterRol
 
 fn is_rbac(id: &ObjectId) -> bool {
     id.group == "rbac.authorization.k8s.io" && RBAC_KINDS.contains(&id.kind.as_str())
+}
+
+/// The inventory the Kustomization's status records (its last successful apply).
+pub fn recorded(ks: &Kustomization) -> Vec<InventoryEntry> {
+    let entries = ks.status.as_ref().and_then(|s| s.inventory.as_ref()).and_then(|i| i.entries.as_ref());
+    entries
+        .into_iter()
+        .flatten()
+        .map(|e| InventoryEntry { id: e.id.clone().unwrap_or_default(), v: e.v.clone().unwrap_or_default() })
+        .collect()
 }
 
 /// The entry of one object.
@@ -68,12 +79,9 @@ pub fn stale(old: &[InventoryEntry], new: &[InventoryEntry]) -> Result<Vec<Objec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn id(api_version: &str, kind: &str, namespace: &str, name: &str) -> ObjectId {
-        ObjectId::of(&json!({"apiVersion": api_version, "kind": kind,
-            "metadata": {"name": name, "namespace": namespace}}))
-        .expect("complete")
+        ObjectId::new(api_version, kind, namespace, name)
     }
 
     #[test]

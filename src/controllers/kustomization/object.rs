@@ -32,14 +32,20 @@ impl ObjectId {
         let api_version = object["apiVersion"].as_str().filter(|s| !s.is_empty())?;
         let kind = object["kind"].as_str().filter(|s| !s.is_empty())?;
         let name = object["metadata"]["name"].as_str().filter(|s| !s.is_empty())?;
+        let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default();
+        Some(ObjectId::new(api_version, kind, namespace, name))
+    }
+
+    /// The identity of `kind` `namespace/name` at `api_version` (`group/version`, or `version` for the core group).
+    pub fn new(api_version: &str, kind: &str, namespace: &str, name: &str) -> ObjectId {
         let (group, version) = split_api_version(api_version);
-        Some(ObjectId {
+        ObjectId {
             group: group.to_string(),
             version: version.to_string(),
             kind: kind.to_string(),
-            namespace: object["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
+            namespace: namespace.to_string(),
             name: name.to_string(),
-        })
+        }
     }
 
     pub fn api_version(&self) -> String {
@@ -255,9 +261,7 @@ mod tests {
     use serde_json::json;
 
     fn id(api_version: &str, kind: &str, namespace: &str, name: &str) -> ObjectId {
-        ObjectId::of(&json!({"apiVersion": api_version, "kind": kind,
-            "metadata": {"name": name, "namespace": namespace}}))
-        .expect("complete")
+        ObjectId::new(api_version, kind, namespace, name)
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::build::{BuildInput, build};
 use super::ignore::IgnoreRules;
 use super::inputs::{DependencyProblem, SourceProblem, check_dependencies, load_variables, resolve_source};
-use super::inventory::{InventoryEntry, inventory_of, parse_entry, stale};
+use super::inventory::{InventoryEntry, entry_of, inventory_of, parse_entry, recorded, stale};
 use super::{ApplyOptions, HealthExprs, ObjectId, Resolver, WaitOptions, apply_all, prune, wait_for_health};
 use crate::api::FluxKind;
 use crate::api::kustomize::kustomization::Kustomization;
@@ -23,13 +23,14 @@ use crate::api::object::AnyFluxObject;
 use crate::controllers::conditions::{self, Conditions, Outcome, now_rfc3339};
 use crate::controllers::names::{FINALIZER, annotation, condition, controller, kustomize, reason, spec, status};
 use crate::controllers::runtime::context::{Context, spec_duration};
-use crate::controllers::runtime::driver::{EngineError, object_key};
+use crate::controllers::runtime::driver::EngineError;
 use crate::controllers::runtime::events::EventType;
 use crate::controllers::runtime::logs::LogScope;
-use crate::controllers::runtime::patch::{StatusWriter, set_finalizer};
+use crate::controllers::runtime::patch::StatusWriter;
 use crate::controllers::runtime::source::{
-    conditions_of, event_metadata, log_scope, record_as, set_conditions, write_final_status,
+    conditions_of, event_metadata, record_as, set_conditions, write_final_status,
 };
+use crate::controllers::runtime::subject::{Subject, has_finalizer, status_before};
 use crate::model::go_duration::format_duration;
 
 const KIND: FluxKind = FluxKind::Kustomization;
@@ -57,33 +58,25 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
         return Err(EngineError::WrongKind { kind: KIND.name(), detail: format!("{:?}", object.kind()) });
     };
     let meta = &ks.metadata;
-    let name = meta.name.clone().unwrap_or_default();
-    let namespace = meta.namespace.clone().unwrap_or_default();
-    let key = object_key(KIND, &object);
-    let api = ctx.api(KIND, &namespace).ok_or(EngineError::NotServed { kind: KIND.name() })?;
-    let has_finalizer = meta.finalizers.iter().flatten().any(|f| f == FINALIZER);
-    let finalizer_error = |source| EngineError::Finalizer { object: key.clone(), source };
-    let scope = log_scope(KIND, &object);
-
+    let subject = Subject::new(&ctx, KIND, &object)?;
+    let (name, namespace) = (subject.name.clone(), subject.namespace.clone());
     if meta.deletion_timestamp.is_some() {
-        if has_finalizer {
-            finalize(&ctx, ks, &object, &scope).await;
-            set_finalizer(&api, meta, FINALIZER, false, CONTROLLER).await.map_err(finalizer_error)?;
+        if has_finalizer(meta, FINALIZER) {
+            finalize(&ctx, ks, &object, &subject.scope).await;
+            subject.set_finalizer(meta, FINALIZER, false, CONTROLLER).await?;
         }
         return Ok(Action::await_change());
     }
-    if !has_finalizer {
-        set_finalizer(&api, meta, FINALIZER, true, CONTROLLER).await.map_err(finalizer_error)?;
-    }
-    let before = object.to_value().get("status").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    subject.set_finalizer(meta, FINALIZER, true, CONTROLLER).await?;
+    let before = status_before(&object);
     let mut run = Run {
-        writer: StatusWriter::new(api, &name, controller::KUSTOMIZE_STATUS_MANAGER, before.clone()),
+        writer: StatusWriter::new(subject.api, &name, controller::KUSTOMIZE_STATUS_MANAGER, before.clone()),
         status: before,
         generation: meta.generation.unwrap_or(0),
         ctx: ctx.clone(),
         object: object.clone(),
-        scope,
-        key,
+        scope: subject.scope,
+        key: subject.key,
         started: Instant::now(),
         revision: String::new(),
     };
@@ -199,7 +192,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
         ctx.log.info_in(&run.scope, &format!("server-side apply completed: {lines}"));
         run.event(EventType::Normal, reason::PROGRESSING, &lines).await;
     }
-    let old = inventory_entries(&run.status);
+    let old = recorded(ks);
     let mut inventory = inventory_of(&applied);
     if ks.spec.prune.unwrap_or(false) {
         match stale(&old, &inventory) {
@@ -210,7 +203,7 @@ async fn reconcile_kustomization(object: Arc<AnyFluxObject>, ctx: Arc<Context>) 
                 }
                 if let Some(message) = pruned.error_message() {
                     // What could not be deleted stays in the inventory, to be retried.
-                    inventory.extend(pruned.failed.iter().map(|(id, _)| super::inventory::entry_of(id)));
+                    inventory.extend(pruned.failed.iter().map(|(id, _)| entry_of(id)));
                     run.set_inventory(&inventory);
                     return run.fail(reason::PRUNE_FAILED, &message, false, Some(&built.digest), retry).await;
                 }
@@ -252,32 +245,17 @@ fn health_targets(ks: &Kustomization, applied: &super::ChangeSet) -> Vec<ObjectI
         .iter()
         .flatten()
         .filter_map(|check| {
-            let api_version = check.api_version.clone().unwrap_or_else(|| "v1".into());
-            let (group, version) = crate::cluster::objects::split_api_version(&api_version);
-            Some(ObjectId {
-                group: group.to_string(),
-                version: version.to_string(),
-                kind: check.kind.clone()?,
-                namespace: check.namespace.clone().unwrap_or_else(|| own_namespace.clone()),
-                name: check.name.clone()?,
-            })
+            let api_version = check.api_version.as_deref().unwrap_or("v1");
+            let namespace = check.namespace.as_deref().unwrap_or(&own_namespace);
+            Some(ObjectId::new(api_version, check.kind.as_deref()?, namespace, check.name.as_deref()?))
         })
         .collect()
-}
-
-fn inventory_entries(status: &Value) -> Vec<InventoryEntry> {
-    status.pointer("/inventory/entries").and_then(|e| serde_json::from_value(e.clone()).ok()).unwrap_or_default()
 }
 
 /// Deletion: prune the inventory by `deletionPolicy`, unless suspended (SEMANTICS.md §4.2). When the
 /// ServiceAccount to impersonate is gone, the objects are left and a Warning event lists them, as Flux does.
 async fn finalize(ctx: &Context, ks: &Kustomization, object: &AnyFluxObject, scope: &LogScope) {
-    let entries = ks.status.as_ref().and_then(|s| s.inventory.as_ref()).and_then(|i| i.entries.clone());
-    let entries: Vec<InventoryEntry> = entries
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| InventoryEntry { id: e.id.unwrap_or_default(), v: e.v.unwrap_or_default() })
-        .collect();
+    let entries = recorded(ks);
     let policy = ks.spec.deletion_policy.as_deref().unwrap_or(spec::DELETION_POLICY_MIRROR_PRUNE);
     let delete = match policy {
         spec::DELETION_POLICY_DELETE | spec::DELETION_POLICY_WAIT_FOR_TERMINATION => true,

@@ -18,6 +18,7 @@ pub mod ownership;
 pub mod patch;
 pub mod seen_revisions;
 pub mod source;
+pub mod subject;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

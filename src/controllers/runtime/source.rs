@@ -13,10 +13,11 @@ use serde_json::{Map, Value, json};
 use tokio::sync::Mutex;
 
 use super::context::{Context, spec_duration};
-use super::driver::{EngineError, object_key};
+use super::driver::EngineError;
 use super::events::{EventRecord, EventType, InvolvedObject};
 use super::logs::LogScope;
-use super::patch::{StatusWriter, set_finalizer};
+use super::patch::StatusWriter;
+use super::subject::{Subject, has_finalizer, status_before};
 use crate::api::FluxKind;
 use crate::api::meta::{Artifact, Condition};
 use crate::api::object::{AnyFluxObject, KindObject};
@@ -215,34 +216,24 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
     let kind = S::KIND;
     let manager = controller::SOURCE_CONTROLLER;
     let meta = object.metadata().clone();
-    let name = meta.name.clone().unwrap_or_default();
-    let namespace = meta.namespace.clone().unwrap_or_default();
-    let key = object_key(kind, &object);
-    let scope = log_scope(kind, &object);
-    let api = ctx.api(kind, &namespace).ok_or(EngineError::NotServed { kind: kind.name() })?;
-    let finalizers = meta.finalizers.clone().unwrap_or_default();
-    let has_finalizer = finalizers.iter().any(|f| f == FINALIZER);
+    let subject = Subject::new(&ctx, kind, &object)?;
+    let (name, namespace, scope) = (subject.name.clone(), subject.namespace.clone(), subject.scope.clone());
+    let has_finalizer = has_finalizer(&meta, FINALIZER);
 
     if S::is_static(&object) {
-        return make_static(kind, &object, &ctx, api, has_finalizer).await;
+        return make_static(kind, &object, &ctx, subject, has_finalizer).await;
     }
     if meta.deletion_timestamp.is_some() {
         if has_finalizer {
             if let Err(err) = forget_object(&ctx, kind, &namespace, &name).await {
                 ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err);
             }
-            set_finalizer(&api, &meta, FINALIZER, false, manager)
-                .await
-                .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
+            subject.set_finalizer(&meta, FINALIZER, false, manager).await?;
             ctx.log.info_in(&scope, "garbage collected artifacts for deleted resource");
         }
         return Ok(Action::await_change());
     }
-    if !has_finalizer {
-        set_finalizer(&api, &meta, FINALIZER, true, manager)
-            .await
-            .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
-    }
+    subject.set_finalizer(&meta, FINALIZER, true, manager).await?;
     if object.suspended() {
         ctx.log.info_in(&scope, "reconciliation is suspended for this object");
         return Ok(Action::await_change());
@@ -250,13 +241,13 @@ async fn reconcile_source<S: SourceKind>(object: Arc<AnyFluxObject>, ctx: Arc<Co
 
     let started = Instant::now();
     let generation = meta.generation.unwrap_or(0);
-    let raw = object.to_value();
-    let before = raw.get("status").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let before = status_before(&object);
     let observed = object.observed_generation();
     // Ready before this run: True, False, or neither (new, unknown); decides whether success is a recovery.
     let ready_before = object.condition(condition::READY).map(|c| c.status.as_str());
     let (was_ready, was_failing) = (ready_before == Some(status::TRUE), ready_before == Some(status::FALSE));
-    let mut writer = StatusWriter::new(api, &name, manager, before.clone());
+    let key = subject.key.clone();
+    let mut writer = StatusWriter::new(subject.api, &name, manager, before.clone());
     let mut status = before.clone();
     let mut list = conditions_of(&status);
     conditions::begin(&mut list, generation, observed);
@@ -353,7 +344,7 @@ async fn make_static(
     kind: FluxKind,
     object: &AnyFluxObject,
     ctx: &Context,
-    api: kube::Api<AnyFluxObject>,
+    subject: Subject,
     has_finalizer: bool,
 ) -> Result<Action, EngineError> {
     let manager = controller::SOURCE_CONTROLLER;
@@ -362,28 +353,20 @@ async fn make_static(
     if object.suspended() && !deleting {
         return Ok(Action::await_change());
     }
-    let name = meta.name.clone().unwrap_or_default();
-    let namespace = meta.namespace.clone().unwrap_or_default();
-    let key = object_key(kind, object);
-    let scope = log_scope(kind, object);
-    match forget_object(ctx, kind, &namespace, &name).await {
-        Ok(true) => ctx.log.info_in(&scope, "garbage collected artifacts for static resource"),
+    match forget_object(ctx, kind, &subject.namespace, &subject.name).await {
+        Ok(true) => ctx.log.info_in(&subject.scope, "garbage collected artifacts for static resource"),
         Ok(false) => {}
-        Err(err) => ctx.log.error_in(&scope, "unable to remove the stored artifacts", &err),
+        Err(err) => ctx.log.error_in(&subject.scope, "unable to remove the stored artifacts", &err),
     }
     // The finalizer goes first: its write is conditional on the resourceVersion read, which a status write
     // would move. A deleted object is gone once the finalizer is, so its status is left as it is.
     if has_finalizer {
-        set_finalizer(&api, meta, FINALIZER, false, manager)
-            .await
-            .map_err(|source| EngineError::Finalizer { object: key.clone(), source })?;
+        subject.set_finalizer(meta, FINALIZER, false, manager).await?;
     }
-    let status = object.to_value().get("status").cloned().filter(|s| s.as_object().is_some_and(|m| !m.is_empty()));
-    if let Some(status) = status
-        && !deleting
-    {
-        let mut writer = StatusWriter::new(api, &name, manager, status);
-        writer.write(&json!({})).await.map_err(|source| EngineError::Status { object: key, source })?;
+    let status = status_before(object);
+    if !deleting && status.as_object().is_some_and(|m| !m.is_empty()) {
+        let mut writer = StatusWriter::new(subject.api, &subject.name, manager, status);
+        writer.write(&json!({})).await.map_err(|source| EngineError::Status { object: subject.key, source })?;
     }
     Ok(Action::await_change())
 }
