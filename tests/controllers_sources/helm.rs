@@ -243,20 +243,13 @@ async fn shared_a_chart_from_a_git_repository_is_packaged_with_values_files() {
 /// A minimal chart package (`<name>/Chart.yaml`, `values.yaml`, one template), gzip'ed tar as `helm package`
 /// writes one.
 fn tiny_chart(name: &str, version: &str) -> Vec<u8> {
-    let files = [
-        ("Chart.yaml", format!("apiVersion: v2\nname: {name}\nversion: {version}\n")),
-        ("values.yaml", "greeting: hello\n".to_string()),
-        ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n".to_string()),
-    ];
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
-    for (path, content) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(content.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder.append_data(&mut header, format!("{name}/{path}"), content.as_bytes()).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
+    let chart = format!("apiVersion: v2\nname: {name}\nversion: {version}\n");
+    let paths = [format!("{name}/Chart.yaml"), format!("{name}/values.yaml"), format!("{name}/templates/cm.yaml")];
+    fluxtui_testkit::tar_gz(&[
+        (&paths[0], &chart),
+        (&paths[1], "greeting: hello\n"),
+        (&paths[2], "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
+    ])
 }
 
 /// A directory served as a chart repository holding `app` 1.0.0.

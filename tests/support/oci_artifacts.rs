@@ -18,18 +18,7 @@ pub const VALUES: &str = "application/vnd.example.values.v1+yaml";
 /// `org.opencontainers.image.source` of every pushed artifact.
 pub const SOURCE: &str = "https://git.example/app";
 
-/// A tar.gz of `files` (path, content).
-pub fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-    for (path, content) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(content.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder.append_data(&mut header, path, content.as_bytes()).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
-}
+pub use fluxtui_testkit::tar_gz;
 
 /// A Flux content layer holding `files`.
 pub fn content(files: &[(&str, &str)]) -> ImageLayer {

@@ -33,6 +33,7 @@
 //! # }
 //! ```
 
+mod archive;
 mod cluster;
 pub mod git;
 mod git_http;
@@ -45,6 +46,7 @@ mod registry;
 mod s3;
 mod tmux;
 
+pub use archive::tar_gz;
 pub use cluster::TestCluster;
 pub use git::{GitDaemon, GitHttpServer, GitRepos, TestRepo};
 pub use git_ssh::{GitSshServer, sshd_available};

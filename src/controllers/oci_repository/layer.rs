@@ -104,17 +104,7 @@ fn keep_blocking(download: &Path, file: &Path) -> Result<PathBuf, OciError> {
 mod tests {
     use super::*;
 
-    fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
-        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-        for (path, content) in files {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(content.len() as u64);
-            header.set_mode(0o644);
-            header.set_cksum();
-            builder.append_data(&mut header, path, content.as_bytes()).unwrap();
-        }
-        builder.into_inner().unwrap().finish().unwrap()
-    }
+    use fluxtui_testkit::tar_gz;
 
     #[test]
     fn extraction_applies_sourceignore_and_spec_ignore() {
