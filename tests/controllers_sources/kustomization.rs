@@ -6,7 +6,7 @@ use fluxtui::api::FluxKind;
 use fluxtui_testkit::{GitDaemon, GitRepos};
 use serde_json::Value;
 
-use crate::support::{EngineCluster, assert_kstatus, condition, events_of, ready_is};
+use crate::support::{EngineCluster, assert_kstatus, condition, events_of, kustomization_yaml, ready_is};
 
 const APP: &str =
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  env: ${env:=dev}\n";
@@ -24,9 +24,7 @@ fn git_repository(url: &str) -> String {
 }
 
 fn kustomization(name: &str, path: &str, extra: &str) -> String {
-    format!(
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: default\nspec:\n  interval: 1s\n  path: {path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: app\n{extra}"
-    )
+    kustomization_yaml(name, path, "1s", extra)
 }
 
 async fn live(env: &EngineCluster, api_version: &str, kind: &str, plural: &str, name: &str) -> Option<Value> {

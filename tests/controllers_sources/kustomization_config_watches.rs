@@ -7,7 +7,7 @@ use std::time::Duration;
 use fluxtui::api::FluxKind;
 use fluxtui_testkit::{GitDaemon, GitRepos};
 
-use crate::support::{EngineCluster, ready_is};
+use crate::support::{EngineCluster, kustomization_yaml, ready_is};
 
 const VARIABLES: &str = "apiVersion: v1
 kind: ConfigMap
@@ -49,19 +49,8 @@ data:
   token: ${token}
 ";
 
-const KUSTOMIZATION: &str = "apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: app
-  namespace: default
-spec:
-  interval: 1h
-  path: ./deploy
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: app
-  postBuild:
+/// The Kustomization's own spec fields.
+const SPEC: &str = "  postBuild:
     substituteFrom:
     - kind: ConfigMap
       name: vars
@@ -81,7 +70,7 @@ async fn a_watched_config_change_is_substituted_without_waiting_for_the_interval
     repo.push();
     let daemon = GitDaemon::start(&repos);
     env.apply_git_repository("app", &daemon.url(&repo), "1h");
-    env.apply("ks", KUSTOMIZATION);
+    env.apply("ks", &kustomization_yaml("app", "./deploy", "1h", SPEC));
     env.wait_for(FluxKind::Kustomization, "app", "Ready=True", |o| ready_is(o, "True")).await;
     let app = ("v1", "ConfigMap", "configmaps");
     let data = |expected: [&'static str; 3]| {

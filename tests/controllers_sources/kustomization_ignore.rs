@@ -9,7 +9,7 @@ use fluxtui::controllers::runtime::context::ServedApis;
 use fluxtui_testkit::{GitDaemon, GitRepos};
 use serde_json::Value;
 
-use crate::support::{EngineCluster, assert_kstatus, ready_is};
+use crate::support::{EngineCluster, assert_kstatus, kustomization_yaml, ready_is};
 
 const SETTINGS: &str =
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  a: '1'\n  b: '2'\n";
@@ -42,19 +42,8 @@ spec:
   replicas: 5
 ";
 
-const KUSTOMIZATION: &str = "apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: app
-  namespace: default
-spec:
-  interval: 1h
-  path: ./deploy
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: app
-  ignore:
+/// The Kustomization's own spec fields.
+const SPEC: &str = "  ignore:
   - paths: [/spec/replicas]
     target:
       kind: Deploy.*
@@ -81,7 +70,7 @@ async fn ignored_paths_are_neither_applied_nor_drift() {
     repo.push();
     let daemon = GitDaemon::start(&repos);
     env.apply_git_repository("app", &daemon.url(&repo), "1h");
-    env.apply("ks", KUSTOMIZATION);
+    env.apply("ks", &kustomization_yaml("app", "./deploy", "1h", SPEC));
     env.wait_for(FluxKind::Kustomization, "app", "Ready=True", |o| ready_is(o, "True")).await;
     // A new object is applied whole, ignored paths included.
     let web = env.live("apps/v1", "Deployment", "deployments", "default", "web").await.expect("web");

@@ -167,6 +167,14 @@ impl EngineCluster {
     }
 }
 
+/// A Kustomization `name` in `default` building `path` of the GitRepository `app`, prune on, every `interval`,
+/// with `extra` (indented spec fields) appended to its spec.
+pub fn kustomization_yaml(name: &str, path: &str, interval: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: default\nspec:\n  interval: {interval}\n  path: {path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: app\n{extra}"
+    )
+}
+
 /// The condition of `type_`.
 pub fn condition<'a>(object: &'a Value, type_: &str) -> Option<&'a Value> {
     object["status"]["conditions"].as_array()?.iter().find(|c| c["type"] == type_)
