@@ -7,58 +7,23 @@
 
 use std::sync::Arc;
 
-use futures::stream::{self, BoxStream};
-use futures::{StreamExt, future};
-use kube::api::Api;
 use kube::core::ApiResource;
-use kube::runtime::reflector::{self, ObjectRef, Store};
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::reflector::{ObjectRef, Store};
 
 use super::sources::{SOURCE_KINDS, artifact_key};
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
 use crate::controllers::runtime::context::Context;
-use crate::controllers::runtime::seen_revisions::SeenRevisions;
-
-fn scoped_api(ctx: &Context, resource: &ApiResource) -> Api<AnyFluxObject> {
-    let api = Api::all_with(ctx.client.clone(), resource);
-    match &ctx.namespace {
-        Some(namespace) => api.constrain(namespace),
-        None => api,
-    }
-}
+use crate::controllers::runtime::triggers::{Trigger, source_changes, watched_store};
 
 /// The trigger streams of the ArtifactGenerator runner: one per source kind the cluster serves.
-pub fn triggers(ctx: &Arc<Context>) -> Vec<BoxStream<'static, ObjectRef<AnyFluxObject>>> {
+pub fn triggers(ctx: &Arc<Context>) -> Vec<Trigger> {
     let Some(generators) = ctx.api_resource(FluxKind::ArtifactGenerator) else { return Vec::new() };
-    let writer = reflector::store::Writer::new(generators.clone());
-    let store = writer.as_reader();
-    let feed = watcher(scoped_api(ctx, &generators), watcher::Config::default())
-        .default_backoff()
-        .reflect(writer)
-        .filter_map(|_| future::ready(None::<ObjectRef<AnyFluxObject>>));
-    let mut streams: Vec<BoxStream<'static, ObjectRef<AnyFluxObject>>> = vec![feed.boxed()];
-    for kind in SOURCE_KINDS {
-        let Some(resource) = ctx.api_resource(kind) else { continue };
-        let store = store.clone();
-        let generators = generators.clone();
-        let mut seen = SeenRevisions::default();
-        let changes = watcher(scoped_api(ctx, &resource), watcher::Config::default())
-            .default_backoff()
-            .filter_map(move |event| {
-                let changed = match event {
-                    Ok(event) => seen.changed(event, artifact_of),
-                    // Watch errors are retried by the watcher's backoff; the generators' own interval covers
-                    // anything missed meanwhile.
-                    Err(_) => None,
-                };
-                let consumers =
-                    changed.map(|source| consumers_of(&store, &generators, kind, &source)).unwrap_or_default();
-                future::ready(Some(stream::iter(consumers)))
-            })
-            .flatten();
-        streams.push(changes.boxed());
-    }
+    let (store, feed) = watched_store(ctx, &generators);
+    let mut streams = vec![feed];
+    streams.extend(source_changes(ctx, &SOURCE_KINDS, artifact_of, move |kind, source| {
+        consumers_of(&store, &generators, kind, source)
+    }));
     streams
 }
 
@@ -99,9 +64,11 @@ fn consumers_of(
 
 #[cfg(test)]
 mod tests {
+    use kube::runtime::{reflector, watcher};
     use serde_json::json;
 
     use super::*;
+    use crate::controllers::runtime::seen_revisions::SeenRevisions;
 
     fn object(value: serde_json::Value) -> AnyFluxObject {
         AnyFluxObject::from_value(value)

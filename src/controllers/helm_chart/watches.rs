@@ -3,85 +3,35 @@
 //! reconciles the charts in its namespace that name it in `spec.sourceRef` and have not yet built from that
 //! revision (`status.observedSourceArtifactRevision`).
 //!
-//! One watch per source kind the cluster serves, filtered to artifact revision changes, and a reflector over
-//! the HelmCharts for the map from a source to the charts that use it. The charts' store is polled as part of
-//! the trigger stream, so it lives exactly as long as the chart controller.
+//! The watches are the runtime's (`runtime::triggers`): one per source kind the cluster serves, passing artifact
+//! revision changes, and a store of the HelmCharts for the map from a source to the charts that use it, polled as
+//! part of the trigger stream, so it lives exactly as long as the chart controller.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use futures::stream::{self, BoxStream};
-use futures::{StreamExt, future};
-use kube::api::Api;
-use kube::core::ApiResource;
-use kube::runtime::reflector::{self, ObjectRef};
-use kube::runtime::{PredicateConfig, WatchStreamExt, watcher};
+use futures::StreamExt;
+use futures::stream;
 
 use super::source::{SOURCE_KINDS, source_artifact};
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
 use crate::controllers::runtime::context::Context;
+use crate::controllers::runtime::triggers::{Trigger, references, source_changes, watched_store};
 
 /// The trigger streams of the HelmChart controller: empty when the cluster does not serve HelmChart.
-pub fn source_triggers(ctx: &Context) -> Vec<BoxStream<'static, ObjectRef<AnyFluxObject>>> {
+pub fn source_triggers(ctx: &Context) -> Vec<Trigger> {
     let Some(chart_resource) = ctx.api_resource(FluxKind::HelmChart) else { return Vec::new() };
-    let writer = reflector::store::Writer::new(chart_resource.clone());
-    let charts = writer.as_reader();
-    // Drives the store; it yields nothing itself.
-    let store_driver = watcher(scoped_api(ctx, &chart_resource), watcher::Config::default())
-        .default_backoff()
-        .reflect(writer)
-        .filter_map(|_| future::ready(None))
-        .boxed();
-    let mut streams = vec![store_driver];
-    for kind in SOURCE_KINDS {
-        let Some(resource) = ctx.api_resource(kind) else { continue };
-        let charts = charts.clone();
-        let chart_resource = chart_resource.clone();
-        let changes = watcher(scoped_api(ctx, &resource), watcher::Config::default())
-            .default_backoff()
-            .applied_objects()
-            .predicate_filter(artifact_revision_hash, PredicateConfig::default())
-            .filter_map(|source| future::ready(source.ok()))
-            .then(move |source| {
-                let charts = charts.clone();
-                let chart_resource = chart_resource.clone();
-                async move {
-                    // Until the charts are listed, no source can be mapped; the charts reconcile on their own
-                    // first list anyway.
-                    if charts.wait_until_ready().await.is_err() {
-                        return Vec::new();
-                    }
-                    consumers(&charts.state(), kind, &source)
-                        .into_iter()
-                        .map(|(namespace, name)| ObjectRef::new_with(&name, chart_resource.clone()).within(&namespace))
-                        .collect()
-                }
-            })
-            .flat_map(stream::iter)
-            .boxed();
-        streams.push(changes);
-    }
+    let (charts, feed) = watched_store(ctx, &chart_resource);
+    let mut streams = vec![feed];
+    streams.extend(source_changes(ctx, &SOURCE_KINDS, artifact_revision, move |kind, source| {
+        references(&chart_resource, consumers(&charts.state(), kind, source))
+    }));
     vec![stream::select_all(streams).boxed()]
 }
 
-/// The API of `resource` in the engine's watched namespace, or in all namespaces.
-fn scoped_api(ctx: &Context, resource: &ApiResource) -> Api<AnyFluxObject> {
-    let api = Api::all_with(ctx.client.clone(), resource);
-    match &ctx.namespace {
-        Some(namespace) => api.constrain(namespace),
-        None => api,
-    }
-}
-
-/// What the filter compares: the artifact's revision. A source without one passes the filter (kube lets what it
-/// cannot hash through) and then maps to no chart.
-fn artifact_revision_hash(source: &AnyFluxObject) -> Option<u64> {
-    let revision = source_artifact(source)?.revision.as_deref()?;
-    let mut hasher = DefaultHasher::new();
-    revision.hash(&mut hasher);
-    Some(hasher.finish())
+/// What a source's watch events are compared on: its artifact's revision.
+fn artifact_revision(source: &AnyFluxObject) -> Option<String> {
+    source_artifact(source)?.revision.clone()
 }
 
 /// The charts (namespace, name) that use `source` of `kind` and have not built from its current revision.
@@ -146,12 +96,12 @@ mod tests {
             woken,
             [("apps".to_string(), "behind".to_string()), ("apps".to_string(), "never-built".to_string())]
         );
-        assert!(artifact_revision_hash(&repository).is_some());
+        assert!(artifact_revision(&repository).is_some());
         let without = object(json!({
             "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
             "metadata": {"name": "charts", "namespace": "apps"}, "spec": {"url": "https://x"},
         }));
-        assert!(artifact_revision_hash(&without).is_none());
+        assert!(artifact_revision(&without).is_none());
         assert!(consumers(&charts, FluxKind::GitRepository, &without).is_empty());
     }
 }

@@ -9,62 +9,25 @@
 
 use std::sync::Arc;
 
-use futures::stream::{self, BoxStream};
-use futures::{StreamExt, future};
-use kube::api::Api;
-use kube::core::ApiResource;
-use kube::runtime::reflector::{self, ObjectRef};
-use kube::runtime::{WatchStreamExt, watcher};
+use futures::StreamExt;
+use futures::stream;
 
 use super::config_watches::config_triggers;
 use super::inputs::{SOURCE_KINDS, artifact_of, source_key};
 use crate::api::FluxKind;
 use crate::api::object::AnyFluxObject;
 use crate::controllers::runtime::context::Context;
-use crate::controllers::runtime::seen_revisions::SeenRevisions;
-
-fn scoped_api(ctx: &Context, resource: &ApiResource) -> Api<AnyFluxObject> {
-    let api = Api::all_with(ctx.client.clone(), resource);
-    match &ctx.namespace {
-        Some(namespace) => api.constrain(namespace),
-        None => api,
-    }
-}
+use crate::controllers::runtime::triggers::{Trigger, references, source_changes, watched_store};
 
 /// The trigger streams of the Kustomization controller: empty when the cluster does not serve Kustomization.
-pub fn source_triggers(ctx: &Context) -> Vec<BoxStream<'static, ObjectRef<AnyFluxObject>>> {
+pub fn source_triggers(ctx: &Context) -> Vec<Trigger> {
     let Some(resource) = ctx.api_resource(FluxKind::Kustomization) else { return Vec::new() };
-    let writer = reflector::store::Writer::new(resource.clone());
-    let store = writer.as_reader();
-    let feed = watcher(scoped_api(ctx, &resource), watcher::Config::default())
-        .default_backoff()
-        .reflect(writer)
-        .filter_map(|_| future::ready(None::<ObjectRef<AnyFluxObject>>));
-    let mut streams: Vec<BoxStream<'static, ObjectRef<AnyFluxObject>>> = vec![feed.boxed()];
-    for kind in SOURCE_KINDS {
-        let Some(source_resource) = ctx.api_resource(kind) else { continue };
-        let store = store.clone();
-        let resource = resource.clone();
-        let mut seen = SeenRevisions::default();
-        let changes = watcher(scoped_api(ctx, &source_resource), watcher::Config::default())
-            .default_backoff()
-            .filter_map(move |event| {
-                let changed = match event {
-                    Ok(event) => seen.changed(event, revision_of),
-                    // Watch errors are retried by the watcher's backoff; the interval covers what is missed.
-                    Err(_) => None,
-                };
-                let woken: Vec<_> = changed
-                    .map(|source| consumers(&store.state(), kind, &source))
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(namespace, name)| ObjectRef::new_with(&name, resource.clone()).within(&namespace))
-                    .collect();
-                future::ready(Some(stream::iter(woken)))
-            })
-            .flatten();
-        streams.push(changes.boxed());
-    }
+    let (store, feed) = watched_store(ctx, &resource);
+    let mut streams = vec![feed];
+    let (users, kustomizations) = (store.clone(), resource.clone());
+    streams.extend(source_changes(ctx, &SOURCE_KINDS, revision_of, move |kind, source| {
+        references(&kustomizations, consumers(&users.state(), kind, source))
+    }));
     streams.extend(config_triggers(ctx, &store, &resource));
     vec![stream::select_all(streams).boxed()]
 }
@@ -99,9 +62,11 @@ pub fn consumers(objects: &[Arc<AnyFluxObject>], kind: FluxKind, source: &AnyFlu
 
 #[cfg(test)]
 mod tests {
+    use kube::runtime::watcher;
     use serde_json::json;
 
     use super::*;
+    use crate::controllers::runtime::seen_revisions::SeenRevisions;
 
     fn ks(name: &str, namespace: &str, source_namespace: Option<&str>, attempted: Option<&str>) -> Arc<AnyFluxObject> {
         let mut reference = json!({"kind": "GitRepository", "name": "repo"});

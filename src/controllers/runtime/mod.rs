@@ -19,6 +19,7 @@ pub mod patch;
 pub mod seen_revisions;
 pub mod source;
 pub mod subject;
+pub mod triggers;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
